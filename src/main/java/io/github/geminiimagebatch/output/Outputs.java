@@ -1,0 +1,108 @@
+package io.github.geminiimagebatch.output;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Fans results out to every enabled sink. The local outbox always holds the working files (temporary
+ * images, the growing manifest); the folder sink may be switched off when results go to S3 only.
+ * Order per item: image, sidecar, then the key-index entry, so a crash never leaves an index entry
+ * without its image.
+ */
+public final class Outputs {
+
+    private final Path outbox;
+    private final FileSink folder;
+    private final List<OutputSink> sinks;
+
+    public Outputs(Path outbox, FileSink folder, List<OutputSink> otherSinks) {
+        this.outbox = outbox;
+        this.folder = folder;
+        this.sinks = otherSinks;
+    }
+
+    public Path workDir() {
+        return outbox.resolve(".tmp");
+    }
+
+    public void prepareBatch(String batch) throws IOException {
+        Files.createDirectories(outbox.resolve(batch));
+    }
+
+    /** The image already stored for this request key, in any sink. */
+    public Optional<String> completedImage(String requestKey) throws IOException {
+        if (folder != null) {
+            Optional<String> local = folder.completedImage(requestKey);
+            if (local.isPresent()) {
+                return local;
+            }
+        }
+        for (OutputSink sink : sinks) {
+            Optional<String> remote = sink.completedImage(requestKey);
+            if (remote.isPresent()) {
+                return remote;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Stores one finished image and its sidecar everywhere, then records the key. Deletes the temporary file. */
+    public void storeItem(String batch, String id, Path image, String extension, String mimeType, String requestKey,
+                          byte[] sidecar) throws IOException {
+        String imageName = batch + "/" + id + "." + extension;
+        String sidecarName = batch + "/" + id + ".json";
+        try {
+            for (OutputSink sink : sinks) {
+                sink.putImage(imageName, image, mimeType, requestKey);
+                sink.putDocument(sidecarName, sidecar, "application/json");
+            }
+            if (folder != null) {
+                folder.moveImage(imageName, image);
+                folder.putDocument(sidecarName, sidecar, "application/json");
+            }
+            byte[] entry = KeyIndex.entry(batch, id, imageName);
+            for (OutputSink sink : sinks) {
+                sink.putDocument(KeyIndex.entryName(requestKey), entry, "application/json");
+            }
+            if (folder != null) {
+                folder.putDocument(KeyIndex.entryName(requestKey), entry, "application/json");
+            }
+        } finally {
+            Files.deleteIfExists(image);
+        }
+    }
+
+    /** Appends an item's line to the working manifest as soon as it settles, for whoever watches progress. */
+    public synchronized void appendProgress(String batch, String manifestLine) throws IOException {
+        Path manifest = outbox.resolve(batch).resolve("manifest.jsonl");
+        try (OutputStream out = Files.newOutputStream(manifest, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            out.write((manifestLine + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Final documents of a batch: one manifest line per item, the report, and failed items as a prompt file. */
+    public void writeBatchDocuments(String batch, byte[] manifest, byte[] report, byte[] failedPrompts) throws IOException {
+        FileSink local = folder != null ? folder : new FileSink(outbox);
+        local.putDocument(batch + "/manifest.jsonl", manifest, "application/x-ndjson");
+        local.putDocument(batch + "/report.json", report, "application/json");
+        Path failed = outbox.resolve(batch).resolve("failed.jsonl");
+        if (failedPrompts.length > 0) {
+            local.putDocument(batch + "/failed.jsonl", failedPrompts, "application/x-ndjson");
+        } else {
+            Files.deleteIfExists(failed);
+        }
+        for (OutputSink sink : sinks) {
+            sink.putDocument(batch + "/manifest.jsonl", manifest, "application/x-ndjson");
+            sink.putDocument(batch + "/report.json", report, "application/json");
+            if (failedPrompts.length > 0) {
+                sink.putDocument(batch + "/failed.jsonl", failedPrompts, "application/x-ndjson");
+            }
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package io.github.geminiimagebatch.pipeline;
+
+import io.github.geminiimagebatch.config.ConfigException;
+import io.github.geminiimagebatch.config.ProviderSettings;
+import io.github.geminiimagebatch.config.ProviderType;
+import io.github.geminiimagebatch.config.RunConfig;
+import io.github.geminiimagebatch.config.Settings;
+import io.github.geminiimagebatch.output.FileSink;
+import io.github.geminiimagebatch.output.OutputSink;
+import io.github.geminiimagebatch.output.Outputs;
+import io.github.geminiimagebatch.provider.ProviderRuntime;
+import io.github.geminiimagebatch.secret.Secrets;
+import io.github.geminiimagebatch.simulator.GeminiSimulator;
+import io.github.geminiimagebatch.simulator.ImageMode;
+import io.github.geminiimagebatch.simulator.SimulatorOptions;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.apache.camel.impl.event.CamelContextStoppingEvent;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * Wires the beans behind the YAML routes and runs Camel Main: as a service watching the inbox, or
+ * with {@code --once} until the inbox is drained. Returns the product's exit code.
+ */
+public final class BatchApplication {
+
+    private static final Logger LOG = LoggerFactory.getLogger("gemini-image-batch");
+
+    private final Settings settings;
+    private final Path home;
+    private Main main;
+    private RunState run;
+    private Lifecycle lifecycle;
+    private GeminiSimulator simulator;
+
+    public BatchApplication(Settings settings, Path home) {
+        this.settings = settings;
+        this.home = home;
+    }
+
+    /** Runs until the inbox is drained ({@code --once}) or until the process is stopped. */
+    public int run() throws Exception {
+        try {
+            RunConfig config = prepare();
+            main.run();
+            return finish(config);
+        } finally {
+            if (simulator != null) {
+                simulator.close();
+            }
+        }
+    }
+
+    /** Builds everything up to a configured (not yet started) Camel Main. */
+    RunConfig prepare() throws ConfigException, IOException {
+        Settings effective = withBuiltInSimulator(settings);
+        registerSecrets(effective);
+        RunConfig config = RunConfig.from(effective);
+        checkFolders(config);
+        Clock clock = Clock.systemUTC();
+        List<ProviderRuntime> providers = new ArrayList<>();
+        for (ProviderSettings p : config.providers()) {
+            providers.add(new ProviderRuntime(p, config.resetZone(), clock));
+        }
+        run = new RunState(providers, clock);
+        Outputs outputs = new Outputs(config.outbox(), config.fileOutput() ? new FileSink(config.outbox()) : null,
+                extraSinks(config));
+        clearWorkDir(outputs.workDir());
+        Budget budget = new Budget(config.budgetMaxUsd(), config.budgetMaxUsdPerDay(), config.resetZone(), clock);
+
+        main = new Main();
+        lifecycle = new Lifecycle(run, config.once(), () -> main.completed());
+        main.bind("batches", new Batches(config, run, outputs));
+        main.bind("ledger", new Ledger(run, outputs));
+        main.bind("dispatcher", new Dispatcher(run, budget, config.maxAttempts(), config.once()));
+        main.bind("providerCalls", new ProviderCalls(run, outputs.workDir()));
+        main.bind("lifecycle", lifecycle);
+        main.bind("progress", new Progress(run));
+        main.bind("runState", run);
+        main.setDefaultPropertyPlaceholderLocation("false");
+        main.setOverrideProperties(camelProperties(config));
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport support) {
+                addProviderRoutes(support.getCamelContext(), config);
+            }
+        });
+        return config;
+    }
+
+    private int finish(RunConfig config) {
+        int code = run.exitCode();
+        String totals = String.format(Locale.ROOT, "%d ok, %d skipped, %d failed, %d pending; %.2f USD",
+                run.count(WorkItem.Status.OK), run.count(WorkItem.Status.SKIPPED), run.count(WorkItem.Status.FAILED),
+                run.count(WorkItem.Status.PENDING), run.costUsd());
+        switch (code) {
+            case RunState.EXIT_OK -> LOG.info("Done: {}.", totals);
+            case RunState.EXIT_FAILED_ITEMS -> LOG.warn("Done with failures: {}{}. See report.json and manifest.jsonl in {};"
+                    + " failed.jsonl can be dropped into the inbox to retry.", totals,
+                    run.rejectedFiles() > 0 ? ", " + run.rejectedFiles() + " file(s) refused (see inbox/.failed)" : "",
+                    config.outbox());
+            case RunState.EXIT_QUOTA_PENDING -> LOG.warn("Stopped with work pending: {}. {} Run again after that;"
+                    + " nothing is lost and nothing done is sent again.", totals, String.join(" ", run.pendingReasons()));
+            default -> LOG.error("Stopped: {}. {} Fix the credentials and run again; pending prompts stay in the inbox.",
+                    totals, String.join(" ", run.pendingReasons()));
+        }
+        return code;
+    }
+
+    public RunState runState() {
+        return run;
+    }
+
+    public Main main() {
+        return main;
+    }
+
+    /** With no provider credentials the built-in simulator stands in, so a fresh clone works offline. */
+    private Settings withBuiltInSimulator(Settings s) throws ConfigException, IOException {
+        Settings resolved = s;
+        List<String> names = providerNames(s);
+        if (names.contains("simulator") && s.find("imagegen.provider.simulator.baseUrl").isEmpty()) {
+            SimulatorOptions.Builder options = SimulatorOptions.builder().port(0);
+            String[] latency = s.find("imagegen.simulator.latencyMs").orElse("0").split(",");
+            try {
+                options.latency(Integer.parseInt(latency[0].trim()), latency.length > 1 ? Integer.parseInt(latency[1].trim()) : 0);
+            } catch (NumberFormatException e) {
+                throw new ConfigException("imagegen.simulator.latencyMs must be N or N,JITTER in milliseconds, e.g. 200,100.");
+            }
+            options.imageMode(ImageMode.valueOf(s.find("imagegen.simulator.imageMode").orElse("flat").toUpperCase(Locale.ROOT)));
+            simulator = GeminiSimulator.start(options.build());
+            resolved = resolved.with("imagegen.provider.simulator.baseUrl", simulator.baseUri().toString());
+            LOG.warn("*** No provider credentials configured (GEMINI_API_KEY is not set): using the BUILT-IN SIMULATOR at {}."
+                    + " Images are placeholders and nothing is billed. Set GEMINI_API_KEY to generate real images. ***",
+                    simulator.baseUri());
+        }
+        return resolved;
+    }
+
+    private static List<String> providerNames(Settings s) {
+        List<String> names = new ArrayList<>();
+        for (String raw : s.find("imagegen.providers").orElse("auto").split(",")) {
+            String name = raw.trim();
+            if (name.equals("auto")) {
+                name = s.find("imagegen.provider.aistudio.apiKey").isPresent() ? "aistudio" : "simulator";
+            }
+            names.add(name);
+        }
+        return names;
+    }
+
+    private static void registerSecrets(Settings s) {
+        for (Map.Entry<String, String> e : s.asMap().entrySet()) {
+            String leaf = e.getKey().substring(e.getKey().lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+            if (leaf.equals("apikey") || leaf.equals("secretkey") || leaf.equals("accesskey")) {
+                Secrets.register(e.getValue());
+            }
+        }
+    }
+
+    private static void checkFolders(RunConfig config) throws ConfigException {
+        for (Path dir : List.of(config.inbox(), config.outbox())) {
+            String role = dir == config.inbox() ? "inbox" : "outbox";
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new ConfigException("Cannot create the " + role + " folder " + dir.toAbsolutePath() + " ("
+                        + e.getMessage() + "). Create it, or point imagegen." + role + " / --" + role + " elsewhere.");
+            }
+            if (!Files.isDirectory(dir) || !Files.isWritable(dir) || !Files.isReadable(dir)) {
+                throw new ConfigException("The " + role + " folder " + dir.toAbsolutePath() + " is not a readable and"
+                        + " writable folder. Fix its permissions, or point --" + role + " elsewhere.");
+            }
+        }
+    }
+
+    private List<OutputSink> extraSinks(RunConfig config) {
+        return List.of();
+    }
+
+    private static void clearWorkDir(Path workDir) throws IOException {
+        if (Files.isDirectory(workDir)) {
+            try (Stream<Path> files = Files.walk(workDir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    if (!p.equals(workDir)) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+        Files.createDirectories(workDir);
+    }
+
+    private Properties camelProperties(RunConfig config) {
+        Properties p = new Properties();
+        config.settings().asMap().forEach((k, v) -> {
+            if (v != null) {
+                p.setProperty(k, v);
+            }
+        });
+        p.setProperty("imagegen.inbox", config.inbox().toAbsolutePath().toString());
+        p.setProperty("imagegen.progress.intervalMillis", Long.toString(config.progressInterval().toMillis()));
+        p.setProperty("camel.main.name", "gemini-image-batch");
+        p.setProperty("camel.main.routesIncludePattern", routesPattern());
+        p.setProperty("camel.main.shutdownTimeout", Long.toString(Math.max(1, config.shutdownTimeout().toSeconds())));
+        p.setProperty("camel.main.jmxEnabled", "false");
+        p.setProperty("camel.component.http.automaticRetriesDisabled", "true");
+        p.setProperty("camel.component.http.connectTimeout", Long.toString(config.connectTimeout().toMillis()));
+        p.setProperty("camel.component.http.soTimeout", Long.toString(config.responseTimeout().toMillis()));
+        p.setProperty("camel.component.http.responseTimeout", Long.toString(config.responseTimeout().toMillis()));
+        p.setProperty("camel.component.http.connectionRequestTimeout", Long.toString(config.responseTimeout().toMillis()));
+        int connections = Math.max(20, config.concurrency() * 2);
+        p.setProperty("camel.component.http.maxTotalConnections", Integer.toString(connections));
+        p.setProperty("camel.component.http.connectionsPerRoute", Integer.toString(connections));
+        p.setProperty("camel.threadpool.config[itemThreads].poolSize", Integer.toString(config.concurrency()));
+        p.setProperty("camel.threadpool.config[itemThreads].maxPoolSize", Integer.toString(config.concurrency()));
+        p.setProperty("camel.threadpool.config[itemThreads].maxQueueSize", "-1");
+        return p;
+    }
+
+    private String routesPattern() {
+        Path routes = home.resolve("routes");
+        if (Files.isDirectory(routes)) {
+            return "file:" + routes.toAbsolutePath() + "/*.camel.yaml";
+        }
+        return "classpath:routes/*.camel.yaml";
+    }
+
+    private void addProviderRoutes(CamelContext context, RunConfig config) {
+        context.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                if (event instanceof CamelContextStoppingEvent) {
+                    run.stop();
+                }
+            }
+        });
+        for (ProviderRuntime runtime : run.providers()) {
+            ProviderSettings p = runtime.settings();
+            TemplatedRouteBuilder route = TemplatedRouteBuilder.builder(context, p.type().routeTemplate())
+                    .routeId("provider-" + p.name())
+                    .parameter("provider", p.name())
+                    .parameter("baseUrl", p.baseUrl());
+            if (p.type() == ProviderType.VERTEX) {
+                route.parameter("location", p.location())
+                        .parameter("expressMode", Boolean.toString(p.vertexExpressMode()));
+                if (!p.vertexExpressMode()) {
+                    route.parameter("project", vertexProject(runtime));
+                }
+            }
+            route.add();
+        }
+    }
+
+    private static String vertexProject(ProviderRuntime runtime) {
+        try {
+            return runtime.vertexProject();
+        } catch (IOException e) {
+            throw new IllegalStateException(new ConfigException("Vertex AI provider '" + runtime.name()
+                    + "': cannot load its credentials (" + Secrets.redact(String.valueOf(e.getMessage()))
+                    + "). Check imagegen.provider." + runtime.name() + ".credentialsFile or GOOGLE_APPLICATION_CREDENTIALS."));
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package io.github.geminiimagebatch.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.geminiimagebatch.prompt.PromptItem;
+import io.github.geminiimagebatch.quota.ThrottleKind;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** One prompt file being worked on: its items, counters and the documents written when it completes. */
+public final class BatchRun {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String name;
+    private final Path source;
+    private final Instant startedAt;
+    private final List<WorkItem> items = new ArrayList<>();
+    private final Map<ThrottleKind, Integer> throttlesByKind = new EnumMap<>(ThrottleKind.class);
+    private final Map<String, int[]> perProvider = new TreeMap<>();
+    private int retries;
+    private Instant finishedAt;
+
+    public BatchRun(String name, Path source, Instant startedAt) {
+        this.name = name;
+        this.source = source;
+        this.startedAt = startedAt;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public Path getSource() {
+        return source;
+    }
+
+    public Instant getStartedAt() {
+        return startedAt;
+    }
+
+    void add(WorkItem item) {
+        items.add(item);
+    }
+
+    public List<WorkItem> getItems() {
+        return Collections.unmodifiableList(items);
+    }
+
+    /** The items the split sends through the item route (all of them: settled ones pass straight through). */
+    public List<WorkItem> getWork() {
+        return List.copyOf(items);
+    }
+
+    synchronized void countThrottle(ThrottleKind kind) {
+        throttlesByKind.merge(kind, 1, Integer::sum);
+    }
+
+    synchronized void countRetry() {
+        retries++;
+    }
+
+    /** Counts a call made to a provider: index 0 requests, 1 images, 2 throttled, 3 failed. */
+    synchronized void countCall(String provider, int slot) {
+        perProvider.computeIfAbsent(provider, p -> new int[4])[slot]++;
+    }
+
+    synchronized void finish(Instant at) {
+        finishedAt = at;
+    }
+
+    public synchronized long count(WorkItem.Status status) {
+        return items.stream().filter(i -> i.getStatus() == status).count();
+    }
+
+    public boolean hasPending() {
+        return items.stream().anyMatch(i -> i.getStatus() == WorkItem.Status.PENDING
+                || i.getStatus() == WorkItem.Status.WORKING);
+    }
+
+    public synchronized double cost() {
+        return items.stream().mapToDouble(WorkItem::getCostUsd).sum();
+    }
+
+    static ObjectNode manifestLine(WorkItem item) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("id", item.getId());
+        line.put("status", item.getStatus() == WorkItem.Status.WORKING ? "pending"
+                : item.getStatus().name().toLowerCase(java.util.Locale.ROOT));
+        if (item.getReasonClass() != null) {
+            line.put("reason", item.getReasonClass());
+        }
+        if (item.getMessage() != null) {
+            line.put("message", item.getMessage());
+        }
+        if (item.getStoredImage() != null) {
+            line.put("image", item.getStoredImage());
+        }
+        if (item.getProvider() != null && item.getStatus() == WorkItem.Status.OK) {
+            line.put("provider", item.getProvider());
+        }
+        line.put("line", item.getPrompt().line());
+        if (item.getRequestKey() != null) {
+            line.put("requestKey", item.getRequestKey());
+        }
+        return line;
+    }
+
+    byte[] manifest() {
+        StringBuilder out = new StringBuilder();
+        for (WorkItem item : items) {
+            out.append(manifestLine(item)).append('\n');
+        }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Failed items that can be sent again, as a .jsonl prompt file. */
+    byte[] failedPrompts() {
+        StringBuilder out = new StringBuilder();
+        for (WorkItem item : items) {
+            PromptItem p = item.getPrompt();
+            if (item.getStatus() != WorkItem.Status.FAILED || !p.valid()) {
+                continue;
+            }
+            ObjectNode line = JSON.createObjectNode();
+            line.put("id", p.id());
+            line.put("prompt", p.prompt());
+            if (p.aspectRatio() != null) {
+                line.put("aspectRatio", p.aspectRatio());
+            }
+            if (p.imageSize() != null) {
+                line.put("imageSize", p.imageSize());
+            }
+            if (p.model() != null) {
+                line.put("model", p.model());
+            }
+            if (!p.referenceImages().isEmpty()) {
+                ArrayNode refs = line.putArray("referenceImages");
+                Path base = source.toAbsolutePath().getParent();
+                p.referenceImages().forEach(r -> refs.add(base.relativize(r.toAbsolutePath()).toString()));
+            }
+            out.append(line).append('\n');
+        }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    synchronized byte[] report() {
+        ObjectNode report = JSON.createObjectNode();
+        report.put("batch", name);
+        report.put("source", source.getFileName().toString());
+        report.put("startedAt", startedAt.toString());
+        Instant end = finishedAt == null ? Instant.now() : finishedAt;
+        report.put("finishedAt", end.toString());
+        double wallSeconds = Math.max(0.001, Duration.between(startedAt, end).toMillis() / 1000.0);
+        report.put("wallSeconds", round(wallSeconds, 3));
+        ObjectNode totals = report.putObject("totals");
+        totals.put("items", items.size());
+        long ok = count(WorkItem.Status.OK);
+        totals.put("ok", ok);
+        totals.put("skipped", count(WorkItem.Status.SKIPPED));
+        totals.put("failed", count(WorkItem.Status.FAILED));
+        totals.put("pending", count(WorkItem.Status.PENDING) + count(WorkItem.Status.WORKING));
+        report.put("imagesPerMinute", round(ok * 60.0 / wallSeconds, 2));
+        ObjectNode throttles = report.putObject("http429");
+        int total429 = 0;
+        for (ThrottleKind kind : ThrottleKind.values()) {
+            int n = throttlesByKind.getOrDefault(kind, 0);
+            throttles.put(kindName(kind), n);
+            total429 += n;
+        }
+        throttles.put("total", total429);
+        report.put("retries", retries);
+        report.put("costUsd", round(cost(), 4));
+        ObjectNode reasons = report.putObject("failedByReason");
+        items.stream().filter(i -> i.getStatus() == WorkItem.Status.FAILED)
+                .forEach(i -> reasons.put(i.getReasonClass(), reasons.path(i.getReasonClass()).asInt(0) + 1));
+        ObjectNode providers = report.putObject("providers");
+        perProvider.forEach((provider, c) -> {
+            ObjectNode p = providers.putObject(provider);
+            p.put("requests", c[0]);
+            p.put("images", c[1]);
+            p.put("http429", c[2]);
+            p.put("errors", c[3]);
+        });
+        return report.toPrettyString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String kindName(ThrottleKind kind) {
+        return switch (kind) {
+            case PER_MINUTE -> "perMinute";
+            case PER_DAY -> "perDay";
+            case TOKENS_PER_MINUTE -> "tokensPerMinute";
+            case IMAGES_PER_MINUTE -> "imagesPerMinute";
+            case UNKNOWN -> "unknown";
+        };
+    }
+
+    private static double round(double value, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(value * f) / f;
+    }
+}

@@ -1,0 +1,146 @@
+package io.github.geminiimagebatch.pipeline;
+
+import io.github.geminiimagebatch.config.RunConfig;
+import io.github.geminiimagebatch.gemini.ImageRequest;
+import io.github.geminiimagebatch.output.Outputs;
+import io.github.geminiimagebatch.prompt.BatchRejectedException;
+import io.github.geminiimagebatch.prompt.PromptBatch;
+import io.github.geminiimagebatch.prompt.PromptFileReader;
+import io.github.geminiimagebatch.prompt.PromptItem;
+import io.github.geminiimagebatch.prompt.RequestKey;
+import io.github.geminiimagebatch.secret.Secrets;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.file.GenericFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Opens a prompt file as a batch (or refuses it with a reason the user can act on) and closes it
+ * when every item has settled: reports are written and the file moves to {@code inbox/.done/},
+ * unless items are left pending, in which case it stays in the inbox to be picked up again.
+ */
+public final class Batches {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Batches.class);
+
+    private final RunConfig config;
+    private final RunState run;
+    private final Outputs outputs;
+    private final PromptFileReader reader;
+
+    public Batches(RunConfig config, RunState run, Outputs outputs) {
+        this.config = config;
+        this.run = run;
+        this.outputs = outputs;
+        this.reader = new PromptFileReader(config.promptLimits());
+    }
+
+    /** Sets the exchange property {@code batch} and returns the work for the split (empty when refused or ignored). */
+    public List<WorkItem> open(Exchange exchange) throws IOException {
+        Path file = sourceFile(exchange);
+        if (!PromptFileReader.isPromptFile(file)) {
+            LOG.info("Ignoring {}: not a prompt file (.txt, .jsonl, .csv or .json); it stays where it is.",
+                    file.getFileName());
+            return List.of();
+        }
+        PromptBatch prompts;
+        try {
+            prompts = reader.read(file, config.inbox());
+        } catch (BatchRejectedException e) {
+            reject(file, e.getMessage());
+            return List.of();
+        } catch (IOException e) {
+            reject(file, "Could not read " + file.getFileName() + ": " + Secrets.redact(String.valueOf(e.getMessage()))
+                    + ". Check that the file is readable and drop it again.");
+            return List.of();
+        }
+        BatchRun batch = new BatchRun(prompts.name(), file, run.clock().instant());
+        for (PromptItem prompt : prompts.items()) {
+            batch.add(workItem(batch, prompt));
+        }
+        outputs.prepareBatch(batch.getName());
+        run.batchStarted();
+        run.queued(batch.getItems().size());
+        exchange.setProperty("batch", batch);
+        LOG.info("Batch {}: {} items from {}", batch.getName(), batch.getItems().size(), file.getFileName());
+        return batch.getWork();
+    }
+
+    private WorkItem workItem(BatchRun batch, PromptItem prompt) {
+        String model = prompt.model() != null ? prompt.model() : config.defaultModel();
+        String aspectRatio = prompt.aspectRatio() != null ? prompt.aspectRatio() : config.defaultAspectRatio();
+        String imageSize = prompt.imageSize() != null ? prompt.imageSize() : config.defaultImageSize();
+        ImageRequest request = new ImageRequest(model, prompt.prompt(), aspectRatio, imageSize,
+                prompt.referenceImages() == null ? List.of() : prompt.referenceImages());
+        if (!prompt.valid()) {
+            WorkItem item = new WorkItem(batch, prompt, request, null);
+            item.settle(WorkItem.Status.FAILED, "invalid_input", prompt.problem(), run.clock().instant());
+            return item;
+        }
+        try {
+            String key = RequestKey.of(model, prompt.prompt(), aspectRatio, imageSize, request.referenceImages(), true);
+            return new WorkItem(batch, prompt, request, key);
+        } catch (IOException e) {
+            WorkItem item = new WorkItem(batch, prompt, request, null);
+            item.settle(WorkItem.Status.FAILED, "invalid_input", "a reference image could not be read: "
+                    + e.getMessage(), run.clock().instant());
+            return item;
+        }
+    }
+
+    public void close(Exchange exchange) throws IOException {
+        BatchRun batch = exchange.getProperty("batch", BatchRun.class);
+        if (batch == null) {
+            return;
+        }
+        batch.finish(run.clock().instant());
+        outputs.writeBatchDocuments(batch.getName(), batch.manifest(), batch.report(), batch.failedPrompts());
+        run.batchEnded();
+        long pending = batch.count(WorkItem.Status.PENDING) + batch.count(WorkItem.Status.WORKING);
+        String summary = String.format(Locale.ROOT, "Batch %s finished: %d ok, %d skipped, %d failed, %d pending of %d; %.2f USD",
+                batch.getName(), batch.count(WorkItem.Status.OK), batch.count(WorkItem.Status.SKIPPED),
+                batch.count(WorkItem.Status.FAILED), pending, batch.getItems().size(), batch.cost());
+        if (pending > 0) {
+            LOG.warn("{}. {} stays in the inbox so the pending items are sent next time.", summary,
+                    batch.getSource().getFileName());
+        } else {
+            Path done = moveAside(batch.getSource(), ".done");
+            LOG.info("{}. Moved the prompt file to {}.", summary, config.inbox().relativize(done));
+        }
+    }
+
+    private void reject(Path file, String reason) throws IOException {
+        run.rejectedFile();
+        Path moved = moveAside(file, ".failed");
+        Path note = moved.resolveSibling(moved.getFileName() + ".error.txt");
+        Files.writeString(note, reason + System.lineSeparator(), StandardCharsets.UTF_8);
+        LOG.warn("Refused {}: {} (moved to {})", file.getFileName(), reason, config.inbox().relativize(moved));
+    }
+
+    /** Moves a prompt file into an inbox sub-folder without overwriting an earlier file of the same name. */
+    private Path moveAside(Path file, String folder) throws IOException {
+        Path dir = Files.createDirectories(config.inbox().resolve(folder));
+        Path target = dir.resolve(file.getFileName());
+        for (int n = 1; Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS); n++) {
+            target = dir.resolve(file.getFileName() + "." + n);
+        }
+        return Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static Path sourceFile(Exchange exchange) {
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof GenericFile<?> generic && generic.getFile() instanceof File f) {
+            return f.toPath();
+        }
+        return exchange.getMessage().getBody(File.class).toPath();
+    }
+}

@@ -1,0 +1,273 @@
+package io.github.geminiimagebatch.pipeline;
+
+import io.github.geminiimagebatch.gemini.DecodedResponse;
+import io.github.geminiimagebatch.provider.ProviderRuntime;
+import io.github.geminiimagebatch.quota.Admission;
+import io.github.geminiimagebatch.quota.FailureClassifier;
+import io.github.geminiimagebatch.quota.FailureKind;
+import io.github.geminiimagebatch.quota.ProviderFailure;
+import io.github.geminiimagebatch.secret.Secrets;
+import org.apache.camel.Exchange;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Chooses the provider for each attempt and acts on what came back. Called by the item route:
+ * {@code acquire} before the call (waits for a provider whose quota admits the request, in failover
+ * order), {@code onResult} / {@code onFailure} after it, {@code release} in all cases.
+ */
+public final class Dispatcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    private static final Duration POLL = Duration.ofMillis(250);
+    private static final int MAX_THROTTLES_PER_ITEM = 1000;
+
+    private final RunState run;
+    private final Budget budget;
+    private final int maxAttempts;
+    private final boolean once;
+
+    public Dispatcher(RunState run, Budget budget, int maxAttempts, boolean once) {
+        this.run = run;
+        this.budget = budget;
+        this.maxAttempts = maxAttempts;
+        this.once = once;
+    }
+
+    public void acquire(Exchange exchange) throws InterruptedException {
+        WorkItem item = item(exchange);
+        scan:
+        while (true) {
+            if (run.stopping()) {
+                leavePending(item, "stopped", "the run was stopped before this item was sent; it is sent next time", false);
+                return;
+            }
+            Instant now = run.clock().instant();
+            List<String> closed = new ArrayList<>();
+            Instant reopens = null;
+            boolean authOnly = true;
+            for (ProviderRuntime p : run.providers()) {
+                if (!p.usable()) {
+                    closed.add(p.name() + ": " + p.unusableReason());
+                    continue;
+                }
+                if (!p.slots().tryAcquire()) {
+                    sleepUntil(now.plus(Duration.ofMillis(20)));
+                    continue scan;
+                }
+                double price = p.settings().priceFor(item.getRequest().model(), item.getRequest().imageSize());
+                Budget.Decision spend = budget.reserve(price);
+                if (spend.refused()) {
+                    p.slots().release();
+                    leavePending(item, "budget", spend.message(), false);
+                    return;
+                }
+                Admission admission = p.quota().tryAdmit(1);
+                if (admission instanceof Admission.Granted) {
+                    if (!p.breaker().tryAcquirePermission()) {
+                        budget.release(price);
+                        p.slots().release();
+                        closed.add(p.name() + ": circuit open after repeated server errors");
+                        authOnly = false;
+                        Instant retryAt = now.plus(Duration.ofSeconds(1));
+                        reopens = reopens == null || retryAt.isBefore(reopens) ? retryAt : reopens;
+                        continue;
+                    }
+                    p.inFlightCounter().incrementAndGet();
+                    exchange.setProperty("reservedUsd", price);
+                    item.dispatchTo(p.name(), p.settings().type().id(), p.settings().wireModel(item.getRequest().model()));
+                    item.getBatch().countCall(p.name(), 0);
+                    return;
+                }
+                budget.release(price);
+                p.slots().release();
+                if (admission instanceof Admission.Wait wait) {
+                    sleepUntil(wait.until());
+                    continue scan;
+                }
+                Admission.Closed c = (Admission.Closed) admission;
+                authOnly = false;
+                closed.add(p.name() + ": " + c.reason() + (c.until().equals(Instant.MAX) ? "" : " until " + c.until()));
+                if (!c.until().equals(Instant.MAX)) {
+                    reopens = reopens == null || c.until().isBefore(reopens) ? c.until() : reopens;
+                }
+            }
+            String why = String.join("; ", closed);
+            if (once || reopens == null) {
+                leavePending(item, authOnly ? "auth" : "quota", "no provider can serve now (" + why + ")", authOnly);
+                return;
+            }
+            sleepUntil(reopens);
+        }
+    }
+
+    public void onResult(Exchange exchange) {
+        WorkItem item = item(exchange);
+        ProviderRuntime p = provider(item);
+        item.callEnded();
+        DecodedResponse decoded = exchange.getMessage().getBody(DecodedResponse.class);
+        switch (decoded.outcome()) {
+            case IMAGE -> {
+                p.breaker().onSuccess(item.getLatencyMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                p.quota().onSuccess();
+                item.getBatch().countCall(p.name(), 1);
+                item.resultArrived(decoded, exchange.getProperty("reservedUsd", 0.0, Double.class));
+            }
+            case BLOCKED, NO_IMAGE -> {
+                p.breaker().onSuccess(item.getLatencyMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                p.quota().onSuccess();
+                settle(item, WorkItem.Status.FAILED, decoded.reasonClass(),
+                        describeBlock(decoded));
+            }
+            case ERROR_IN_BODY -> handle(item, p, FailureClassifier.classify(
+                    decoded.errorCode() == null ? 500 : decoded.errorCode(), decoded.errorBody(), h -> null,
+                    run.clock().instant()));
+        }
+    }
+
+    public void onFailure(Exchange exchange) {
+        WorkItem item = item(exchange);
+        ProviderRuntime p = provider(item);
+        item.callEnded();
+        Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (error instanceof HttpOperationFailedException http) {
+            Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            if (http.getResponseHeaders() != null) {
+                headers.putAll(http.getResponseHeaders());
+            }
+            handle(item, p, FailureClassifier.classify(http.getStatusCode(), http.getResponseBody(), headers::get,
+                    run.clock().instant()));
+        } else {
+            String what = error == null ? "unknown error" : error.getClass().getSimpleName()
+                    + (error.getMessage() == null ? "" : ": " + Secrets.redact(error.getMessage()));
+            handle(item, p, new ProviderFailure(FailureKind.TRANSIENT, null, "server_error", what));
+        }
+    }
+
+    public void release(Exchange exchange) {
+        WorkItem item = item(exchange);
+        ProviderRuntime p = provider(item);
+        if (p != null && item.holdsSlot()) {
+            p.slots().release();
+            p.inFlightCounter().decrementAndGet();
+        }
+        Double reserved = exchange.getProperty("reservedUsd", Double.class);
+        if (reserved != null) {
+            budget.settle(reserved, item.getResult() != null && item.getResult().outcome()
+                    == io.github.geminiimagebatch.gemini.Outcome.IMAGE ? reserved : 0.0);
+            exchange.removeProperty("reservedUsd");
+        }
+        item.undispatch();
+    }
+
+    private void handle(WorkItem item, ProviderRuntime p, ProviderFailure failure) {
+        FailureKind kind = failure.kind();
+        if (kind == FailureKind.TRANSIENT) {
+            p.breaker().onError(item.getLatencyMillis(), java.util.concurrent.TimeUnit.MILLISECONDS,
+                    new RuntimeException(failure.reasonClass()));
+        } else {
+            p.breaker().releasePermission();
+        }
+        switch (kind) {
+            case THROTTLED -> {
+                p.quota().onThrottled(failure.throttle());
+                item.countThrottle();
+                item.getBatch().countThrottle(failure.throttle().kind());
+                item.getBatch().countCall(p.name(), 2);
+                item.getBatch().countRetry();
+                LOG.info("{} got 429 from {}: {}", item, p.name(), failure.message());
+                if (item.getThrottles() >= MAX_THROTTLES_PER_ITEM) {
+                    settle(item, WorkItem.Status.FAILED, "retries_exhausted",
+                            "throttled " + item.getThrottles() + " times; last: " + failure.message());
+                }
+            }
+            case ZERO_QUOTA -> {
+                item.getBatch().countThrottle(failure.throttle().kind());
+                p.quota().onThrottled(failure.throttle());
+                String reason = "has no quota for this model (limit 0): " + failure.message()
+                        + " Enable billing on the project or choose another model or provider.";
+                if (p.usable()) {
+                    LOG.error("Provider {} {}", p.name(), reason);
+                }
+                p.markUnusable(reason);
+            }
+            case TRANSIENT -> {
+                p.quota().onTransientFailure();
+                item.countTransientFailure();
+                item.getBatch().countCall(p.name(), 3);
+                if (item.getTransientFailures() >= maxAttempts) {
+                    settle(item, WorkItem.Status.FAILED, "retries_exhausted", "gave up after " + item.getTransientFailures()
+                            + " failed attempts; last: " + failure.message());
+                } else {
+                    item.getBatch().countRetry();
+                    LOG.info("{} attempt {} on {} failed ({}); retrying", item, item.getAttempts(), p.name(),
+                            failure.message());
+                }
+            }
+            case AUTH -> {
+                item.getBatch().countCall(p.name(), 3);
+                if (p.usable()) {
+                    LOG.error("Provider {} refused our credentials: {}. No more requests go to it; fix the key and run again.",
+                            p.name(), failure.message());
+                }
+                p.markUnusable("credentials refused (" + failure.message() + ")");
+            }
+            case INVALID_REQUEST, MODEL_NOT_FOUND -> {
+                item.getBatch().countCall(p.name(), 3);
+                settle(item, WorkItem.Status.FAILED, failure.reasonClass(), failure.message());
+            }
+        }
+    }
+
+    private void leavePending(WorkItem item, String reasonClass, String message, boolean auth) {
+        settle(item, WorkItem.Status.PENDING, reasonClass, message);
+        run.pending(reasonClass, message, auth);
+    }
+
+    private void settle(WorkItem item, WorkItem.Status status, String reason, String message) {
+        item.settle(status, reason, message == null ? null : Secrets.redact(message), run.clock().instant());
+    }
+
+    private static String describeBlock(DecodedResponse decoded) {
+        StringBuilder text = new StringBuilder();
+        text.append(decoded.outcome() == io.github.geminiimagebatch.gemini.Outcome.BLOCKED ? "blocked" : "no image returned");
+        if (decoded.finishReason() != null) {
+            text.append(" (").append(decoded.finishReason()).append(')');
+        }
+        if (decoded.message() != null && !decoded.message().isBlank()) {
+            text.append(": ").append(decoded.message());
+        }
+        return text.toString();
+    }
+
+    private void sleepUntil(Instant until) throws InterruptedException {
+        Duration wait = Duration.between(run.clock().instant(), until);
+        if (wait.compareTo(POLL) > 0) {
+            wait = POLL;
+        }
+        if (!wait.isNegative() && !wait.isZero()) {
+            Thread.sleep(wait.toMillis(), (int) (wait.toNanosPart() % 1_000_000));
+        }
+    }
+
+    private ProviderRuntime provider(WorkItem item) {
+        for (ProviderRuntime p : run.providers()) {
+            if (p.name().equals(item.getProvider())) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static WorkItem item(Exchange exchange) {
+        return exchange.getProperty("item", WorkItem.class);
+    }
+}

@@ -1,0 +1,195 @@
+package io.github.geminiimagebatch.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.geminiimagebatch.gemini.DecodedResponse;
+import io.github.geminiimagebatch.gemini.ImageInfo;
+import io.github.geminiimagebatch.gemini.Usage;
+import io.github.geminiimagebatch.output.Outputs;
+import io.github.geminiimagebatch.secret.Secrets;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The "never pay twice" book-keeping of the item route: an item whose request key already has a
+ * complete output is skipped without a call; two items of the run with the same key are sent once;
+ * an image counts as {@code ok} only after it and its sidecar are stored.
+ */
+public final class Ledger {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final RunState run;
+    private final Outputs outputs;
+    private final ConcurrentMap<String, CompletableFuture<String>> inFlightKeys = new ConcurrentHashMap<>();
+
+    public Ledger(RunState run, Outputs outputs) {
+        this.run = run;
+        this.outputs = outputs;
+    }
+
+    /** Takes the split's body as the item of this exchange and settles it at once if nothing needs sending. */
+    public void begin(Exchange exchange) throws IOException, InterruptedException {
+        WorkItem item = exchange.getMessage().getBody(WorkItem.class);
+        exchange.setProperty("item", item);
+        if (item.getStatus() != WorkItem.Status.WORKING) {
+            return;
+        }
+        while (true) {
+            Optional<String> stored = outputs.completedImage(item.getRequestKey());
+            if (stored.isPresent()) {
+                item.stored(stored.get());
+                item.settle(WorkItem.Status.SKIPPED, null, "already generated: " + stored.get(), run.clock().instant());
+                return;
+            }
+            CompletableFuture<String> mine = new CompletableFuture<>();
+            CompletableFuture<String> other = inFlightKeys.putIfAbsent(item.getRequestKey(), mine);
+            if (other == null) {
+                exchange.setProperty("keyClaim", mine);
+                return;
+            }
+            try {
+                other.get();
+            } catch (java.util.concurrent.ExecutionException ignored) {
+                // the other item settled without an image: look again, and claim the key if still free
+            }
+        }
+    }
+
+    /** Stores the image with its sidecar in every sink; only then is the item {@code ok}. */
+    public void store(Exchange exchange) {
+        WorkItem item = exchange.getProperty("item", WorkItem.class);
+        DecodedResponse result = item.getResult();
+        String extension = ImageInfo.extensionFor(result.mimeType());
+        try {
+            byte[] sidecar = sidecar(item, result);
+            outputs.storeItem(item.getBatch().getName(), item.getId(), result.imageFile(), extension,
+                    result.mimeType(), item.getRequestKey(), sidecar);
+            item.stored(item.getBatch().getName() + "/" + item.getId() + "." + extension);
+            item.settle(WorkItem.Status.OK, null, null, run.clock().instant());
+        } catch (IOException e) {
+            String message = "could not store the image (" + Secrets.redact(String.valueOf(e.getMessage()))
+                    + "); the item stays pending and is generated again next time";
+            LOG.error("{}: {}", item, message);
+            item.settle(WorkItem.Status.PENDING, "output_error", message, run.clock().instant());
+            run.pending("output_error", "outputs could not be written: " + Secrets.redact(String.valueOf(e.getMessage())), false);
+            deleteQuietly(result);
+        }
+    }
+
+    /** A defect or an unexpected error in the item route: the item fails with what happened, the batch goes on. */
+    public void crashed(Exchange exchange) {
+        WorkItem item = exchange.getProperty("item", WorkItem.class);
+        Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String what = error == null ? "unknown error" : error.getClass().getSimpleName() + ": "
+                + Secrets.redact(String.valueOf(error.getMessage()));
+        if (item == null) {
+            LOG.error("An item could not even be started: {}", what);
+            return;
+        }
+        LOG.error("{}: unexpected error, the item fails: {}", item, what);
+        LOG.debug("stack trace", error);
+        if (item.getStatus() == WorkItem.Status.WORKING) {
+            item.settle(WorkItem.Status.FAILED, "internal_error", what, run.clock().instant());
+        }
+    }
+
+    /** Records the settled item: manifest line, run totals, and frees its key for duplicates waiting on it. */
+    public void finish(Exchange exchange) {
+        WorkItem item = exchange.getProperty("item", WorkItem.class);
+        if (item.getStatus() == WorkItem.Status.WORKING) {
+            item.settle(WorkItem.Status.PENDING, "interrupted", "not finished when the run stopped", run.clock().instant());
+        }
+        if (item.getResult() != null && item.getStatus() != WorkItem.Status.OK) {
+            deleteQuietly(item.getResult());
+        }
+        try {
+            outputs.appendProgress(item.getBatch().getName(), BatchRun.manifestLine(item).toString());
+        } catch (IOException e) {
+            LOG.warn("{}: could not append to the working manifest: {}", item, e.getMessage());
+        }
+        run.settled(item);
+        @SuppressWarnings("unchecked")
+        CompletableFuture<String> claim = exchange.getProperty("keyClaim", CompletableFuture.class);
+        if (claim != null) {
+            inFlightKeys.remove(item.getRequestKey(), claim);
+            claim.complete(item.getStoredImage());
+        }
+        if (item.getStatus() == WorkItem.Status.FAILED) {
+            LOG.warn("{} failed ({}): {}", item, item.getReasonClass(), item.getMessage());
+        } else if (LOG.isDebugEnabled()) {
+            LOG.debug("{} {}", item, item.getStatus());
+        }
+    }
+
+    private byte[] sidecar(WorkItem item, DecodedResponse result) throws IOException {
+        ObjectNode s = JSON.createObjectNode();
+        s.put("batch", item.getBatch().getName());
+        s.put("id", item.getId());
+        s.put("prompt", item.getRequest().prompt());
+        s.put("model", item.getRequest().model());
+        s.put("wireModel", item.getWireModel());
+        s.put("provider", item.getProvider());
+        s.put("providerType", item.getProviderType());
+        s.put("aspectRatio", item.getRequest().aspectRatio());
+        s.put("imageSize", item.getRequest().imageSize());
+        s.put("mimeType", result.mimeType());
+        if (result.width() != null) {
+            s.put("width", result.width());
+            s.put("height", result.height());
+        }
+        s.put("bytes", result.bytes());
+        s.put("sha256", result.sha256());
+        Usage usage = result.usage();
+        if (usage != null) {
+            ObjectNode u = s.putObject("usage");
+            putIfPresent(u, "promptTokens", usage.promptTokens());
+            putIfPresent(u, "candidatesTokens", usage.candidatesTokens());
+            putIfPresent(u, "imageTokens", usage.imageTokens());
+            putIfPresent(u, "totalTokens", usage.totalTokens());
+        }
+        s.put("costUsd", item.getCostUsd());
+        s.put("attempts", item.getAttempts());
+        s.put("latencyMs", item.getLatencyMillis());
+        s.put("finishReason", result.finishReason());
+        if (result.modelVersion() != null) {
+            s.put("modelVersion", result.modelVersion());
+        }
+        if (result.responseId() != null) {
+            s.put("responseId", result.responseId());
+        }
+        s.put("requestKey", item.getRequestKey());
+        s.put("time", run.clock().instant().toString());
+        if (!item.getRequest().referenceImages().isEmpty()) {
+            var refs = s.putArray("referenceImages");
+            item.getPrompt().referenceImages().forEach(r -> refs.add(r.getFileName().toString()));
+        }
+        return s.toPrettyString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void putIfPresent(ObjectNode node, String field, Integer value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+
+    private static void deleteQuietly(DecodedResponse result) {
+        if (result.imageFile() != null) {
+            try {
+                Files.deleteIfExists(result.imageFile());
+            } catch (IOException ignored) {
+                // a stale temporary file in outbox/.tmp is harmless; it is cleared at start-up
+            }
+        }
+    }
+}

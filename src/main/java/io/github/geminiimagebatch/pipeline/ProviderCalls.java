@@ -1,0 +1,90 @@
+package io.github.geminiimagebatch.pipeline;
+
+import io.github.geminiimagebatch.config.ProviderType;
+import io.github.geminiimagebatch.gemini.DecodedResponse;
+import io.github.geminiimagebatch.gemini.RequestBodies;
+import io.github.geminiimagebatch.gemini.ResponseDecoder;
+import io.github.geminiimagebatch.provider.ProviderRuntime;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The request and response steps of the provider route templates (routes/provider-*.camel.yaml):
+ * builds the body, adds the provider's credentials as a header (never in the URL), and decodes the
+ * streamed answer into a temporary image file.
+ */
+public final class ProviderCalls {
+
+    private final RunState run;
+    private final Path tempDir;
+
+    public ProviderCalls(RunState run, Path tempDir) {
+        this.run = run;
+        this.tempDir = tempDir;
+    }
+
+    public void geminiRequest(Exchange exchange) throws IOException {
+        WorkItem item = item(exchange);
+        Message message = exchange.getMessage();
+        message.setBody(RequestBodies.gemini(item.getRequest()));
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+    }
+
+    public void openRouterRequest(Exchange exchange) throws IOException {
+        WorkItem item = item(exchange);
+        Message message = exchange.getMessage();
+        message.setBody(RequestBodies.openRouter(item.getRequest(), item.getWireModel()));
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+    }
+
+    /** Adds the credentials the provider's type calls for: API-key header, OAuth2 bearer token or OpenRouter key. */
+    public void authenticate(Exchange exchange) throws IOException {
+        ProviderRuntime provider = provider(exchange);
+        var settings = provider.settings();
+        Message message = exchange.getMessage();
+        if (settings.type() == ProviderType.OPENROUTER) {
+            message.setHeader("Authorization", "Bearer " + settings.apiKey());
+        } else if (settings.type() == ProviderType.VERTEX && !settings.vertexExpressMode()) {
+            message.setHeader("Authorization", "Bearer " + provider.bearerToken());
+        } else if (settings.apiKey() != null) {
+            message.setHeader(settings.type() == ProviderType.GATEWAY ? settings.authHeader() : "x-goog-api-key",
+                    settings.apiKey());
+        }
+    }
+
+    /** The Vertex project for the URL: configured, else taken from the service account. */
+    public String vertexProject(Exchange exchange) throws IOException {
+        return provider(exchange).vertexProject();
+    }
+
+    public DecodedResponse decodeGemini(Exchange exchange) throws IOException {
+        try (InputStream body = exchange.getMessage().getBody(InputStream.class)) {
+            return ResponseDecoder.gemini(body, tempDir());
+        }
+    }
+
+    public DecodedResponse decodeOpenRouter(Exchange exchange) throws IOException {
+        try (InputStream body = exchange.getMessage().getBody(InputStream.class)) {
+            return ResponseDecoder.openRouter(body, tempDir());
+        }
+    }
+
+    private Path tempDir() throws IOException {
+        return Files.createDirectories(tempDir);
+    }
+
+    private ProviderRuntime provider(Exchange exchange) {
+        String name = item(exchange).getProvider();
+        return run.providers().stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no provider named " + name));
+    }
+
+    private static WorkItem item(Exchange exchange) {
+        return exchange.getProperty("item", WorkItem.class);
+    }
+}

@@ -1,0 +1,188 @@
+package io.github.geminiimagebatch.pipeline;
+
+import io.github.geminiimagebatch.gemini.DecodedResponse;
+import io.github.geminiimagebatch.gemini.ImageRequest;
+import io.github.geminiimagebatch.prompt.PromptItem;
+
+import java.time.Instant;
+
+/**
+ * One prompt on its way through the item route: what to ask for, and what happened so far. Mutated
+ * only by the thread that carries its exchange.
+ */
+public final class WorkItem {
+
+    public enum Status { WORKING, OK, SKIPPED, FAILED, PENDING }
+
+    private final BatchRun batch;
+    private final PromptItem prompt;
+    private final ImageRequest request;
+    private final String requestKey;
+
+    private Status status = Status.WORKING;
+    private String reasonClass;
+    private String message;
+    private String provider;
+    private boolean dispatched;
+    private String providerType;
+    private String wireModel;
+    private int attempts;
+    private int transientFailures;
+    private int throttles;
+    private long callStartNanos;
+    private long latencyMillis;
+    private DecodedResponse result;
+    private String storedImage;
+    private double costUsd;
+    private Instant finishedAt;
+
+    public WorkItem(BatchRun batch, PromptItem prompt, ImageRequest request, String requestKey) {
+        this.batch = batch;
+        this.prompt = prompt;
+        this.request = request;
+        this.requestKey = requestKey;
+    }
+
+    public BatchRun getBatch() {
+        return batch;
+    }
+
+    public PromptItem getPrompt() {
+        return prompt;
+    }
+
+    public String getId() {
+        return prompt.id();
+    }
+
+    public ImageRequest getRequest() {
+        return request;
+    }
+
+    public String getRequestKey() {
+        return requestKey;
+    }
+
+    /** True while the item still needs a provider call (the item route loops on this). */
+    public boolean isUnsettled() {
+        return status == Status.WORKING && result == null;
+    }
+
+    /** A provider slot was granted for the next attempt. */
+    public boolean isDispatched() {
+        return dispatched && status == Status.WORKING && result == null;
+    }
+
+    /** A provider slot is held for this item until the route releases it. */
+    public boolean holdsSlot() {
+        return dispatched;
+    }
+
+    /** An image came back and waits to be stored. */
+    public boolean isImageReady() {
+        return status == Status.WORKING && result != null;
+    }
+
+    public Status getStatus() {
+        return status;
+    }
+
+    public String getReasonClass() {
+        return reasonClass;
+    }
+
+    public String getMessage() {
+        return message;
+    }
+
+    public String getProvider() {
+        return provider;
+    }
+
+    public String getProviderType() {
+        return providerType;
+    }
+
+    public String getWireModel() {
+        return wireModel;
+    }
+
+    public int getAttempts() {
+        return attempts;
+    }
+
+    public int getTransientFailures() {
+        return transientFailures;
+    }
+
+    public int getThrottles() {
+        return throttles;
+    }
+
+    public long getLatencyMillis() {
+        return latencyMillis;
+    }
+
+    public DecodedResponse getResult() {
+        return result;
+    }
+
+    public String getStoredImage() {
+        return storedImage;
+    }
+
+    public double getCostUsd() {
+        return costUsd;
+    }
+
+    public Instant getFinishedAt() {
+        return finishedAt;
+    }
+
+    void dispatchTo(String providerName, String type, String model) {
+        this.provider = providerName;
+        this.dispatched = true;
+        this.providerType = type;
+        this.wireModel = model;
+        this.attempts++;
+        this.callStartNanos = System.nanoTime();
+    }
+
+    void callEnded() {
+        this.latencyMillis = (System.nanoTime() - callStartNanos) / 1_000_000;
+    }
+
+    /** The slot is given back; the next loop turn chooses a provider again. */
+    void undispatch() {
+        this.dispatched = false;
+    }
+
+    void countTransientFailure() {
+        transientFailures++;
+    }
+
+    void countThrottle() {
+        throttles++;
+    }
+
+    void resultArrived(DecodedResponse decoded, double cost) {
+        this.result = decoded;
+        this.costUsd = cost;
+    }
+
+    void settle(Status finalStatus, String reason, String text, Instant at) {
+        this.status = finalStatus;
+        this.reasonClass = reason;
+        this.message = text;
+        this.finishedAt = at;
+    }
+
+    void stored(String imageLocation) {
+        this.storedImage = imageLocation;
+    }
+
+    @Override
+    public String toString() {
+        return batch.getName() + "/" + prompt.id();
+    }
+}
