@@ -1,0 +1,385 @@
+package io.github.geminiimagebatch.prompt;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads one prompt file ({@code .txt}, {@code .jsonl}, {@code .csv}, {@code .json}) into a batch.
+ * A file that cannot be a batch at all is rejected with one sentence for the user; a bad item only
+ * fails that item. See docs/prompt-files.md for the rules.
+ *
+ * <p>Memory: the file (at most {@link PromptLimits#maxFileBytes()}) is held as bytes and as text
+ * while it is read, so reading takes about three times the file size at most.
+ */
+public final class PromptFileReader {
+
+    /** Prompt objects are flat; deeper nesting can only be an accident or an attack on the parser. */
+    static final int MAX_JSON_NESTING_DEPTH = 64;
+
+    private static final Map<String, String> FORMAT_HINTS = Map.of(
+            "txt", "write one prompt per line",
+            "jsonl", "write one JSON object per line like {\"prompt\": \"a red fox in snow\"}",
+            "json", "write an array like [{\"prompt\": \"a red fox in snow\"}]",
+            "csv", "write a header row with a 'prompt' column and then one row per prompt");
+
+    private final PromptLimits limits;
+    private final JsonFactory jsonFactory;
+
+    public PromptFileReader(PromptLimits limits) {
+        this.limits = limits;
+        this.jsonFactory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_JSON_NESTING_DEPTH)
+                        .maxStringLength((int) limits.maxFileBytes())
+                        .maxDocumentLength(limits.maxFileBytes())
+                        .maxNameLength(1_000)
+                        .maxNumberLength(100)
+                        .build())
+                .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+                .build();
+    }
+
+    /**
+     * Whether the inbox should treat this file as a batch: a {@code .txt}, {@code .jsonl}, {@code .csv}
+     * or {@code .json} name (any case) with a base name, not hidden ({@code .name}) and not an office
+     * lock file ({@code ~$name}). Only the name is looked at.
+     */
+    public static boolean isPromptFile(Path file) {
+        Path fileName = file.getFileName();
+        if (fileName == null) {
+            return false;
+        }
+        String name = fileName.toString();
+        if (name.startsWith(".") || name.startsWith("~$")) {
+            return false;
+        }
+        int dot = name.lastIndexOf('.');
+        return dot > 0 && FORMAT_HINTS.containsKey(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Reads {@code file}, which must lie inside {@code inboxRoot} also after following symlinks.
+     *
+     * @throws BatchRejectedException   the file cannot be read as a batch; the message says why and what to do
+     * @throws IOException              the file system failed (missing file, permissions)
+     * @throws IllegalArgumentException {@code file} is not a {@link #isPromptFile prompt file}
+     */
+    public PromptBatch read(Path file, Path inboxRoot) throws BatchRejectedException, IOException {
+        if (!isPromptFile(file)) {
+            throw new IllegalArgumentException(file + " is not a prompt file; check isPromptFile first");
+        }
+        String fileName = file.getFileName().toString();
+        String shown = UserText.quote(fileName);
+        String format = fileName.substring(fileName.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+        Path inboxRealRoot = inboxRoot.toRealPath();
+        Path realFile = file.toRealPath();
+        if (!realFile.startsWith(inboxRealRoot)) {
+            throw new BatchRejectedException(shown + " is a link to a file outside the inbox, which is never read; "
+                    + "copy the file itself into the inbox");
+        }
+        if (!Files.isRegularFile(realFile)) {
+            throw new BatchRejectedException(shown + " is not a regular file; put prompt files, not folders, in the inbox");
+        }
+        String text = decode(readBounded(realFile, shown), shown);
+        Path promptDirectory = file.toAbsolutePath().normalize().getParent();
+        Items items = new Items(shown, new ItemValidator(
+                limits, promptDirectory, inboxRoot.toAbsolutePath().normalize(), inboxRealRoot));
+        switch (format) {
+            case "txt" -> readTxt(text, items);
+            case "jsonl" -> readJsonLines(text, items);
+            case "json" -> readJsonArray(text, items, shown);
+            default -> readCsv(text, items, shown);
+        }
+        if (items.list.isEmpty()) {
+            throw new BatchRejectedException(shown + " has no prompts; " + FORMAT_HINTS.get(format));
+        }
+        return new PromptBatch(SafeNames.batchName(fileName), file, items.list);
+    }
+
+    /** Collects checked items and enforces the per-file count on valid and invalid items alike. */
+    private final class Items {
+        final List<PromptItem> list = new ArrayList<>();
+        private final String shownFile;
+        private final ItemValidator validator;
+
+        Items(String shownFile, ItemValidator validator) {
+            this.shownFile = shownFile;
+            this.validator = validator;
+        }
+
+        void add(RawItem raw) throws BatchRejectedException {
+            if (list.size() == limits.maxItemsPerFile()) {
+                throw new BatchRejectedException(String.format(Locale.ROOT,
+                        "%s has more than %,d prompts, the limit per file; split it into several files",
+                        shownFile, limits.maxItemsPerFile()));
+            }
+            list.add(validator.accept(raw));
+        }
+    }
+
+    @FunctionalInterface
+    private interface LineHandler {
+        void line(int number, String content) throws BatchRejectedException;
+    }
+
+    private static void readTxt(String text, Items items) throws BatchRejectedException {
+        forEachLine(text, (number, content) -> {
+            String prompt = content.strip();
+            if (prompt.isEmpty() || prompt.startsWith("#")) {
+                return;
+            }
+            RawItem raw = new RawItem(number, number, "line " + number);
+            raw.prompt = prompt;
+            items.add(raw);
+        });
+    }
+
+    private void readJsonLines(String text, Items items) throws BatchRejectedException {
+        forEachLine(text, (number, content) -> {
+            if (!content.isBlank()) {
+                items.add(parseJsonLine(number, content));
+            }
+        });
+    }
+
+    private RawItem parseJsonLine(int number, String content) {
+        String where = "line " + number;
+        RawItem raw = new RawItem(number, number, where);
+        try (JsonParser parser = jsonFactory.createParser(content)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                raw.fail("this is not a JSON object; write one object per line like {\"prompt\": \"a red fox in snow\"}");
+                return raw;
+            }
+            JsonFields.readObject(parser, raw);
+            if (parser.nextToken() != null) {
+                raw.fail("there is more after the closing '}'; put each object on a line of its own");
+            }
+            return raw;
+        } catch (JsonProcessingException e) {
+            RawItem unreadable = new RawItem(number, number, where);
+            unreadable.fail("this is not valid JSON" + jsonErrorDetail(e) + "; fix the line");
+            return unreadable;
+        } catch (IOException e) {
+            throw new IllegalStateException("reading JSON from a string does no I/O", e);
+        }
+    }
+
+    private void readJsonArray(String text, Items items, String shown) throws BatchRejectedException {
+        try (JsonParser parser = jsonFactory.createParser(text)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                return;
+            }
+            if (first == JsonToken.START_OBJECT) {
+                throw new BatchRejectedException(shown + " holds a JSON object, not an array; put the prompt objects "
+                        + "inside [ ] separated by commas, or name the file .jsonl if it has one object per line");
+            }
+            if (first != JsonToken.START_ARRAY) {
+                throw new BatchRejectedException(shown + " is not a JSON array of prompt objects; "
+                        + FORMAT_HINTS.get("json"));
+            }
+            int position = 0;
+            for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+                position++;
+                int line = parser.currentTokenLocation().getLineNr();
+                RawItem raw = new RawItem(line, position, "item " + position + " at line " + line);
+                if (token == JsonToken.START_OBJECT) {
+                    JsonFields.readObject(parser, raw);
+                } else {
+                    raw.fail("this is not a JSON object; every array element must look like {\"prompt\": \"...\"}");
+                    parser.skipChildren();
+                }
+                items.add(raw);
+            }
+            if (parser.nextToken() != null) {
+                throw new BatchRejectedException(shown + " has more text after the closing ']' of its array; "
+                        + "remove it or put everything inside the one array");
+            }
+        } catch (JsonProcessingException e) {
+            throw new BatchRejectedException(shown + " is not valid JSON" + jsonErrorDetail(e)
+                    + "; fix it, for example with a JSON validator");
+        } catch (IOException e) {
+            throw new IllegalStateException("reading JSON from a string does no I/O", e);
+        }
+    }
+
+    private static void readCsv(String text, Items items, String shown) throws BatchRejectedException {
+        CsvRecords records = new CsvRecords(text);
+        try {
+            CsvRecords.CsvRecord header = records.next();
+            while (header != null && header.blank()) {
+                header = records.next();
+            }
+            if (header == null) {
+                return;
+            }
+            Map<String, Integer> columns = csvColumns(header, shown);
+            for (CsvRecords.CsvRecord row = records.next(); row != null; row = records.next()) {
+                if (!row.blank()) {
+                    items.add(csvItem(row, columns, header.fields().size()));
+                }
+            }
+        } catch (CsvRecords.UnclosedQuoteException e) {
+            throw new BatchRejectedException(shown + " has a quoted field starting on line " + e.line
+                    + " that is never closed; add the missing closing quote (\")");
+        }
+    }
+
+    private static Map<String, Integer> csvColumns(CsvRecords.CsvRecord header, String shown)
+            throws BatchRejectedException {
+        if (header.problem() != null) {
+            throw new BatchRejectedException(shown + " has a broken header row on line " + header.line() + ": "
+                    + header.problem());
+        }
+        Map<String, String> fieldByLooseName = new HashMap<>();
+        JsonFields.FIELD_NAMES.forEach(field -> fieldByLooseName.put(JsonFields.looseName(field), field));
+        Map<String, Integer> columns = new HashMap<>();
+        List<String> names = header.fields();
+        for (int column = 0; column < names.size(); column++) {
+            String field = fieldByLooseName.get(JsonFields.looseName(names.get(column)));
+            if (field != null && columns.put(field, column) != null) {
+                throw new BatchRejectedException(shown + " has two '" + field + "' columns in its header row; keep one");
+            }
+        }
+        if (!columns.containsKey("prompt")) {
+            String hint = names.size() == 1 && names.get(0).matches(".*[;\t].*")
+                    ? "; it seems to separate columns with ';' or tabs, save it again with commas"
+                    : "; add a first row of column names such as id,prompt,aspectRatio";
+            throw new BatchRejectedException(shown + " has no 'prompt' column in its header row" + hint);
+        }
+        return columns;
+    }
+
+    private static RawItem csvItem(CsvRecords.CsvRecord row, Map<String, Integer> columns, int headerSize) {
+        RawItem raw = new RawItem(row.line(), row.line(), "line " + row.line());
+        if (row.problem() != null) {
+            raw.fail(row.problem());
+            return raw;
+        }
+        List<String> fields = row.fields();
+        if (fields.size() != headerSize) {
+            raw.fail("this row has " + fields.size() + " fields but the header has " + headerSize
+                    + " columns; put fields that contain commas in double quotes");
+            return raw;
+        }
+        raw.prompt = cell(fields, columns, "prompt");
+        raw.id = cell(fields, columns, "id");
+        raw.aspectRatio = cell(fields, columns, "aspectRatio");
+        raw.imageSize = cell(fields, columns, "imageSize");
+        raw.model = cell(fields, columns, "model");
+        String references = cell(fields, columns, "referenceImages");
+        raw.referenceImages = references == null ? List.of()
+                : Arrays.stream(references.split("[;|]")).map(String::strip).filter(path -> !path.isEmpty()).toList();
+        return raw;
+    }
+
+    private static String cell(List<String> fields, Map<String, Integer> columns, String field) {
+        Integer column = columns.get(field);
+        return column == null ? null : fields.get(column);
+    }
+
+    /** Calls the handler for every line; {@code \r\n}, {@code \n} and a lone {@code \r} all end a line. */
+    private static void forEachLine(String text, LineHandler handler) throws BatchRejectedException {
+        int number = 1;
+        int start = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r') {
+                handler.line(number++, text.substring(start, i));
+                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+        }
+        if (start < text.length()) {
+            handler.line(number, text.substring(start));
+        }
+    }
+
+    private byte[] readBounded(Path realFile, String shown) throws IOException, BatchRejectedException {
+        long size = Files.size(realFile);
+        if (size <= limits.maxFileBytes()) {
+            try (InputStream in = Files.newInputStream(realFile)) {
+                byte[] bytes = in.readNBytes((int) limits.maxFileBytes() + 1);
+                if (bytes.length <= limits.maxFileBytes()) {
+                    return bytes;
+                }
+                size = bytes.length;
+            }
+        }
+        throw new BatchRejectedException(String.format(Locale.ROOT,
+                "%s is %,d bytes, over the limit of %,d bytes per prompt file; split it into smaller files",
+                shown, size, limits.maxFileBytes()));
+    }
+
+    private static String decode(byte[] bytes, String shown) throws BatchRejectedException {
+        if (bytes.length >= 2 && (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE
+                || bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF)) {
+            throw new BatchRejectedException(shown + " is saved as UTF-16 text; save it again with the UTF-8 encoding");
+        }
+        for (int offset = 0; offset < bytes.length; offset++) {
+            if (bytes[offset] == 0) {
+                throw new BatchRejectedException(shown + " looks like a binary file, not text (it has a NUL byte at "
+                        + "byte offset " + offset + "); save the prompts as UTF-8 text");
+            }
+        }
+        boolean bom = bytes.length >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB && bytes[2] == (byte) 0xBF;
+        int start = bom ? 3 : 0;
+        ByteBuffer in = ByteBuffer.wrap(bytes, start, bytes.length - start);
+        CharBuffer out = CharBuffer.allocate(bytes.length - start);
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            int offset = in.position();
+            int line = 1;
+            for (int i = 0; i < offset; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                }
+            }
+            throw new BatchRejectedException(shown + " is not valid UTF-8 text (first bad byte at offset " + offset
+                    + ", line " + line + "); open it in an editor and save it again with the UTF-8 encoding");
+        }
+        return out.flip().toString();
+    }
+
+    private static String jsonErrorDetail(JsonProcessingException e) {
+        if (e instanceof StreamConstraintsException) {
+            return " (it is nested more than " + MAX_JSON_NESTING_DEPTH + " levels deep or has an oversized value)";
+        }
+        String reason = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
+        if (reason.length() > 120) {
+            reason = reason.substring(0, 120) + "…";
+        }
+        String location = e.getLocation() == null ? ""
+                : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+        return location + (reason.isEmpty() ? "" : ": " + reason);
+    }
+}

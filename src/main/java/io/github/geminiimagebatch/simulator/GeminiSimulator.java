@@ -1,0 +1,689 @@
+package io.github.geminiimagebatch.simulator;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.github.geminiimagebatch.model.Dimensions;
+import io.github.geminiimagebatch.model.ModelCatalog;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A loopback HTTP server that answers like Google's Gemini image models: AI Studio, Vertex AI (with its
+ * OAuth2 token endpoint and express mode) and OpenRouter, with Google's quotas, error bodies, faults and
+ * real images of the documented sizes. See docs/simulator.md.
+ */
+public final class GeminiSimulator implements AutoCloseable {
+
+    private static final Pattern AI_STUDIO_PATH = Pattern.compile("/(v1beta|v1alpha|v1)/models/([^/:]+):generateContent");
+    private static final Pattern VERTEX_PATH = Pattern.compile(
+            "/(v1|v1beta1)/projects/([^/]+)/locations/([^/]+)/publishers/google/models/([^/:]+):generateContent");
+    private static final Pattern EXPRESS_PATH = Pattern.compile("/(v1|v1beta1)/publishers/google/models/([^/:]+):generateContent");
+    private static final String OPENROUTER_PATH = "/api/v1/chat/completions";
+    private static final String GEMINI_SERVICE = "generativelanguage.googleapis.com";
+    private static final String VERTEX_SERVICE = "aiplatform.googleapis.com";
+    private static final String OPENROUTER_PROVIDER = "Google AI Studio";
+    private static final String IMAGE_TEXT = "Here is your image.";
+    private static final int MAX_THREADS = 512;
+    private static final int THOUGHT_IMAGE = 0;
+    private static final int FINAL_IMAGE = 1;
+
+    private final SimulatorOptions options;
+    private final HttpServer server;
+    private final ThreadPoolExecutor executor;
+    private final ObjectMapper json = new ObjectMapper();
+    private final QuotaLedger ledger;
+    private final FaultPlan faults;
+    private final TokenIssuer tokens;
+    private final SimulatorStats stats = new SimulatorStats();
+    private final ResponseWriter writer;
+    private final CountDownLatch stopping = new CountDownLatch(1);
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong responseIds = new AtomicLong();
+    private final URI baseUri;
+
+    private GeminiSimulator(SimulatorOptions options) throws IOException {
+        this.options = options;
+        this.ledger = new QuotaLedger(options.quotaLimits(), options.clock());
+        this.faults = new FaultPlan(options.faultRates(), options.seed());
+        this.tokens = new TokenIssuer(json, options.clock(), options.tokenTtl(), options.serviceAccountFile());
+        this.writer = new ResponseWriter(json, new ImageRenderer(), stats);
+        AtomicInteger threadNumber = new AtomicInteger();
+        this.executor = new ThreadPoolExecutor(0, MAX_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
+            Thread thread = new Thread(runnable, "gemini-simulator-" + threadNumber.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.server = HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 128);
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+        String host = server.getAddress().getAddress().getHostAddress();
+        this.baseUri = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.getAddress().getPort());
+    }
+
+    /** Starts a simulator; it listens until {@link #close()}. */
+    public static GeminiSimulator start(SimulatorOptions options) throws IOException {
+        return new GeminiSimulator(options);
+    }
+
+    /** Where the simulator listens, e.g. http://127.0.0.1:43121 (no trailing slash). */
+    public URI baseUri() {
+        return baseUri;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public SimulatorOptions options() {
+        return options;
+    }
+
+    /** The same JSON as GET /sim/stats. */
+    public ObjectNode stats() {
+        return stats.toJson(ledger.snapshot(), inFlight.get());
+    }
+
+    /** Clears all counters, quota windows and "fail N times" marker budgets, like POST /sim/reset. */
+    public void reset() {
+        stats.reset();
+        ledger.reset();
+        faults.reset();
+    }
+
+    /** Stops listening and ends stalled and sleeping requests at once. */
+    @Override
+    public void close() {
+        stopping.countDown();
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) {
+        inFlight.incrementAndGet();
+        try {
+            route(exchange);
+        } catch (IOException clientGone) {
+            // The client closed the connection or timed out: nothing left to answer.
+        } catch (RuntimeException bug) {
+            try {
+                writer.json(exchange, 500, GoogleErrors.internal());
+            } catch (IOException ignored) {
+                // Headers were already sent; closing the exchange below ends the answer.
+            }
+        } finally {
+            inFlight.decrementAndGet();
+            exchange.close();
+        }
+    }
+
+    private void route(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        String method = exchange.getRequestMethod();
+        if (path.startsWith("/sim/")) {
+            stats.endpointRequest(Endpoint.SIM);
+            serveSim(exchange, method, path);
+            return;
+        }
+        if (!"POST".equals(method)) {
+            stats.endpointRequest(Endpoint.UNKNOWN);
+            writer.json(exchange, 404, GoogleErrors.notFound("Method " + method + " is not served at " + path
+                    + "; generate calls are POST requests."));
+            return;
+        }
+        if (path.equals("/token")) {
+            stats.endpointRequest(Endpoint.TOKEN);
+            serveToken(exchange);
+            return;
+        }
+        if (path.equals(OPENROUTER_PATH)) {
+            stats.endpointRequest(Endpoint.OPENROUTER);
+            serveOpenRouter(exchange);
+            return;
+        }
+        Matcher vertex = VERTEX_PATH.matcher(path);
+        if (vertex.matches()) {
+            stats.endpointRequest(Endpoint.VERTEX);
+            String resource = "projects/" + vertex.group(2) + "/locations/" + vertex.group(3) + "/publishers/google/models/" + vertex.group(4);
+            serveGemini(exchange, Endpoint.VERTEX, vertex.group(1), vertex.group(4), resource);
+            return;
+        }
+        Matcher express = EXPRESS_PATH.matcher(path);
+        if (express.matches()) {
+            stats.endpointRequest(Endpoint.VERTEX_EXPRESS);
+            serveGemini(exchange, Endpoint.VERTEX_EXPRESS, express.group(1), express.group(2), "publishers/google/models/" + express.group(2));
+            return;
+        }
+        Matcher aiStudio = AI_STUDIO_PATH.matcher(path);
+        if (aiStudio.matches()) {
+            stats.endpointRequest(Endpoint.AI_STUDIO);
+            serveGemini(exchange, Endpoint.AI_STUDIO, aiStudio.group(1), aiStudio.group(2), "models/" + aiStudio.group(2));
+            return;
+        }
+        stats.endpointRequest(Endpoint.UNKNOWN);
+        writer.json(exchange, 404, GoogleErrors.notFound("The simulator serves no method at " + path
+                + ". Paths: /v1beta/models/{model}:generateContent, /v1/projects/{p}/locations/{l}/publishers/google/models/{m}:generateContent,"
+                + " /v1/publishers/google/models/{m}:generateContent, /api/v1/chat/completions, /token, /sim/stats, /sim/reset."));
+    }
+
+    private void serveSim(HttpExchange exchange, String method, String path) throws IOException {
+        if ("GET".equals(method) && path.equals("/sim/stats")) {
+            writer.json(exchange, 200, stats());
+        } else if ("POST".equals(method) && path.equals("/sim/reset")) {
+            readBody(exchange);
+            reset();
+            writer.json(exchange, 200, json.createObjectNode().put("reset", true));
+        } else {
+            writer.json(exchange, 404, GoogleErrors.notFound("Use GET /sim/stats or POST /sim/reset."));
+        }
+    }
+
+    private void serveToken(HttpExchange exchange) throws IOException {
+        Map<String, String> form = formFields(new String(readBody(exchange), StandardCharsets.UTF_8));
+        TokenIssuer.Grant grant = tokens.grant(form.get("grant_type"), form.get("assertion"), baseUri.resolve("/token"));
+        ObjectNode body = json.createObjectNode();
+        if (!grant.granted()) {
+            body.put("error", grant.error());
+            body.put("error_description", grant.errorDescription());
+            writer.json(exchange, 400, body);
+            return;
+        }
+        stats.tokenIssued();
+        body.put("access_token", grant.accessToken());
+        body.put("expires_in", grant.expiresInSeconds());
+        body.put("token_type", "Bearer");
+        writer.json(exchange, 200, body);
+    }
+
+    private void serveGemini(HttpExchange exchange, Endpoint endpoint, String version, String pathModel, String resource) throws IOException {
+        byte[] rawBody = readBody(exchange);
+        String apiKey = apiKey(exchange);
+        Optional<ObjectNode> authFailure = endpoint == Endpoint.VERTEX ? vertexAuthFailure(exchange) : keyFailure(endpoint, apiKey);
+        if (authFailure.isPresent()) {
+            sendError(exchange, endpoint, authFailure.get());
+            return;
+        }
+        JsonNode body;
+        try {
+            body = json.readTree(rawBody);
+        } catch (JsonProcessingException e) {
+            sendError(exchange, endpoint, GoogleErrors.invalidArgument("Invalid JSON payload received. Unexpected token at line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + "."));
+            return;
+        }
+        if (body == null || !body.isObject()) {
+            sendError(exchange, endpoint, GoogleErrors.invalidArgument("Invalid JSON payload received. Expected an object."));
+            return;
+        }
+        if (!ModelCatalog.isKnown(pathModel)) {
+            String message = endpoint.isVertex()
+                    ? "Publisher Model `" + resource + "` was not found or your project does not have access to it."
+                      + " Please ensure you are using a valid model version. For more information, see:"
+                      + " https://cloud.google.com/vertex-ai/generative-ai/docs/learn/model-versions"
+                    : "models/" + pathModel + " is not found for API version " + version + ", or is not supported for generateContent."
+                      + " Call ListModels to see the list of available models and their supported methods.";
+            sendError(exchange, endpoint, GoogleErrors.notFound(message));
+            return;
+        }
+        if ("v1".equals(version) && endpoint == Endpoint.AI_STUDIO && body.path("generationConfig").has("imageConfig")) {
+            sendError(exchange, endpoint, GoogleErrors.invalidArgument(
+                    "Invalid JSON payload received. Unknown name \"imageConfig\" at 'generation_config': Cannot find field."));
+            return;
+        }
+        GenerationRequest request;
+        try {
+            request = GenerationRequest.fromGemini(body, pathModel);
+        } catch (GenerationRequest.Rejection rejection) {
+            sendError(exchange, endpoint, GoogleErrors.error(rejection.httpStatus, rejection.status, rejection.getMessage()));
+            return;
+        }
+        generate(exchange, endpoint, request, apiKey, resource);
+    }
+
+    private void serveOpenRouter(HttpExchange exchange) throws IOException {
+        byte[] rawBody = readBody(exchange);
+        String key = bearer(exchange);
+        if (key == null) {
+            writer.json(exchange, 401, openRouterError(401, "No auth credentials found", null));
+            return;
+        }
+        if (!options.acceptedKeys().isEmpty() && !options.acceptedKeys().contains(key)) {
+            writer.json(exchange, 401, openRouterError(401, "User not found.", null));
+            return;
+        }
+        GenerationRequest request;
+        try {
+            request = GenerationRequest.fromOpenRouter(json.readTree(rawBody));
+        } catch (JsonProcessingException e) {
+            writer.json(exchange, 400, openRouterError(400, "Invalid JSON in request body", null));
+            return;
+        } catch (GenerationRequest.Rejection rejection) {
+            writer.json(exchange, rejection.httpStatus, openRouterError(rejection.httpStatus, rejection.getMessage(), null));
+            return;
+        }
+        generate(exchange, Endpoint.OPENROUTER, request, key, "models/" + request.model());
+    }
+
+    /** The shared path of every generate call once it is authenticated and valid. */
+    private void generate(HttpExchange exchange, Endpoint endpoint, GenerationRequest request, String apiKey, String resource) throws IOException {
+        Optional<FaultKind> upFront = faults.upFrontFault(request.prompt());
+        if (upFront.isPresent()) {
+            stats.fault(upFront.get());
+            stats.billed(request.prompt(), 0);
+            sendError(exchange, endpoint, faultError(upFront.get(), endpoint, apiKey, resource));
+            return;
+        }
+        QuotaLedger.Admission admission = ledger.tryAdmit(request.model(), 1);
+        if (!admission.admitted()) {
+            List<String> kinds = new ArrayList<>();
+            admission.violations().forEach(violation -> kinds.add(violation.kind().statsName()));
+            stats.quotaRejected(kinds);
+            sendQuotaExceeded(exchange, endpoint, request.model(), admission);
+            return;
+        }
+        Optional<FaultKind> fault = faults.decide(request.prompt());
+        fault.ifPresent(stats::fault);
+        if (fault.isPresent() && fault.get() == FaultKind.STALL) {
+            stats.billed(request.prompt(), 0);
+            awaitStop(options.stallMillis());
+            return;
+        }
+        if (!awaitStop(latencyMillis(request.prompt()))) {
+            return;
+        }
+        if (fault.isEmpty()) {
+            stats.billed(request.prompt(), 1);
+            ImageFormat format = request.outputFormat().orElse(options.imageFormat());
+            writer.withImages(exchange, successBody(endpoint, request, format), images(request, format));
+            return;
+        }
+        serveFault(exchange, endpoint, request, fault.get(), apiKey, resource);
+    }
+
+    private void serveFault(HttpExchange exchange, Endpoint endpoint, GenerationRequest request, FaultKind fault,
+                            String apiKey, String resource) throws IOException {
+        ImageFormat format = request.outputFormat().orElse(options.imageFormat());
+        switch (fault) {
+            case RESET -> stats.billed(request.prompt(), 0);
+            case TRUNCATE -> {
+                stats.billed(request.prompt(), 1);
+                writer.truncated(exchange, successBody(endpoint, request, format), images(request, format));
+            }
+            case MALFORMED -> {
+                stats.billed(request.prompt(), 1);
+                writer.bytes(exchange, 200, "application/json; charset=UTF-8",
+                        "{\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"Here is".getBytes(StandardCharsets.UTF_8));
+            }
+            case SAFETY, BLOCKED, PROHIBITED, NO_IMAGE, TEXT_ONLY -> {
+                stats.billed(request.prompt(), 0);
+                writer.json(exchange, 200, endpoint == Endpoint.OPENROUTER
+                        ? openRouterNoImage(request, fault) : geminiNoImage(endpoint, request, fault));
+            }
+            case ERROR_200 -> {
+                stats.billed(request.prompt(), 0);
+                if (endpoint == Endpoint.OPENROUTER) {
+                    ObjectNode body = openRouterEnvelope(request);
+                    body.set("error", openRouterError(502, "Provider returned error", GoogleErrors.internal()).get("error"));
+                    writer.json(exchange, 200, body);
+                } else {
+                    sendError(exchange, endpoint, GoogleErrors.internal());
+                }
+            }
+            default -> {
+                stats.billed(request.prompt(), 0);
+                sendError(exchange, endpoint, faultError(fault, endpoint, apiKey, resource));
+            }
+        }
+    }
+
+    private ObjectNode faultError(FaultKind fault, Endpoint endpoint, String apiKey, String resource) {
+        return switch (fault) {
+            case BAD_REQUEST -> GoogleErrors.invalidArgument("Request contains an invalid argument.");
+            case FORBIDDEN -> apiKey != null
+                    ? GoogleErrors.suspendedKey(apiKey, endpoint.isVertex() ? VERTEX_SERVICE : GEMINI_SERVICE)
+                    : GoogleErrors.error(403, "PERMISSION_DENIED", "Permission 'aiplatform.endpoints.predict' denied on resource '//"
+                      + VERTEX_SERVICE + "/" + resource + "' (or it may not exist).");
+            case RESOURCE_EXHAUSTED -> endpoint.isVertex() ? GoogleErrors.vertexQuota() : GoogleErrors.bareQuota();
+            case UNAVAILABLE -> GoogleErrors.overloaded();
+            default -> GoogleErrors.internal();
+        };
+    }
+
+    private void sendQuotaExceeded(HttpExchange exchange, Endpoint endpoint, String model, QuotaLedger.Admission admission) throws IOException {
+        if (endpoint.isVertex()) {
+            writer.json(exchange, 429, GoogleErrors.vertexQuota());
+            return;
+        }
+        ObjectNode google = options.quotaStyle() == QuotaStyle.BARE ? GoogleErrors.bareQuota() : GoogleErrors.quotaExceeded(model, admission);
+        if (endpoint != Endpoint.OPENROUTER) {
+            writer.json(exchange, 429, google);
+            return;
+        }
+        long retryAfterSeconds = Math.max(1, (long) Math.ceil(admission.retryDelay().toNanos() / 1e9));
+        ObjectNode body = openRouterError(429, "google/" + model + " is temporarily rate-limited upstream. Please retry shortly,"
+                + " or add your own key to accumulate your rate limits: https://openrouter.ai/settings/integrations", google);
+        ObjectNode metadata = (ObjectNode) body.get("error").get("metadata");
+        metadata.put("retry_after_seconds", retryAfterSeconds);
+        metadata.putObject("headers").put("Retry-After", Long.toString(retryAfterSeconds));
+        exchange.getResponseHeaders().set("Retry-After", Long.toString(retryAfterSeconds));
+        writer.json(exchange, 429, body);
+    }
+
+    /** Sends a Google error envelope, or its OpenRouter wrapping with the Google body as metadata.raw. */
+    private void sendError(HttpExchange exchange, Endpoint endpoint, ObjectNode googleError) throws IOException {
+        int code = googleError.get("error").get("code").asInt();
+        if (endpoint == Endpoint.OPENROUTER) {
+            String message = code == 400 ? googleError.get("error").get("message").asText() : "Provider returned error";
+            writer.json(exchange, code, openRouterError(code, message, googleError));
+        } else {
+            writer.json(exchange, code, googleError);
+        }
+    }
+
+    private ObjectNode openRouterError(int code, String message, ObjectNode upstream) {
+        ObjectNode body = json.createObjectNode();
+        ObjectNode error = body.putObject("error");
+        error.put("code", code);
+        error.put("message", message);
+        if (upstream != null) {
+            ObjectNode metadata = error.putObject("metadata");
+            metadata.put("raw", upstream.toString());
+            metadata.put("provider_name", OPENROUTER_PROVIDER);
+        }
+        return body;
+    }
+
+    private Optional<ObjectNode> keyFailure(Endpoint endpoint, String apiKey) {
+        String service = endpoint.isVertex() ? VERTEX_SERVICE : GEMINI_SERVICE;
+        if (apiKey == null || apiKey.isEmpty()) {
+            return Optional.of(endpoint.isVertex()
+                    ? GoogleErrors.error(401, "UNAUTHENTICATED", "API keys are not supported by this API. Expected OAuth2 access token"
+                      + " or other authentication credentials that assert a principal. See https://cloud.google.com/docs/authentication")
+                    : GoogleErrors.unregisteredCaller());
+        }
+        if (!options.acceptedKeys().isEmpty() && !options.acceptedKeys().contains(apiKey)) {
+            return Optional.of(GoogleErrors.invalidApiKey(service));
+        }
+        return Optional.empty();
+    }
+
+    private Optional<ObjectNode> vertexAuthFailure(HttpExchange exchange) {
+        String token = bearer(exchange);
+        if (token == null) {
+            return Optional.of(GoogleErrors.unauthenticated("CREDENTIALS_MISSING"));
+        }
+        return tokens.rejectBearer(token).map(GoogleErrors::unauthenticated);
+    }
+
+    private ObjectNode successBody(Endpoint endpoint, GenerationRequest request, ImageFormat format) {
+        if (endpoint == Endpoint.OPENROUTER) {
+            ObjectNode body = openRouterEnvelope(request);
+            ObjectNode choice = body.putArray("choices").addObject();
+            choice.putNull("logprobs");
+            choice.put("finish_reason", "stop");
+            choice.put("native_finish_reason", "STOP");
+            choice.put("index", 0);
+            ObjectNode message = choice.putObject("message");
+            message.put("role", "assistant");
+            message.put("content", IMAGE_TEXT);
+            message.putNull("refusal");
+            ObjectNode image = message.putArray("images").addObject();
+            image.put("type", "image_url");
+            image.putObject("image_url").put("url", "data:" + format.mimeType() + ";base64," + ResponseWriter.placeholder(FINAL_IMAGE));
+            image.put("index", 0);
+            int promptTokens = promptTokens(request.prompt());
+            int imageTokens = ModelCatalog.imageTokens(request.model(), request.imageSize());
+            ObjectNode usage = body.putObject("usage");
+            usage.put("prompt_tokens", promptTokens);
+            usage.put("completion_tokens", imageTokens);
+            usage.put("total_tokens", promptTokens + imageTokens);
+            return body;
+        }
+        ObjectNode body = json.createObjectNode();
+        ObjectNode candidate = body.putArray("candidates").addObject();
+        ObjectNode content = candidate.putObject("content");
+        content.put("role", "model");
+        ArrayNode parts = content.putArray("parts");
+        parts.addObject().put("text", IMAGE_TEXT);
+        if (hasThoughtImage(request)) {
+            ObjectNode thought = parts.addObject();
+            ObjectNode inline = thought.putObject("inlineData");
+            inline.put("mimeType", format.mimeType());
+            inline.put("data", ResponseWriter.placeholder(THOUGHT_IMAGE));
+            thought.put("thought", true);
+        }
+        ObjectNode inline = parts.addObject().putObject("inlineData");
+        inline.put("mimeType", format.mimeType());
+        inline.put("data", ResponseWriter.placeholder(FINAL_IMAGE));
+        candidate.put("finishReason", "STOP");
+        candidate.put("index", 0);
+        putUsage(body, endpoint, request, ModelCatalog.imageTokens(request.model(), request.imageSize()));
+        putIdentity(body, endpoint, request);
+        return body;
+    }
+
+    private ObjectNode geminiNoImage(Endpoint endpoint, GenerationRequest request, FaultKind fault) {
+        ObjectNode body = json.createObjectNode();
+        if (fault == FaultKind.BLOCKED) {
+            body.putObject("promptFeedback").put("blockReason", "SAFETY");
+        } else {
+            ObjectNode candidate = body.putArray("candidates").addObject();
+            ObjectNode content = candidate.putObject("content");
+            content.put("role", "model");
+            ArrayNode parts = content.putArray("parts");
+            switch (fault) {
+                case SAFETY -> {
+                    candidate.put("finishReason", "IMAGE_SAFETY");
+                    candidate.put("finishMessage", "Unable to show the generated image. The image was filtered out because it"
+                            + " violated Google's Generative AI Prohibited Use policy. You will not be charged for blocked images. Try rephrasing the prompt.");
+                }
+                case PROHIBITED -> candidate.put("finishReason", "PROHIBITED_CONTENT");
+                case NO_IMAGE -> {
+                    candidate.put("finishReason", "NO_IMAGE");
+                    candidate.put("finishMessage", "Unable to generate an image for this prompt. Try rephrasing it.");
+                }
+                default -> {
+                    parts.addObject().put("text", "I can describe that scene, but I cannot draw it right now.");
+                    candidate.put("finishReason", "STOP");
+                }
+            }
+            if (parts.isEmpty()) {
+                candidate.remove("content");
+            }
+            candidate.put("index", 0);
+        }
+        putUsage(body, endpoint, request, 0);
+        putIdentity(body, endpoint, request);
+        return body;
+    }
+
+    private ObjectNode openRouterNoImage(GenerationRequest request, FaultKind fault) {
+        ObjectNode body = openRouterEnvelope(request);
+        ObjectNode choice = body.putArray("choices").addObject();
+        choice.putNull("logprobs");
+        String nativeReason = switch (fault) {
+            case SAFETY -> "IMAGE_SAFETY";
+            case PROHIBITED -> "PROHIBITED_CONTENT";
+            case BLOCKED -> "SAFETY";
+            case NO_IMAGE -> "NO_IMAGE";
+            default -> "STOP";
+        };
+        boolean filtered = fault == FaultKind.SAFETY || fault == FaultKind.PROHIBITED || fault == FaultKind.BLOCKED;
+        choice.put("finish_reason", filtered ? "content_filter" : "stop");
+        choice.put("native_finish_reason", nativeReason);
+        choice.put("index", 0);
+        ObjectNode message = choice.putObject("message");
+        message.put("role", "assistant");
+        if (fault == FaultKind.TEXT_ONLY) {
+            message.put("content", "I can describe that scene, but I cannot draw it right now.");
+        } else {
+            message.putNull("content");
+        }
+        message.putNull("refusal");
+        int promptTokens = promptTokens(request.prompt());
+        ObjectNode usage = body.putObject("usage");
+        usage.put("prompt_tokens", promptTokens);
+        usage.put("completion_tokens", 0);
+        usage.put("total_tokens", promptTokens);
+        return body;
+    }
+
+    private ObjectNode openRouterEnvelope(GenerationRequest request) {
+        ObjectNode body = json.createObjectNode();
+        body.put("id", "gen-" + options.clock().millis() + "-" + responseIds.incrementAndGet());
+        body.put("provider", OPENROUTER_PROVIDER);
+        body.put("model", "google/" + request.model());
+        body.put("object", "chat.completion");
+        body.put("created", options.clock().instant().getEpochSecond());
+        return body;
+    }
+
+    private void putUsage(ObjectNode body, Endpoint endpoint, GenerationRequest request, int imageTokens) {
+        int promptTokens = promptTokens(request.prompt());
+        ObjectNode usage = body.putObject("usageMetadata");
+        usage.put("promptTokenCount", promptTokens);
+        usage.put("candidatesTokenCount", imageTokens);
+        usage.put("totalTokenCount", promptTokens + imageTokens);
+        ObjectNode promptDetail = usage.putArray("promptTokensDetails").addObject();
+        promptDetail.put("modality", "TEXT");
+        promptDetail.put("tokenCount", promptTokens);
+        if (imageTokens > 0) {
+            ObjectNode detail = usage.putArray("candidatesTokensDetails").addObject();
+            detail.put("modality", "IMAGE");
+            detail.put("tokenCount", imageTokens);
+        }
+        if (endpoint.isVertex()) {
+            usage.put("trafficType", "ON_DEMAND");
+        }
+    }
+
+    private void putIdentity(ObjectNode body, Endpoint endpoint, GenerationRequest request) {
+        body.put("modelVersion", request.model());
+        if (endpoint.isVertex()) {
+            body.put("createTime", Instant.now(options.clock()).toString());
+        }
+        body.put("responseId", "sim" + Long.toString(options.clock().millis(), 36) + Long.toString(responseIds.incrementAndGet(), 36));
+    }
+
+    private List<ResponseWriter.ImageSpec> images(GenerationRequest request, ImageFormat format) {
+        List<ResponseWriter.ImageSpec> images = new ArrayList<>(2);
+        long seed = promptSeed(request);
+        if (hasThoughtImage(request)) {
+            Dimensions draft = ModelCatalog.pixelSize(request.model(), request.aspectRatio(), ModelCatalog.SIZE_1K).orElseThrow();
+            images.add(new ResponseWriter.ImageSpec(THOUGHT_IMAGE, draft, ~seed, ImageMode.FLAT, format));
+        }
+        Dimensions size = ModelCatalog.pixelSize(request.model(), request.aspectRatio(), request.imageSize()).orElseThrow();
+        images.add(new ResponseWriter.ImageSpec(FINAL_IMAGE, size, seed, options.imageMode(), format));
+        return images;
+    }
+
+    private boolean hasThoughtImage(GenerationRequest request) {
+        return options.thoughtImages() && request.model().startsWith("gemini-3-pro-image");
+    }
+
+    /** Same prompt and settings, same pixels: the seed is a hash of what determines the image. */
+    private static long promptSeed(GenerationRequest request) {
+        long hash = 1125899906842597L;
+        String key = request.model() + '\n' + request.aspectRatio() + '\n' + request.imageSize() + '\n' + request.prompt();
+        for (int i = 0; i < key.length(); i++) {
+            hash = 31 * hash + key.charAt(i);
+        }
+        return hash;
+    }
+
+    /** Roughly 4 characters a token, as Google's tokenizer averages on English. */
+    private static int promptTokens(String prompt) {
+        return Math.max(1, (prompt.length() + 3) / 4);
+    }
+
+    /** latency ± jitter, stretched by load when slowdown is on; a [sim:latency=MS] marker overrides all of it. */
+    private long latencyMillis(String prompt) {
+        OptionalLong marker = FaultPlan.latencyOverrideMillis(prompt);
+        if (marker.isPresent()) {
+            return marker.getAsLong();
+        }
+        long base = options.latencyMillis() + faults.jitterMillis(options.latencyJitterMillis());
+        double load = 1 + options.slowdownPerInFlight() * Math.max(0, inFlight.get() - 1);
+        return Math.max(0, Math.round(base * load));
+    }
+
+    /** Waits, returning false if the simulator stops meanwhile. */
+    private boolean awaitStop(long millis) {
+        if (millis <= 0) {
+            return stopping.getCount() > 0;
+        }
+        try {
+            return !stopping.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static byte[] readBody(HttpExchange exchange) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static String apiKey(HttpExchange exchange) {
+        String header = exchange.getRequestHeaders().getFirst("x-goog-api-key");
+        if (header != null) {
+            return header.trim();
+        }
+        String query = exchange.getRequestURI().getRawQuery();
+        return query == null ? null : formFields(query).get("key");
+    }
+
+    private static String bearer(HttpExchange exchange) {
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = header.substring(7).trim();
+        return token.isEmpty() ? null : token;
+    }
+
+    private static Map<String, String> formFields(String encoded) {
+        Map<String, String> fields = new HashMap<>();
+        for (String pair : encoded.split("&")) {
+            int equals = pair.indexOf('=');
+            if (equals > 0) {
+                fields.put(URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return fields;
+    }
+
+    @Override
+    public String toString() {
+        return "GeminiSimulator[" + baseUri + "]";
+    }
+}
