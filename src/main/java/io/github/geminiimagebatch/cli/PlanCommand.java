@@ -94,7 +94,7 @@ public final class PlanCommand implements Callable<Integer> {
                 String model = item.model() != null ? item.model() : config.defaultModel();
                 String ratio = item.aspectRatio() != null ? item.aspectRatio() : config.defaultAspectRatio();
                 String size = item.imageSize() != null ? item.imageSize() : config.defaultImageSize();
-                String key = RequestKey.of(model, item.prompt(), ratio, size, item.referenceImages(), true);
+                String key = RequestKey.ofFiles(model, item.prompt(), ratio, size, item.referenceImages());
                 if (outbox.completedImage(key).isPresent()) {
                     done++;
                 } else {

@@ -87,7 +87,7 @@ public final class Batches {
             return item;
         }
         try {
-            String key = RequestKey.of(model, prompt.prompt(), aspectRatio, imageSize, request.referenceImages(), true);
+            String key = RequestKey.ofFiles(model, prompt.prompt(), aspectRatio, imageSize, request.referenceImages());
             return new WorkItem(batch, prompt, request, key);
         } catch (IOException e) {
             WorkItem item = new WorkItem(batch, prompt, request, null);
