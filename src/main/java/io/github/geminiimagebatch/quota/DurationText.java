@@ -1,0 +1,130 @@
+package io.github.geminiimagebatch.quota;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reading and writing the short durations users and servers write: 6s, 1.5s, 500ms, 1m30s, 2h. */
+final class DurationText {
+
+    private static final Pattern SEGMENT = Pattern.compile(
+            "(\\d+(?:\\.\\d+)?)?\\s*(ms|seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hrs|hr|h|days|day|d)",
+            Pattern.CASE_INSENSITIVE);
+
+    private DurationText() {
+    }
+
+    /**
+     * Parses a sequence of number+unit segments ({@code 1m30s}, {@code 1.5 h}); a single leading
+     * unit may omit its number ({@code min} = {@code 1min}). Returns null when the text is not
+     * such a duration.
+     */
+    static Duration parse(String text) {
+        String trimmed = text.trim();
+        if (trimmed.isEmpty()) {
+            return null;
+        }
+        Matcher matcher = SEGMENT.matcher(trimmed);
+        BigDecimal nanos = BigDecimal.ZERO;
+        int position = 0;
+        boolean first = true;
+        while (position < trimmed.length()) {
+            if (!matcher.find(position) || matcher.start() != position) {
+                return null;
+            }
+            String number = matcher.group(1);
+            if (number == null && !(first && matcher.end() == trimmed.length())) {
+                return null;
+            }
+            BigDecimal amount = number == null ? BigDecimal.ONE : new BigDecimal(number);
+            nanos = nanos.add(amount.multiply(BigDecimal.valueOf(unitNanos(matcher.group(2)))));
+            position = matcher.end();
+            while (position < trimmed.length() && trimmed.charAt(position) == ' ') {
+                position++;
+            }
+            first = false;
+        }
+        return Duration.ofNanos(nanos.setScale(0, RoundingMode.HALF_UP).longValueExact());
+    }
+
+    private static long unitNanos(String unit) {
+        return switch (unit.toLowerCase(Locale.ROOT)) {
+            case "ms" -> 1_000_000L;
+            case "s", "sec", "secs", "second", "seconds" -> 1_000_000_000L;
+            case "m", "min", "mins", "minute", "minutes" -> 60_000_000_000L;
+            case "h", "hr", "hrs", "hour", "hours" -> 3_600_000_000_000L;
+            case "d", "day", "days" -> 86_400_000_000_000L;
+            default -> throw new IllegalStateException("unit " + unit);
+        };
+    }
+
+    /** The period part of a limit: {@code min}, {@code h}, {@code s}, else a compact duration. */
+    static String periodUnit(Duration period) {
+        if (period.equals(Duration.ofMinutes(1))) {
+            return "min";
+        }
+        if (period.equals(Duration.ofHours(1))) {
+            return "h";
+        }
+        if (period.equals(Duration.ofSeconds(1))) {
+            return "s";
+        }
+        return compact(period);
+    }
+
+    /** {@code 1m30s}, {@code 2h}, {@code 1.5s}, {@code 500ms}, {@code 2d}: re-readable by {@link #parse}. */
+    static String compact(Duration duration) {
+        if (duration.isZero()) {
+            return "0s";
+        }
+        StringBuilder text = new StringBuilder();
+        long days = duration.toDays();
+        Duration rest = duration.minusDays(days);
+        long hours = rest.toHours();
+        rest = rest.minusHours(hours);
+        long minutes = rest.toMinutes();
+        rest = rest.minusMinutes(minutes);
+        if (days > 0) {
+            text.append(days).append('d');
+        }
+        if (hours > 0) {
+            text.append(hours).append('h');
+        }
+        if (minutes > 0) {
+            text.append(minutes).append('m');
+        }
+        if (!rest.isZero()) {
+            if (rest.getSeconds() == 0 && text.length() == 0 && rest.getNano() % 1_000_000 == 0) {
+                text.append(rest.toMillis()).append("ms");
+            } else {
+                text.append(BigDecimal.valueOf(rest.toNanos(), 9).stripTrailingZeros().toPlainString()).append('s');
+            }
+        }
+        return text.toString();
+    }
+
+    /** For people: {@code 17 s}, {@code 16.4 s}, {@code 2 min 5 s}, {@code 3 h 10 min}. */
+    static String human(Duration duration) {
+        if (duration.compareTo(Duration.ofMinutes(1)) < 0) {
+            return seconds(duration) + " s";
+        }
+        long totalSeconds = duration.getSeconds() + (duration.getNano() >= 500_000_000 ? 1 : 0);
+        long hours = totalSeconds / 3600;
+        long minutes = totalSeconds % 3600 / 60;
+        long secs = totalSeconds % 60;
+        if (hours > 0) {
+            return hours + " h" + (minutes > 0 ? " " + minutes + " min" : "");
+        }
+        return minutes + " min" + (secs > 0 ? " " + secs + " s" : "");
+    }
+
+    /** Seconds with up to three decimals below 10 s, else whole seconds; rounded up so a wait never reads shorter than it is. */
+    private static String seconds(Duration duration) {
+        BigDecimal seconds = BigDecimal.valueOf(duration.toNanos(), 9);
+        int scale = seconds.compareTo(BigDecimal.TEN) < 0 ? 3 : 0;
+        return seconds.setScale(scale, RoundingMode.CEILING).stripTrailingZeros().toPlainString();
+    }
+}

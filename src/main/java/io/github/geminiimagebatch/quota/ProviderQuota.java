@@ -1,0 +1,466 @@
+package io.github.geminiimagebatch.quota;
+
+import io.github.geminiimagebatch.quota.QuotaWindow.Unit;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+
+/**
+ * The quota state of one provider: decides whether a request may go now, and learns from what
+ * the provider answers. Pure decisions on an injected clock; the dispatcher does the waiting.
+ *
+ * <p>Pacing: every limit is a window (sliding log, or a calendar-day counter); a request is
+ * admitted only when every window has room. Requests are also spread: under a sliding limit of
+ * N per W (W up to one hour) two admissions are at least {@value #SPREAD_FACTOR} x W/N apart,
+ * so a batch never fires a whole window at once, yet steady throughput stays N per (W + margin).
+ *
+ * <p>Learning: a per-minute or images-per-minute 429 that states its limit N and a wait teaches
+ * the real window W = (now + wait) - (time of the N-th most recent admission the server
+ * accepted), installed as a learned sliding limit N/W. A 429 without a limit value drives an AIMD
+ * rate: halved on each throttling event (never below one request a minute), grown on each
+ * success by a fiftieth of the rate it had before the last decrease.
+ *
+ * <p>Thread-safe: every method is synchronized.
+ */
+public final class ProviderQuota {
+
+    static final double SPREAD_FACTOR = 0.5;
+    private static final Duration LONGEST_SPREAD_PERIOD = Duration.ofHours(1);
+    private static final Duration SHORTEST_LEARNED_WINDOW = Duration.ofSeconds(1);
+    private static final Duration LONGEST_LEARNED_WINDOW = Duration.ofHours(1);
+    private static final Duration NOMINAL_MINUTE = Duration.ofMinutes(1);
+    private static final Duration THROTTLE_BACKOFF_START = Duration.ofSeconds(1);
+    private static final Duration THROTTLE_BACKOFF_MAX = Duration.ofSeconds(60);
+    private static final Duration FAILURE_BACKOFF_START = Duration.ofMillis(500);
+    private static final Duration FAILURE_BACKOFF_MAX = Duration.ofSeconds(30);
+    /** Random extra on a backoff pause, as a fraction of it, so clients that failed together spread out. */
+    private static final double BACKOFF_JITTER = 0.25;
+    private static final Duration MAX_PAUSE_JITTER = Duration.ofMillis(250);
+    static final double RATE_DECREASE = 0.5;
+    static final double MIN_RATE_PER_SECOND = 1.0 / 60;
+    static final double INCREASE_DIVISOR = 50;
+    private static final Duration RATE_OBSERVATION = Duration.ofMinutes(1);
+    /** A per-day 429 this soon after midnight is taken for clock skew against the server's reset. */
+    static final Duration MIDNIGHT_GRACE = Duration.ofMinutes(5);
+    static final Duration MIDNIGHT_GRACE_PAUSE = Duration.ofMinutes(1);
+    private static final Duration HISTORY_SPAN = LONGEST_LEARNED_WINDOW.plusMinutes(1);
+    private static final int HISTORY_MAX_ENTRIES = 100_000;
+
+    private final String providerName;
+    private final QuotaSettings settings;
+    private final Clock clock;
+    private final Random random;
+    private final List<QuotaWindow> configuredWindows = new ArrayList<>();
+    private final Map<String, QuotaWindow> learnedWindows = new LinkedHashMap<>();
+    /** Recent admissions, newest last: what learning and the observed rate are computed from. */
+    private final ArrayDeque<Admitted> history = new ArrayDeque<>();
+
+    private Instant lastAdmission;
+    private int lastAdmissionImages;
+    private Instant pausedUntil;
+    private String pauseReason;
+    private Instant closedUntil;
+    private String closedReason;
+    /** Requests per second allowed by AIMD; 0 while no 429 without limit value has been seen. */
+    private double adaptiveRatePerSecond;
+    private double rateBeforeLastDecrease;
+    private Instant lastThrottleEventAt;
+    private int throttleEventsInARow;
+    private int failuresInARow;
+    private long admittedCount;
+    private long throttledCount;
+    private long transientFailureCount;
+
+    public ProviderQuota(String providerName, QuotaSettings settings, Clock clock) {
+        this(providerName, settings, clock, new Random());
+    }
+
+    /** @param random source of jitter; seed it in tests for repeatable pauses */
+    public ProviderQuota(String providerName, QuotaSettings settings, Clock clock, Random random) {
+        this.providerName = Objects.requireNonNull(providerName, "providerName");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.random = Objects.requireNonNull(random, "random");
+        settings.requestLimits().forEach(limit -> configuredWindows.add(window(Unit.REQUESTS, limit, null)));
+        settings.imageLimits().forEach(limit -> configuredWindows.add(window(Unit.IMAGES, limit, null)));
+    }
+
+    public String providerName() {
+        return providerName;
+    }
+
+    /**
+     * Whether a request producing {@code images} images may be sent now. Granted records it in
+     * every window; Wait names the earliest instant every window has room; Closed means this
+     * provider cannot serve before {@code until}. Never blocks.
+     */
+    public synchronized Admission tryAdmit(int images) {
+        if (images < 0) {
+            throw new IllegalArgumentException("images must not be negative, got " + images);
+        }
+        Instant now = clock.instant();
+        if (closedUntil != null) {
+            if (now.isBefore(closedUntil)) {
+                return new Admission.Closed(closedUntil, closedReason);
+            }
+            closedUntil = null;
+            closedReason = null;
+        }
+        if (pausedUntil != null) {
+            if (now.isBefore(pausedUntil)) {
+                return new Admission.Wait(pausedUntil, pauseReason);
+            }
+            pausedUntil = null;
+            pauseReason = null;
+        }
+        Instant until = now;
+        String reason = null;
+        for (QuotaWindow window : windows()) {
+            int weight = window.unit == Unit.IMAGES ? images : 1;
+            Instant room = window.earliestRoom(now, weight);
+            if (room.equals(Instant.MAX)) {
+                return new Admission.Closed(Instant.MAX, "a request for " + images + " images can never fit "
+                        + window.describe() + " on " + providerName + "; raise the limit or ask for fewer images per request");
+            }
+            if (window.limit.calendarDay() && room.isAfter(now)) {
+                return new Admission.Closed(room, "per-day limit " + window.describe() + " on " + providerName
+                        + " is used up; it resets at " + DailyReset.next(now, settings.resetZone()).atZone(settings.resetZone()));
+            }
+            if (room.isAfter(until)) {
+                until = room;
+                reason = "pacing under " + window.describe();
+            }
+            Instant spaced = spacedAfterLast(window);
+            if (spaced != null && spaced.isAfter(until)) {
+                until = spaced;
+                reason = "spreading " + window.unit.label + " under " + window.limitText();
+            }
+        }
+        if (adaptiveRatePerSecond > 0 && lastAdmission != null) {
+            Instant adaptive = lastAdmission.plus(secondsToDuration(1 / adaptiveRatePerSecond));
+            if (adaptive.isAfter(until)) {
+                until = adaptive;
+                reason = "adaptive pacing at " + perMinute(adaptiveRatePerSecond) + " requests/min after 429s without quota details";
+            }
+        }
+        if (until.isAfter(now)) {
+            return new Admission.Wait(until, reason);
+        }
+        for (QuotaWindow window : windows()) {
+            window.record(now, window.unit == Unit.IMAGES ? images : 1);
+        }
+        history.addLast(new Admitted(now, images));
+        trimHistory(now);
+        lastAdmission = now;
+        lastAdmissionImages = images;
+        admittedCount++;
+        return new Admission.Granted();
+    }
+
+    /** The response was good: undo backoff, let the adaptive rate grow. */
+    public synchronized void onSuccess() {
+        throttleEventsInARow = 0;
+        failuresInARow = 0;
+        if (adaptiveRatePerSecond > 0) {
+            double step = Math.max(MIN_RATE_PER_SECOND, rateBeforeLastDecrease / INCREASE_DIVISOR);
+            double ceiling = Math.max(2 * observedRatePerSecond(clock.instant()), rateBeforeLastDecrease);
+            adaptiveRatePerSecond = Math.max(adaptiveRatePerSecond, Math.min(adaptiveRatePerSecond + step, ceiling));
+        }
+    }
+
+    /**
+     * A 429. Per-minute kinds pause the whole provider until the stated time (learning the real
+     * limit when the body states it); per-day closes it until the next reset; a zero quota closes
+     * it for good; a 429 without details backs off exponentially and lowers the adaptive rate.
+     */
+    public synchronized void onThrottled(ThrottleSignal signal) {
+        Objects.requireNonNull(signal, "signal");
+        Instant now = clock.instant();
+        throttledCount++;
+        markLatestAdmissionRejected();
+        if (signal.zeroLimit()) {
+            close(Instant.MAX, providerName + " has no quota for this model (" + signal.summary()
+                    + "): this is a configuration problem, not a wait; enable billing on the Google Cloud project"
+                    + " or choose another model");
+            return;
+        }
+        if (signal.kind() == ThrottleKind.PER_DAY) {
+            onPerDayThrottle(signal, now);
+            return;
+        }
+        boolean newEvent = isNewThrottleEvent(now);
+        lastThrottleEventAt = now;
+        if (newEvent) {
+            throttleEventsInARow++;
+        }
+        boolean learnable = (signal.kind() == ThrottleKind.PER_MINUTE || signal.kind() == ThrottleKind.IMAGES_PER_MINUTE)
+                && signal.limit() != null && signal.limit() > 0;
+        if (learnable) {
+            learnWindow(signal, now);
+        } else if (newEvent) {
+            decreaseRate(now);
+        }
+        Duration pause;
+        if (signal.retryAfter() != null && (learnable || signal.kind() != ThrottleKind.UNKNOWN)) {
+            pause = signal.retryAfter().plus(settings.windowMargin()).plus(pauseJitter(signal.retryAfter()));
+        } else {
+            pause = backoff(THROTTLE_BACKOFF_START, THROTTLE_BACKOFF_MAX, throttleEventsInARow);
+            if (signal.retryAfter() != null) {
+                pause = max(pause, signal.retryAfter().plus(settings.windowMargin()));
+            }
+        }
+        pauseFor(now, pause, ThrottleClassifier.describe(signal.kind())
+                + (signal.retryAfter() != null ? " (server said retry in " + DurationText.human(signal.retryAfter()) + ")"
+                : " (no wait stated; backing off, " + throttleEventsInARow + " in a row)"));
+    }
+
+    /** A 5xx or timeout: a short pause, doubling with each failure in a row, with jitter. */
+    public synchronized void onTransientFailure() {
+        transientFailureCount++;
+        failuresInARow++;
+        pauseFor(clock.instant(), backoff(FAILURE_BACKOFF_START, FAILURE_BACKOFF_MAX, failuresInARow),
+                "server errors (" + failuresInARow + " in a row)");
+    }
+
+    /** Stops admitting until {@code until} (Instant.MAX: for good), e.g. after an authentication failure. */
+    public synchronized void closeUntil(Instant until, String reason) {
+        close(Objects.requireNonNull(until, "until"), reason);
+    }
+
+    public synchronized Instant nextDailyReset() {
+        return DailyReset.next(clock.instant(), settings.resetZone());
+    }
+
+    public synchronized QuotaSnapshot snapshot() {
+        Instant now = clock.instant();
+        Instant closed = closedUntil != null && now.isBefore(closedUntil) ? closedUntil : null;
+        Instant paused = pausedUntil != null && now.isBefore(pausedUntil) ? pausedUntil : null;
+        String reason = closed != null ? closedReason : paused != null ? pauseReason : null;
+        List<QuotaSnapshot.WindowUsage> usage = new ArrayList<>();
+        for (QuotaWindow window : windows()) {
+            usage.add(new QuotaSnapshot.WindowUsage(window.unit.label, window.limit, window.learned(),
+                    window.used(now), window.nextRelease(now)));
+        }
+        return new QuotaSnapshot(providerName, now, paused, closed, reason,
+                adaptiveRatePerSecond > 0 ? adaptiveRatePerSecond * 60 : null, List.copyOf(usage),
+                admittedCount, throttledCount, transientFailureCount);
+    }
+
+    private void onPerDayThrottle(ThrottleSignal signal, Instant now) {
+        Instant lastReset = DailyReset.previous(now, settings.resetZone());
+        boolean justAfterReset = Duration.between(lastReset, now).compareTo(MIDNIGHT_GRACE) < 0;
+        if (signal.limit() != null && signal.limit() > 0) {
+            QuotaWindow learned = learnedWindows.computeIfAbsent("day " + Unit.REQUESTS,
+                    key -> window(Unit.REQUESTS, Limit.perCalendarDay(signal.limit()), "a per-day 429"));
+            if (!justAfterReset) {
+                learned.exhaustToday(now);
+            }
+        }
+        if (justAfterReset) {
+            // Our midnight may come a little before the server's: try again shortly instead of losing a day.
+            Duration wait = max(MIDNIGHT_GRACE_PAUSE, signal.retryAfter() == null ? Duration.ZERO : signal.retryAfter());
+            pauseFor(now, wait, "per-day quota still exhausted just after the daily reset (server clock may lag)");
+            return;
+        }
+        Instant reset = DailyReset.next(now, settings.resetZone());
+        close(reset, "per-day quota on " + providerName + " exhausted (" + signal.summary() + "); it resets at "
+                + reset.atZone(settings.resetZone()));
+    }
+
+    /**
+     * W = (now + wait) - (time of the N-th most recent accepted admission): the server's window
+     * admits again exactly when that admission ages out. Kept at least as long as what was learned
+     * before for the same limit, so estimates only grow towards the real window.
+     */
+    private void learnWindow(ThrottleSignal signal, Instant now) {
+        Unit unit = signal.kind() == ThrottleKind.IMAGES_PER_MINUTE ? Unit.IMAGES : Unit.REQUESTS;
+        long permits = signal.limit();
+        Instant nth = nthMostRecentAccepted(unit, permits);
+        Duration window = nth != null && signal.retryAfter() != null
+                ? Duration.between(nth, now.plus(signal.retryAfter()))
+                : NOMINAL_MINUTE;
+        window = max(SHORTEST_LEARNED_WINDOW, min(LONGEST_LEARNED_WINDOW, window));
+        String key = unit + " " + (signal.quotaId() != null ? signal.quotaId() : signal.kind());
+        QuotaWindow existing = learnedWindows.get(key);
+        if (existing != null && existing.limit.permits() == permits) {
+            if (existing.limit.period().compareTo(window) >= 0) {
+                return;
+            }
+        }
+        QuotaWindow learned = window(unit, Limit.sliding(permits, window), "a 429 (" + signal.summary() + ")");
+        Instant windowStart = now.minus(window).minus(settings.marginFor(window));
+        for (Admitted admitted : history) {
+            if (!admitted.rejected && admitted.at.isAfter(windowStart)) {
+                learned.record(admitted.at, unit == Unit.IMAGES ? admitted.images : 1);
+            }
+        }
+        learnedWindows.put(key, learned);
+    }
+
+    private Instant nthMostRecentAccepted(Unit unit, long permits) {
+        long counted = 0;
+        Iterator<Admitted> newestFirst = history.descendingIterator();
+        while (newestFirst.hasNext()) {
+            Admitted admitted = newestFirst.next();
+            if (admitted.rejected) {
+                continue;
+            }
+            counted += unit == Unit.IMAGES ? admitted.images : 1;
+            if (counted >= permits) {
+                return admitted.at;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The server did not count the throttled request. Which one it was is not known; a 429 comes
+     * back fast while a generation takes seconds, so the most recent admission is the best guess.
+     */
+    private void markLatestAdmissionRejected() {
+        Iterator<Admitted> newestFirst = history.descendingIterator();
+        while (newestFirst.hasNext()) {
+            Admitted admitted = newestFirst.next();
+            if (!admitted.rejected) {
+                admitted.rejected = true;
+                return;
+            }
+        }
+    }
+
+    /**
+     * Several requests in flight can be throttled by one overload; they count as one event when
+     * no request was admitted since the previous 429 or the provider is still paused for it.
+     */
+    private boolean isNewThrottleEvent(Instant now) {
+        if (lastThrottleEventAt == null) {
+            return true;
+        }
+        boolean admittedSince = lastAdmission != null && lastAdmission.isAfter(lastThrottleEventAt);
+        boolean stillPaused = pausedUntil != null && now.isBefore(pausedUntil);
+        return admittedSince && !stillPaused;
+    }
+
+    private void decreaseRate(Instant now) {
+        double observed = observedRatePerSecond(now);
+        double current = adaptiveRatePerSecond > 0 ? Math.min(adaptiveRatePerSecond, Math.max(observed, MIN_RATE_PER_SECOND)) : observed;
+        rateBeforeLastDecrease = Math.max(current, MIN_RATE_PER_SECOND);
+        adaptiveRatePerSecond = Math.max(MIN_RATE_PER_SECOND, current * RATE_DECREASE);
+    }
+
+    /** Admissions per second over the last minute (or since the first admission, if more recent). */
+    private double observedRatePerSecond(Instant now) {
+        Instant from = now.minus(RATE_OBSERVATION);
+        long count = 0;
+        Instant earliest = null;
+        Iterator<Admitted> newestFirst = history.descendingIterator();
+        while (newestFirst.hasNext()) {
+            Admitted admitted = newestFirst.next();
+            if (!admitted.at.isAfter(from)) {
+                break;
+            }
+            count++;
+            earliest = admitted.at;
+        }
+        if (count == 0) {
+            return MIN_RATE_PER_SECOND;
+        }
+        Duration observedSpan = history.peekFirst().at.isAfter(from) ? Duration.between(earliest, now) : RATE_OBSERVATION;
+        return count / Math.max(1.0, observedSpan.toNanos() / 1e9);
+    }
+
+    private Instant spacedAfterLast(QuotaWindow window) {
+        if (lastAdmission == null || window.limit.calendarDay()
+                || window.limit.period().compareTo(LONGEST_SPREAD_PERIOD) > 0) {
+            return null;
+        }
+        int weight = window.unit == Unit.IMAGES ? lastAdmissionImages : 1;
+        if (weight == 0) {
+            return null;
+        }
+        Duration spacing = secondsToDuration(window.limit.period().toNanos() / 1e9 * weight / window.limit.permits() * SPREAD_FACTOR);
+        return lastAdmission.plus(spacing);
+    }
+
+    private Iterable<QuotaWindow> windows() {
+        List<QuotaWindow> all = new ArrayList<>(configuredWindows);
+        all.addAll(learnedWindows.values());
+        return all;
+    }
+
+    private QuotaWindow window(Unit unit, Limit limit, String learnedFrom) {
+        return new QuotaWindow(unit, limit, settings.marginFor(limit.period()), settings.resetZone(), learnedFrom);
+    }
+
+    private void pauseFor(Instant now, Duration pause, String why) {
+        Instant until = now.plus(pause);
+        if (pausedUntil == null || until.isAfter(pausedUntil)) {
+            pausedUntil = until;
+            pauseReason = "paused " + DurationText.human(pause) + ": " + why;
+        }
+    }
+
+    private void close(Instant until, String reason) {
+        if (closedUntil == null || until.isAfter(closedUntil) || !clock.instant().isBefore(closedUntil)) {
+            closedUntil = until;
+            closedReason = reason;
+        }
+    }
+
+    /** start x 2^(n-1), capped, plus up to a quarter more at random. */
+    private Duration backoff(Duration start, Duration cap, int inARow) {
+        Duration base = start.multipliedBy(1L << Math.min(Math.max(inARow - 1, 0), 20));
+        base = min(base, cap);
+        return base.plus(secondsToDuration(base.toNanos() / 1e9 * BACKOFF_JITTER * random.nextDouble()));
+    }
+
+    /** Up to a tenth of the wait, at most 250 ms: desynchronises clients without wasting quota. */
+    private Duration pauseJitter(Duration wait) {
+        Duration bound = min(MAX_PAUSE_JITTER, wait.dividedBy(10));
+        return secondsToDuration(bound.toNanos() / 1e9 * random.nextDouble());
+    }
+
+    private void trimHistory(Instant now) {
+        Instant oldest = now.minus(HISTORY_SPAN);
+        while (!history.isEmpty() && (history.size() > HISTORY_MAX_ENTRIES || history.peekFirst().at.isBefore(oldest))) {
+            history.removeFirst();
+        }
+    }
+
+    private static String perMinute(double perSecond) {
+        double perMinute = perSecond * 60;
+        return perMinute >= 10 ? String.valueOf(Math.round(perMinute)) : String.format(Locale.ROOT, "%.1f", perMinute);
+    }
+
+    private static Duration secondsToDuration(double seconds) {
+        return Duration.ofNanos(Math.round(seconds * 1e9));
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static final class Admitted {
+        final Instant at;
+        final int images;
+        boolean rejected;
+
+        Admitted(Instant at, int images) {
+            this.at = at;
+            this.images = images;
+        }
+    }
+}

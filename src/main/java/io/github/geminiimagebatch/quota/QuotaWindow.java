@@ -1,0 +1,124 @@
+package io.github.geminiimagebatch.quota;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayDeque;
+
+/**
+ * The bookkeeping of one limit. A sliding limit keeps a log of admissions and counts those
+ * younger than period + margin; a calendar-day limit keeps a counter for the current day in the
+ * reset zone. Not thread-safe: {@link ProviderQuota} guards it.
+ */
+final class QuotaWindow {
+
+    enum Unit {
+        REQUESTS("requests"), IMAGES("images");
+
+        final String label;
+
+        Unit(String label) {
+            this.label = label;
+        }
+    }
+
+    private record Entry(Instant at, int weight) {
+    }
+
+    final Unit unit;
+    final Limit limit;
+    /** Null for a configured limit; otherwise what taught it ("learned from 429 ..."). */
+    final String learnedFrom;
+    private final Duration span;
+    private final ZoneId zone;
+    private final ArrayDeque<Entry> log = new ArrayDeque<>();
+    private long used;
+    private LocalDate day;
+
+    QuotaWindow(Unit unit, Limit limit, Duration margin, ZoneId zone, String learnedFrom) {
+        this.unit = unit;
+        this.limit = limit;
+        this.learnedFrom = learnedFrom;
+        this.span = limit.calendarDay() ? limit.period() : limit.period().plus(margin);
+        this.zone = zone;
+    }
+
+    /** The earliest instant at which {@code weight} more fits; {@code now} if it fits now, MAX if never. */
+    Instant earliestRoom(Instant now, int weight) {
+        if (weight > limit.permits()) {
+            return Instant.MAX;
+        }
+        long used = used(now);
+        if (weight == 0 || used + weight <= limit.permits()) {
+            return now;
+        }
+        if (limit.calendarDay()) {
+            return DailyReset.next(now, zone);
+        }
+        long toFree = used + weight - limit.permits();
+        long freed = 0;
+        for (Entry entry : log) {
+            freed += entry.weight;
+            if (freed >= toFree) {
+                return entry.at.plus(span);
+            }
+        }
+        throw new IllegalStateException("window log holds less than it counts");
+    }
+
+    void record(Instant at, int weight) {
+        if (weight == 0) {
+            return;
+        }
+        used(at);
+        used += weight;
+        if (!limit.calendarDay()) {
+            log.addLast(new Entry(at, weight));
+        }
+    }
+
+    /** Marks the calendar day as used up (the server said so). */
+    void exhaustToday(Instant now) {
+        used(now);
+        used = Math.max(used, limit.permits());
+    }
+
+    /** How much of the limit is used at {@code now}, after dropping what aged out. */
+    long used(Instant now) {
+        if (limit.calendarDay()) {
+            LocalDate today = now.atZone(zone).toLocalDate();
+            if (!today.equals(day)) {
+                day = today;
+                used = 0;
+            }
+            return used;
+        }
+        while (!log.isEmpty() && !log.peekFirst().at.plus(span).isAfter(now)) {
+            used -= log.removeFirst().weight;
+        }
+        return used;
+    }
+
+    /** For a calendar day the next reset; for a sliding window when its oldest admission ages out; null when empty. */
+    Instant nextRelease(Instant now) {
+        if (used(now) == 0) {
+            return null;
+        }
+        return limit.calendarDay() ? DailyReset.next(now, zone) : log.peekFirst().at.plus(span);
+    }
+
+    boolean learned() {
+        return learnedFrom != null;
+    }
+
+    /** "10/min" or "learned limit 10/1m0.6s". */
+    String limitText() {
+        return (learned() ? "learned limit " : "") + limit;
+    }
+
+    /** "10/min (requests)". */
+    String describe() {
+        return limitText() + " (" + unit.label + ")";
+    }
+}
