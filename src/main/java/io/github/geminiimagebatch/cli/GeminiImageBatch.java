@@ -23,11 +23,12 @@ import java.util.concurrent.Callable;
 @Command(name = "gemini-image-batch", mixinStandardHelpOptions = true, version = "gemini-image-batch 0.1.0",
         sortOptions = false, usageHelpAutoWidth = true,
         description = {
-                "Turns files of prompts dropped into the inbox into images with Google's Gemini image models,",
-                "paced under each provider's quotas. With no credentials it runs on the built-in simulator.",
+                "Turns files of prompts dropped into the inbox into images with Google's Gemini image models, "
+                        + "paced under each provider's quotas. With no credentials it runs on the built-in simulator.",
                 "",
-                "Exit codes: 0 all items done or already done; 1 configuration or start-up error (or credentials",
-                "refused with work left); 2 some items failed (see report.json); 3 work left pending until a quota resets."},
+                "Exit codes: 0 all items done or already done; 1 configuration or start-up error (or credentials "
+                        + "refused with work left); 2 some items failed (see report.json); 3 work left pending until "
+                        + "a quota resets."},
         subcommands = {SimulatorCommand.class, PlanCommand.class})
 public final class GeminiImageBatch implements Callable<Integer> {
 
@@ -60,6 +61,11 @@ public final class GeminiImageBatch implements Callable<Integer> {
 
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new GeminiImageBatch());
+        cli.setAllowSubcommandsAsOptionParameters(true);
+        cli.setParameterExceptionHandler((e, parsedArgs) -> {
+            e.getCommandLine().getErr().println("gemini-image-batch: " + e.getMessage() + ". See --help.");
+            return 1;
+        });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             boolean debugOn = parsed.originalArgs().contains("--debug");
             if (e instanceof ConfigException || e.getCause() instanceof ConfigException) {

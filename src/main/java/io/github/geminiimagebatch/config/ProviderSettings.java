@@ -51,6 +51,9 @@ public record ProviderSettings(
             throw new ConfigException("The setting " + prefix + "baseUrl must start with http:// or https://.");
         }
         String apiKey = settings.get(prefix + "apiKey");
+        if (type == ProviderType.SIMULATOR && apiKey == null) {
+            apiKey = "simulator-key";
+        }
         Path credentials = settings.find(prefix + "credentialsFile").map(Path::of).orElse(null);
         if (type == ProviderType.AISTUDIO && apiKey == null) {
             throw new ConfigException("The provider '" + name + "' (AI Studio) has no API key. Set GEMINI_API_KEY in the"

@@ -79,7 +79,7 @@ public final class Batches {
         String model = prompt.model() != null ? prompt.model() : config.defaultModel();
         String aspectRatio = prompt.aspectRatio() != null ? prompt.aspectRatio() : config.defaultAspectRatio();
         String imageSize = prompt.imageSize() != null ? prompt.imageSize() : config.defaultImageSize();
-        ImageRequest request = new ImageRequest(model, prompt.prompt(), aspectRatio, imageSize,
+        ImageRequest request = new ImageRequest(model, prompt.prompt() == null ? "" : prompt.prompt(), aspectRatio, imageSize,
                 prompt.referenceImages() == null ? List.of() : prompt.referenceImages());
         if (!prompt.valid()) {
             WorkItem item = new WorkItem(batch, prompt, request, null);
@@ -115,6 +115,24 @@ public final class Batches {
         } else {
             Path done = moveAside(batch.getSource(), ".done");
             LOG.info("{}. Moved the prompt file to {}.", summary, config.inbox().relativize(done));
+        }
+    }
+
+    /** An unexpected error while opening or closing a batch: the file goes to .failed/ with what happened, the run goes on. */
+    public void crashed(Exchange exchange) throws IOException {
+        Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String what = error == null ? "unknown error" : error.getClass().getSimpleName() + ": "
+                + Secrets.redact(String.valueOf(error.getMessage()));
+        LOG.error("Internal error while working on a prompt file: {}", what);
+        LOG.debug("stack trace", error);
+        BatchRun batch = exchange.getProperty("batch", BatchRun.class);
+        if (batch != null) {
+            run.batchEnded();
+        }
+        Path file = sourceFile(exchange);
+        if (Files.exists(file)) {
+            reject(file, "An internal error stopped work on " + file.getFileName() + " (" + what
+                    + "). Items already made are kept; drop the file again to finish it, and report the error if it repeats.");
         }
     }
 
