@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Reads one prompt file ({@code .txt}, {@code .jsonl}, {@code .csv}, {@code .json}) into a batch.
@@ -42,6 +43,9 @@ public final class PromptFileReader {
             "jsonl", "write one JSON object per line like {\"prompt\": \"a red fox in snow\"}",
             "json", "write an array like [{\"prompt\": \"a red fox in snow\"}]",
             "csv", "write a header row with a 'prompt' column and then one row per prompt");
+
+    /** Jackson's "(start marker at [Source: UNKNOWN; ...])" says nothing to a user. */
+    private static final Pattern PARSER_SOURCE_NOTE = Pattern.compile("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)");
 
     private final PromptLimits limits;
     private final JsonFactory jsonFactory;
@@ -178,7 +182,7 @@ public final class PromptFileReader {
             return raw;
         } catch (JsonProcessingException e) {
             RawItem unreadable = new RawItem(number, number, where);
-            unreadable.fail("this is not valid JSON" + jsonErrorDetail(e) + "; fix the line");
+            unreadable.fail("this is not valid JSON" + jsonErrorDetail(e, false) + "; fix the line");
             return unreadable;
         } catch (IOException e) {
             throw new IllegalStateException("reading JSON from a string does no I/O", e);
@@ -217,7 +221,7 @@ public final class PromptFileReader {
                         + "remove it or put everything inside the one array");
             }
         } catch (JsonProcessingException e) {
-            throw new BatchRejectedException(shown + " is not valid JSON" + jsonErrorDetail(e)
+            throw new BatchRejectedException(shown + " is not valid JSON" + jsonErrorDetail(e, true)
                     + "; fix it, for example with a JSON validator");
         } catch (IOException e) {
             throw new IllegalStateException("reading JSON from a string does no I/O", e);
@@ -370,16 +374,18 @@ public final class PromptFileReader {
         return out.flip().toString();
     }
 
-    private static String jsonErrorDetail(JsonProcessingException e) {
+    /** Where and why the JSON broke; a JSON Lines line is one line, so there only the column is worth saying. */
+    private static String jsonErrorDetail(JsonProcessingException e, boolean withLine) {
         if (e instanceof StreamConstraintsException) {
             return " (it is nested more than " + MAX_JSON_NESTING_DEPTH + " levels deep or has an oversized value)";
         }
         String reason = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
+        reason = PARSER_SOURCE_NOTE.matcher(reason).replaceAll("");
         if (reason.length() > 120) {
             reason = reason.substring(0, 120) + "…";
         }
         String location = e.getLocation() == null ? ""
-                : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+                : (withLine ? " at line " + e.getLocation().getLineNr() + "," : " at") + " column " + e.getLocation().getColumnNr();
         return location + (reason.isEmpty() ? "" : ": " + reason);
     }
 }
