@@ -97,6 +97,10 @@ public final class PromptFileReader {
         String shown = UserText.quote(fileName);
         String format = fileName.substring(fileName.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
         Path inboxRealRoot = inboxRoot.toRealPath();
+        if (Files.isSymbolicLink(file) && !Files.exists(file)) {
+            throw new BatchRejectedException(shown + " is a link to a file that does not exist; "
+                    + "copy the file itself into the inbox");
+        }
         Path realFile = file.toRealPath();
         if (!realFile.startsWith(inboxRealRoot)) {
             throw new BatchRejectedException(shown + " is a link to a file outside the inbox, which is never read; "
@@ -149,19 +153,25 @@ public final class PromptFileReader {
 
     private static void readTxt(String text, Items items) throws BatchRejectedException {
         forEachLine(text, (number, content) -> {
-            String prompt = content.strip();
-            if (prompt.isEmpty() || prompt.startsWith("#")) {
+            if (isBlankOrComment(content)) {
                 return;
             }
+            String prompt = content.strip();
             RawItem raw = new RawItem(number, number, "line " + number);
             raw.prompt = prompt;
             items.add(raw);
         });
     }
 
+    /** A line whose first non-blank character is '#' is a comment; in JSON Lines it could never be JSON anyway. */
+    private static boolean isBlankOrComment(String line) {
+        String stripped = line.stripLeading();
+        return stripped.isEmpty() || stripped.charAt(0) == '#';
+    }
+
     private void readJsonLines(String text, Items items) throws BatchRejectedException {
         forEachLine(text, (number, content) -> {
-            if (!content.isBlank()) {
+            if (!isBlankOrComment(content)) {
                 items.add(parseJsonLine(number, content));
             }
         });

@@ -271,9 +271,9 @@ class PromptFileReaderTest {
         }
 
         @Test
-        void jsonCommentsAreNotPrompts() throws Exception {
-            PromptBatch batch = read("comments.jsonl", "# not allowed here\n{\"prompt\":\"ok\"}\n");
-            assertThat(batch.items().get(0).problem()).startsWith("line 1: this is not valid JSON at column 1: Unexpected character ('#' (code 35))");
+        void hashLinesAreCommentsLikeInTxt() throws Exception {
+            PromptBatch batch = read("comments.jsonl", "# for client X\n  #{\"prompt\":\"disabled\"}\n{\"prompt\":\"ok\"}\n");
+            assertThat(only(batch).id()).isEqualTo("0003");
         }
     }
 
