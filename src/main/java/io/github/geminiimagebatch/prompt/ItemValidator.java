@@ -202,7 +202,7 @@ final class ItemValidator {
         Path real;
         try {
             Path candidate = promptDirectory.resolve(portable).normalize();
-            if (!candidate.startsWith(inboxRoot)) {
+            if (!candidate.startsWith(inboxRoot) && !candidate.startsWith(inboxRealRoot)) {
                 return outsideInbox(quoted);
             }
             if (!Files.exists(candidate)) {

@@ -30,8 +30,9 @@ import java.util.regex.Pattern;
  * A file that cannot be a batch at all is rejected with one sentence for the user; a bad item only
  * fails that item. See docs/prompt-files.md for the rules.
  *
- * <p>Memory: the file (at most {@link PromptLimits#maxFileBytes()}) is held as bytes and as text
- * while it is read, so reading takes about three times the file size at most.
+ * <p>Memory: the file (at most {@link PromptLimits#maxFileBytes()}) is held as bytes and as decoded
+ * text while it is read, so reading briefly takes up to about four times the file size. A reader is
+ * immutable and may be shared between threads.
  */
 public final class PromptFileReader {
 
