@@ -402,6 +402,8 @@ class PromptFileReaderTest {
             assertThat(rejection(write("semi.csv", "id;prompt\na;b\n")))
                     .isEqualTo("'semi.csv' has no 'prompt' column in its header row; it seems to separate columns "
                             + "with ';' or tabs, save it again with commas");
+            assertThat(rejection(write("tabs.csv", "id\tprompt\na\tb\n")))
+                    .endsWith("it seems to separate columns with ';' or tabs, save it again with commas");
             assertThat(rejection(write("twice.csv", "prompt,Prompt\na,b\n")))
                     .isEqualTo("'twice.csv' has two 'prompt' columns in its header row; keep one");
             assertThat(rejection(write("open.csv", "prompt\nok\n\"never\nclosed\n")))
