@@ -23,7 +23,7 @@ final class ItemValidator {
 
     /** The model name ends up in a request URL path, so it must not carry '/', '?', '%' or spaces. */
     private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
-    private static final Pattern WINDOWS_DRIVE = Pattern.compile("^[A-Za-z]:.*");
+    private static final Pattern WINDOWS_DRIVE = Pattern.compile("[A-Za-z]:.*");
 
     private record UsedId(String id, String where) {
     }

@@ -104,8 +104,8 @@ public final class PromptFileReader {
         }
         Path realFile = file.toRealPath();
         if (!realFile.startsWith(inboxRealRoot)) {
-            throw new BatchRejectedException(shown + " is a link to a file outside the inbox, which is never read; "
-                    + "copy the file itself into the inbox");
+            throw new BatchRejectedException(shown + " is stored outside the inbox (it is reached through a symbolic "
+                    + "link) and is never read there; copy the file itself into the inbox");
         }
         if (!Files.isRegularFile(realFile)) {
             throw new BatchRejectedException(shown + " is not a regular file; put prompt files, not folders, in the inbox");

@@ -524,8 +524,10 @@ class PromptFileReaderTest {
         void aLinkToAFileOutsideTheInboxIsRejected(@TempDir Path elsewhere) throws Exception {
             Path target = Files.writeString(elsewhere.resolve("secret.txt"), "a prompt\n");
             Path link = Files.createSymbolicLink(inbox.resolve("link.txt"), target);
-            assertThat(rejection(link)).isEqualTo("'link.txt' is a link to a file outside the inbox, which is never "
-                    + "read; copy the file itself into the inbox");
+            assertThat(rejection(link)).isEqualTo("'link.txt' is stored outside the inbox (it is reached through a "
+                    + "symbolic link) and is never read there; copy the file itself into the inbox");
+            Path linkedFolder = Files.createSymbolicLink(inbox.resolve("linked-folder"), elsewhere);
+            assertThat(rejection(linkedFolder.resolve("secret.txt"))).startsWith("'secret.txt' is stored outside the inbox");
             Path inner = Files.createSymbolicLink(inbox.resolve("inner.txt"), write("real.txt", "hello\n"));
             assertThat(reader.read(inner, inbox).name()).isEqualTo("inner");
         }
