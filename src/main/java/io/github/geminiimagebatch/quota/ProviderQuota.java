@@ -204,9 +204,8 @@ public final class ProviderQuota {
         }
         boolean learnable = (signal.kind() == ThrottleKind.PER_MINUTE || signal.kind() == ThrottleKind.IMAGES_PER_MINUTE)
                 && signal.limit() != null && signal.limit() > 0;
-        if (learnable) {
-            learnWindow(signal, now);
-        } else if (newEvent) {
+        boolean learned = learnable && learnWindow(signal, now);
+        if (!learned && newEvent) {
             decreaseRate(now);
         }
         Duration pause;
@@ -278,23 +277,28 @@ public final class ProviderQuota {
 
     /**
      * W = (now + wait) - (time of the N-th most recent accepted admission): the server's window
-     * admits again exactly when that admission ages out. Kept at least as long as what was learned
-     * before for the same limit, so estimates only grow towards the real window.
+     * admits again exactly when that admission ages out. Without a stated wait, the quota id's
+     * nominal minute. Kept at least as long as what was learned before for the same limit, so
+     * estimates only grow towards the real window. Returns whether a learned limit now covers
+     * this quota (else the caller adapts the rate instead).
      */
-    private void learnWindow(ThrottleSignal signal, Instant now) {
+    private boolean learnWindow(ThrottleSignal signal, Instant now) {
         Unit unit = signal.kind() == ThrottleKind.IMAGES_PER_MINUTE ? Unit.IMAGES : Unit.REQUESTS;
         long permits = signal.limit();
+        String key = unit + " " + (signal.quotaId() != null ? signal.quotaId() : signal.kind());
+        QuotaWindow existing = learnedWindows.get(key);
         Instant nth = nthMostRecentAccepted(unit, permits);
-        Duration window = nth != null && signal.retryAfter() != null
+        if (nth == null) {
+            // Fewer than N of ours in the window: someone else shares the quota, or we restarted.
+            // Nothing to measure the window against; what was learned before still stands.
+            return existing != null;
+        }
+        Duration window = signal.retryAfter() != null
                 ? Duration.between(nth, now.plus(signal.retryAfter()))
                 : NOMINAL_MINUTE;
         window = max(SHORTEST_LEARNED_WINDOW, min(LONGEST_LEARNED_WINDOW, window));
-        String key = unit + " " + (signal.quotaId() != null ? signal.quotaId() : signal.kind());
-        QuotaWindow existing = learnedWindows.get(key);
-        if (existing != null && existing.limit.permits() == permits) {
-            if (existing.limit.period().compareTo(window) >= 0) {
-                return;
-            }
+        if (existing != null && existing.limit.permits() == permits && existing.limit.period().compareTo(window) >= 0) {
+            return true;
         }
         QuotaWindow learned = window(unit, Limit.sliding(permits, window), "a 429 (" + signal.summary() + ")");
         Instant windowStart = now.minus(window).minus(settings.marginFor(window));
@@ -304,6 +308,7 @@ public final class ProviderQuota {
             }
         }
         learnedWindows.put(key, learned);
+        return true;
     }
 
     private Instant nthMostRecentAccepted(Unit unit, long permits) {
@@ -387,7 +392,7 @@ public final class ProviderQuota {
         if (weight == 0) {
             return null;
         }
-        Duration spacing = secondsToDuration(window.limit.period().toNanos() / 1e9 * weight / window.limit.permits() * SPREAD_FACTOR);
+        Duration spacing = secondsToDuration(window.limit.averageSpacing().toNanos() / 1e9 * weight * SPREAD_FACTOR);
         return lastAdmission.plus(spacing);
     }
 
