@@ -309,6 +309,36 @@ class ThrottleClassifierTest {
     }
 
     @Test
+    void limitZeroAnywhereInTheMessageIsZeroEvenWhenItCannotBePairedWithAViolation() {
+        String body = """
+                {"error":{"code":429,"message":"* metric a, limit: 0\\n* metric b, limit: 0","details":[
+                  {"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[
+                    {"quotaId":"GenerateRequestsPerMinutePerProjectPerModel-FreeTier"},
+                    {"quotaId":"GenerateRequestsPerDayPerProjectPerModel-FreeTier"},
+                    {"quotaId":"GenerateContentInputTokensPerModelPerMinute-FreeTier"}]}]}}""";
+        ThrottleSignal signal = classify(body);
+        assertThat(signal.zeroLimit()).isTrue();
+        assertThat(signal.limit()).isZero();
+        assertThat(signal.quotaId()).isEqualTo("GenerateRequestsPerDayPerProjectPerModel-FreeTier");
+    }
+
+    @Test
+    void rawLineBreaksInsideJsonStringsAreTolerated() {
+        ThrottleSignal signal = classify("{\"error\":{\"code\":429,\"message\":\"line one\nPlease retry in 2s\",\"details\":["
+                + "{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\",\"violations\":[{\"quotaId\":\"RequestsPerMinute\",\"quotaValue\":\"4\"}]}]}}");
+        assertThat(signal.limit()).isEqualTo(4L);
+        assertThat(signal.kind()).isEqualTo(ThrottleKind.PER_MINUTE);
+    }
+
+    @Test
+    void retryInWordsIsReadToo() {
+        assertThat(classify("{\"error\":{\"code\":429,\"message\":\"Please retry in 5 seconds.\"}}").retryAfter())
+                .isEqualTo(Duration.ofSeconds(5));
+        assertThat(classify("{\"error\":{\"code\":429,\"message\":\"Please retry in 2 minutes 3 seconds\"}}").retryAfter())
+                .isEqualTo(Duration.ofSeconds(123));
+    }
+
+    @Test
     void retryDelayInObjectForm() {
         String body = """
                 {"error":{"code":429,"message":"m","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":{"seconds":4,"nanos":500000000}}]}}""";
