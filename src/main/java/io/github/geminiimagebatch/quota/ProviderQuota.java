@@ -4,6 +4,7 @@ import io.github.geminiimagebatch.quota.QuotaWindow.Unit;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -115,15 +116,16 @@ public final class ProviderQuota {
             closedUntil = null;
             closedReason = null;
         }
-        if (pausedUntil != null) {
-            if (now.isBefore(pausedUntil)) {
-                return new Admission.Wait(pausedUntil, pauseReason);
-            }
+        Instant until = now;
+        String reason = null;
+        if (pausedUntil != null && now.isBefore(pausedUntil)) {
+            until = pausedUntil;
+            reason = pauseReason;
+        } else {
             pausedUntil = null;
             pauseReason = null;
         }
-        Instant until = now;
-        String reason = null;
+        // Every window is consulted even while paused: a used-up day must close, not wait.
         for (QuotaWindow window : windows()) {
             int weight = window.unit == Unit.IMAGES ? images : 1;
             Instant room = window.earliestRoom(now, weight);
@@ -209,7 +211,7 @@ public final class ProviderQuota {
             decreaseRate(now);
         }
         Duration pause;
-        if (signal.retryAfter() != null && (learnable || signal.kind() != ThrottleKind.UNKNOWN)) {
+        if (signal.retryAfter() != null && signal.kind() != ThrottleKind.UNKNOWN) {
             pause = signal.retryAfter().plus(settings.windowMargin()).plus(pauseJitter(signal.retryAfter()));
         } else {
             pause = backoff(THROTTLE_BACKOFF_START, THROTTLE_BACKOFF_MAX, throttleEventsInARow);
@@ -258,8 +260,9 @@ public final class ProviderQuota {
         Instant lastReset = DailyReset.previous(now, settings.resetZone());
         boolean justAfterReset = Duration.between(lastReset, now).compareTo(MIDNIGHT_GRACE) < 0;
         if (signal.limit() != null && signal.limit() > 0) {
-            QuotaWindow learned = learnedWindows.computeIfAbsent("day " + Unit.REQUESTS,
-                    key -> window(Unit.REQUESTS, Limit.perCalendarDay(signal.limit()), "a per-day 429"));
+            QuotaWindow learned = learnedWindows.compute("day " + Unit.REQUESTS, (key, existing) ->
+                    existing != null && existing.limit.permits() == signal.limit() ? existing
+                            : window(Unit.REQUESTS, Limit.perCalendarDay(signal.limit()), "a per-day 429"));
             if (!justAfterReset) {
                 learned.exhaustToday(now);
             }
@@ -296,7 +299,7 @@ public final class ProviderQuota {
         Duration window = signal.retryAfter() != null
                 ? Duration.between(nth, now.plus(signal.retryAfter()))
                 : NOMINAL_MINUTE;
-        window = max(SHORTEST_LEARNED_WINDOW, min(LONGEST_LEARNED_WINDOW, window));
+        window = max(SHORTEST_LEARNED_WINDOW, min(LONGEST_LEARNED_WINDOW, ceilToMillis(window)));
         if (existing != null && existing.limit.permits() == permits && existing.limit.period().compareTo(window) >= 0) {
             return true;
         }
@@ -444,6 +447,11 @@ public final class ProviderQuota {
     private static String perMinute(double perSecond) {
         double perMinute = perSecond * 60;
         return perMinute >= 10 ? String.valueOf(Math.round(perMinute)) : String.format(Locale.ROOT, "%.1f", perMinute);
+    }
+
+    private static Duration ceilToMillis(Duration duration) {
+        Duration millis = duration.truncatedTo(ChronoUnit.MILLIS);
+        return millis.equals(duration) ? millis : millis.plusMillis(1);
     }
 
     private static Duration secondsToDuration(double seconds) {

@@ -262,6 +262,24 @@ class ProviderQuotaTest {
         clock.set(midnight);
         assertThat(quota.tryAdmit(1)).isInstanceOf(Admission.Granted.class);
         assertThat(quota.snapshot().learnedLimits()).containsExactly(Limit.perCalendarDay(1500));
+        quota.onThrottled(new ThrottleSignal(ThrottleKind.PER_DAY, null, false, "PerDay", 1000L, "s"));
+        assertThat(quota.snapshot().learnedLimits()).as("the project's tier changed").containsExactly(Limit.perCalendarDay(1000));
+    }
+
+    @Test
+    void aUsedUpDayClosesEvenWhileAPauseIsRunning() {
+        ProviderQuota quota = quota("1/day", "");
+        quota.tryAdmit(1);
+        quota.onTransientFailure();
+        assertThat(quota.tryAdmit(1)).isInstanceOf(Admission.Closed.class);
+    }
+
+    @Test
+    void aWaitCoversBothThePauseAndThePacing() {
+        ProviderQuota quota = quota("1/min", "");
+        quota.tryAdmit(1);
+        quota.onTransientFailure();
+        assertThat(quota.tryAdmit(1)).isEqualTo(new Admission.Wait(clock.instant().plusMillis(60_650), "pacing under 1/min (requests)"));
     }
 
     @Test
@@ -347,25 +365,23 @@ class ProviderQuotaTest {
         }
         quota.onThrottled(bare);
         assertThat(quota.snapshot().adaptiveRequestsPerMinute()).isCloseTo(30.0, within(0.01));
+        QuotaSnapshot paused = quota.snapshot();
+        assertThat(Duration.between(clock.instant(), paused.pausedUntil())).isBetween(secondsOf(1), secondsOf(1.25));
+        assertThat(paused.reason()).contains("no wait stated").contains("1 in a row");
         Admission.Wait first = (Admission.Wait) quota.tryAdmit(1);
-        assertThat(Duration.between(clock.instant(), first.until())).isBetween(secondsOf(1), secondsOf(1.25));
-        assertThat(first.reason()).contains("no wait stated").contains("1 in a row");
+        assertThat(first.until()).as("the halved rate spaces requests 2 s apart, longer than the pause")
+                .isEqualTo(clock.instant().plusSeconds(2));
+        assertThat(first.reason()).isEqualTo("adaptive pacing at 30 requests/min after 429s without quota details");
 
         double[] backoffSeconds = {2, 4, 8, 16, 32, 60, 60};
         for (double backoff : backoffSeconds) {
             clock.set(((Admission.Wait) quota.tryAdmit(1)).until());
-            Admission admission = quota.tryAdmit(1);
-            if (admission instanceof Admission.Wait adaptive) {
-                assertThat(adaptive.reason()).startsWith("adaptive pacing at");
-                clock.set(adaptive.until());
-                admission = quota.tryAdmit(1);
-            }
-            assertThat(admission).isInstanceOf(Admission.Granted.class);
+            assertThat(quota.tryAdmit(1)).isInstanceOf(Admission.Granted.class);
             double rateBefore = quota.snapshot().adaptiveRequestsPerMinute();
             quota.onThrottled(bare);
             assertThat(quota.snapshot().adaptiveRequestsPerMinute()).isLessThanOrEqualTo(Math.max(1.0, rateBefore / 2));
-            Admission.Wait wait = (Admission.Wait) quota.tryAdmit(1);
-            assertThat(Duration.between(clock.instant(), wait.until())).isBetween(secondsOf(backoff), secondsOf(backoff * 1.25));
+            assertThat(Duration.between(clock.instant(), quota.snapshot().pausedUntil()))
+                    .isBetween(secondsOf(backoff), secondsOf(backoff * 1.25));
         }
         assertThat(quota.snapshot().adaptiveRequestsPerMinute()).as("floor of one request a minute").isEqualTo(1.0);
     }
@@ -508,9 +524,10 @@ class ProviderQuotaTest {
                     "metadata":{"quota_limit":"GenerateContentRequestsPerMinutePerProjectPerRegion","quota_limit_value":"10"}}]}}""",
                 name -> null, clock.instant()));
         assertThat(quota.snapshot().learnedLimits()).containsExactly(Limit.sliding(10, MINUTE));
-        Admission.Wait wait = (Admission.Wait) quota.tryAdmit(1);
-        assertThat(Duration.between(clock.instant(), wait.until())).as("first backoff step, no wait was stated")
+        assertThat(Duration.between(clock.instant(), quota.snapshot().pausedUntil())).as("first backoff step, no wait was stated")
                 .isBetween(Duration.ofSeconds(1), Duration.ofMillis(1_250));
+        assertThat(quota.tryAdmit(1)).as("the learned window holds longer than the pause")
+                .isEqualTo(new Admission.Wait(clock.instant().plusMillis(60_650), "pacing under learned limit 10/min (requests)"));
     }
 
     @Test
