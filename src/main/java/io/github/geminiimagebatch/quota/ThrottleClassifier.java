@@ -28,8 +28,8 @@ public final class ThrottleClassifier {
 
     private static final Pattern RETRY_IN = Pattern.compile(
             "(?i)retry in\\s+((?:\\d+(?:\\.\\d+)?\\s*(?:ms|hours?|h|minutes?|mins?|m|seconds?|secs?|s)(?![a-z])\\s*)+)");
-    private static final Pattern LIMIT_IN_MESSAGE = Pattern.compile("(?i)\\blimit:\\s*(\\d+)");
-    private static final Pattern PROTOBUF_DURATION = Pattern.compile("\\s*(\\d+)(?:\\.(\\d{1,9}))?s\\s*");
+    private static final Pattern LIMIT_IN_MESSAGE = Pattern.compile("(?i)\\blimit:\\s*(\\d{1,18})\\b");
+    private static final Pattern PROTOBUF_DURATION = Pattern.compile("\\s*(\\d{1,12})(?:\\.(\\d{1,9}))?s\\s*");
     private static final Pattern SECONDS = Pattern.compile("\\s*(\\d+(?:\\.\\d+)?)\\s*");
     private static final Pattern TEXT_PER_DAY = Pattern.compile("(?i)\\bper[ _-]?day\\b");
     private static final Pattern TEXT_IMAGES_PER_MINUTE = Pattern.compile("(?i)\\bimages?[ _-]?per[ _-]?minute\\b");

@@ -260,7 +260,9 @@ class ThrottleClassifierTest {
             "{\"error\":{\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"soon\"}]}}",
             "{\"error\":{\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\",\"violations\":\"x\"}]}}",
             "{\"error\":{\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\",\"violations\":[{\"quotaValue\":\"lots\"}]}]}}",
-            "{\"error\":{\"metadata\":{\"raw\":\"{\\\"error\\\":\"}}}", "\u0000\u0001\u00ff binary"})
+            "{\"error\":{\"metadata\":{\"raw\":\"{\\\"error\\\":\"}}}", "\u0000\u0001\u00ff binary",
+            "{\"error\":{\"message\":\"limit: 99999999999999999999999 retry in 99999999999999999999999s\"}}",
+            "{\"error\":{\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"99999999999999999999999s\"}]}}"})
     void garbageIsUnknownAndNeverThrows(String body) {
         ThrottleSignal signal = classify(body);
         assertThat(signal.kind()).isEqualTo(ThrottleKind.UNKNOWN);
