@@ -19,7 +19,12 @@ class LearningSimulationTest {
 
     private static Result simulate(String configuredRequests, String configuredImages, SlidingWindowServer server,
                                    int maxConcurrency, Duration latency, Duration measured) {
-        MutableClock clock = MutableClock.at("2026-03-10T17:00:00Z");
+        return simulate(configuredRequests, configuredImages, server, maxConcurrency, latency, measured, "2026-03-10T17:00:00Z");
+    }
+
+    private static Result simulate(String configuredRequests, String configuredImages, SlidingWindowServer server,
+                                   int maxConcurrency, Duration latency, Duration measured, String start) {
+        MutableClock clock = MutableClock.at(start);
         QuotaSettings settings = QuotaSettings.of(Limits.parse(configuredRequests, "limits"),
                 Limits.parse(configuredImages, "imageLimits"));
         ProviderQuota quota = new ProviderQuota("sim", settings, clock, new Random(1));
@@ -78,6 +83,21 @@ class LearningSimulationTest {
             assertThat(learned.permits()).isEqualTo(permits);
             assertThat(learned.period()).isBetween(window, window.plusSeconds(1));
         });
+    }
+
+    @ParameterizedTest(name = "fixed calendar-minute windows: real {0}/{1}s, configured ''{2}'', concurrency {3}, start {5}")
+    @CsvSource(delimiter = ';', value = {
+            "10; 60; ''; 4; 8000; 17:00:00", "10; 60; ''; 4; 8000; 17:00:37.25", "10; 60; ''; 1; 2000; 17:00:59",
+            "10; 60; 30/min; 4; 8000; 17:00:21", "60; 60; ''; 8; 3000; 17:00:45", "10; 60; 10/min; 4; 8000; 17:00:37"})
+    void fixedServerWindowsAreSafeUnderTheSlidingRule(long permits, long windowSeconds, String configured,
+                                                     int concurrency, long latencyMillis, String startTime) {
+        Duration window = Duration.ofSeconds(windowSeconds);
+        Result result = simulate(configured, "", new SlidingWindowServer(permits, 0, window, true).fixedWindows(),
+                concurrency, Duration.ofMillis(latencyMillis), window.multipliedBy(100), "2026-03-10T" + startTime + "Z");
+        double limitPerSecond = permits / (double) windowSeconds;
+        report("fixed windows, configured '" + configured + "'", result, limitPerSecond);
+        assertThat(result.acceptedPerSecond() / limitPerSecond).isGreaterThanOrEqualTo(0.85);
+        assertThat(result.throttledShare()).isLessThanOrEqualTo(0.10);
     }
 
     @ParameterizedTest(name = "images: real {0}/min, configured ''{1}''")

@@ -36,8 +36,19 @@ final class PacingSimulation {
             this.describesItself = describesItself;
         }
 
+        /** Counts in fixed windows aligned to the epoch (a calendar minute) instead of sliding ones. */
+        SlidingWindowServer fixedWindows() {
+            fixed = true;
+            return this;
+        }
+
+        private boolean fixed;
+
         /** Null when admitted, else the 429 body. */
         String offer(Instant arrival, int imageCount) {
+            if (fixed) {
+                return offerFixed(arrival);
+            }
             drop(requests, arrival);
             drop(images, arrival);
             if (requestsPerWindow > 0 && requests.size() >= requestsPerWindow) {
@@ -52,6 +63,19 @@ final class PacingSimulation {
             for (int i = 0; i < imageCount; i++) {
                 images.addLast(arrival);
             }
+            return null;
+        }
+
+        private String offerFixed(Instant arrival) {
+            long windowNanos = window.toNanos();
+            long bucket = Math.floorDiv(arrival.getEpochSecond() * 1_000_000_000L + arrival.getNano(), windowNanos);
+            Instant bucketEnd = Instant.EPOCH.plusNanos((bucket + 1) * windowNanos);
+            requests.removeIf(at -> !at.plus(window).isAfter(bucketEnd));
+            if (requests.size() >= requestsPerWindow) {
+                return tooMany("GenerateRequestsPerMinutePerProjectPerModel-FreeTier", requestsPerWindow,
+                        Duration.between(arrival, bucketEnd));
+            }
+            requests.addLast(arrival);
             return null;
         }
 
