@@ -53,6 +53,14 @@ public final class GeminiSimulator implements AutoCloseable {
     private static final int THOUGHT_IMAGE = 0;
     private static final int FINAL_IMAGE = 1;
 
+    static {
+        // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed
+        // ACK and every small answer waits ~40 ms. The property is read once, when the server classes load.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final SimulatorOptions options;
     private final HttpServer server;
     private final ThreadPoolExecutor executor;
