@@ -2,7 +2,9 @@ package io.github.geminiimagebatch.simulator;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,6 +22,9 @@ import java.util.concurrent.CountDownLatch;
                 "quotas, 429 bodies, faults and real placeholder images of the documented sizes. GET /sim/stats shows what",
                 "was requested and billed. Prompt markers like [sim:503x2] force outcomes (see docs/simulator.md)."})
 public final class SimulatorCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--port", defaultValue = "8089", description = "TCP port (0 picks a free one). Default: ${DEFAULT-VALUE}.")
     int port;
@@ -108,7 +113,7 @@ public final class SimulatorCommand implements Callable<Integer> {
         try {
             options = options();
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         GeminiSimulator simulator = GeminiSimulator.start(options);
