@@ -17,19 +17,19 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code gemini-image-batch simulator}: runs the Gemini simulator in the foreground until Ctrl-C / SIGTERM. */
 @Command(name = "simulator", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {
-                "Runs a local Gemini simulator: AI Studio, Vertex AI (+ OAuth2 /token), OpenRouter endpoints with Google's",
-                "quotas, 429 bodies, faults and real placeholder images of the documented sizes. GET /sim/stats shows what",
-                "was requested and billed. Prompt markers like [sim:503x2] force outcomes (see docs/simulator.md)."})
+        description = "Runs a local Gemini simulator: AI Studio, Vertex AI (with an OAuth2 /token endpoint) and OpenRouter"
+                + " endpoints with Google's quotas, 429 bodies, faults and real placeholder images of the documented sizes."
+                + " GET /sim/stats shows what was requested and billed; prompt markers like [sim:503x2] force outcomes"
+                + " (see docs/simulator.md). Stops on Ctrl-C or SIGTERM.")
 public final class SimulatorCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--port", defaultValue = "8089", description = "TCP port (0 picks a free one). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8089", description = "TCP port (0 picks a free one). Default: ${DEFAULT-VALUE}.")
     int port;
 
-    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on. Default: ${DEFAULT-VALUE} (loopback only).")
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1", description = "Address to listen on. Default: ${DEFAULT-VALUE} (loopback only).")
     String bindAddress;
 
     @Option(names = "--rpm", paramLabel = "N", description = "Requests per minute per model (sliding window). Default: unlimited.")
@@ -71,7 +71,7 @@ public final class SimulatorCommand implements Callable<Integer> {
                     + " safety, blocked, prohibited, no_image, text_only, error200.")
     String faults;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed for fault draws and jitter, so runs repeat. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed for fault draws and jitter, so runs repeat. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Option(names = "--stall-ms", paramLabel = "N", defaultValue = "120000",
