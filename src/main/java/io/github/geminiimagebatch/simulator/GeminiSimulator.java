@@ -50,6 +50,7 @@ public final class GeminiSimulator implements AutoCloseable {
     private static final String OPENROUTER_PROVIDER = "Google AI Studio";
     private static final String IMAGE_TEXT = "Here is your image.";
     private static final int MAX_THREADS = 512;
+    private static final System.Logger LOG = System.getLogger(GeminiSimulator.class.getName());
     private static final int THOUGHT_IMAGE = 0;
     private static final int FINAL_IMAGE = 1;
 
@@ -140,6 +141,8 @@ public final class GeminiSimulator implements AutoCloseable {
         } catch (IOException clientGone) {
             // The client closed the connection or timed out: nothing left to answer.
         } catch (RuntimeException bug) {
+            LOG.log(System.Logger.Level.WARNING, "Simulator failed to answer " + exchange.getRequestMethod() + " "
+                    + exchange.getRequestURI().getPath() + "; answering 500", bug);
             try {
                 writer.json(exchange, 500, GoogleErrors.internal());
             } catch (IOException ignored) {
@@ -249,7 +252,7 @@ public final class GeminiSimulator implements AutoCloseable {
             sendError(exchange, endpoint, GoogleErrors.invalidArgument("Invalid JSON payload received. Expected an object."));
             return;
         }
-        if (!ModelCatalog.isKnown(pathModel)) {
+        if (!options.models().contains(ModelCatalog.normalise(pathModel))) {
             String message = endpoint.isVertex()
                     ? "Publisher Model `" + resource + "` was not found or your project does not have access to it."
                       + " Please ensure you are using a valid model version. For more information, see:"
@@ -287,7 +290,7 @@ public final class GeminiSimulator implements AutoCloseable {
         }
         GenerationRequest request;
         try {
-            request = GenerationRequest.fromOpenRouter(json.readTree(rawBody));
+            request = GenerationRequest.fromOpenRouter(json.readTree(rawBody), options.models());
         } catch (JsonProcessingException e) {
             writer.json(exchange, 400, openRouterError(400, "Invalid JSON in request body", null));
             return;
@@ -430,10 +433,7 @@ public final class GeminiSimulator implements AutoCloseable {
     private Optional<ObjectNode> keyFailure(Endpoint endpoint, String apiKey) {
         String service = endpoint.isVertex() ? VERTEX_SERVICE : GEMINI_SERVICE;
         if (apiKey == null || apiKey.isEmpty()) {
-            return Optional.of(endpoint.isVertex()
-                    ? GoogleErrors.error(401, "UNAUTHENTICATED", "API keys are not supported by this API. Expected OAuth2 access token"
-                      + " or other authentication credentials that assert a principal. See https://cloud.google.com/docs/authentication")
-                    : GoogleErrors.unregisteredCaller());
+            return Optional.of(endpoint.isVertex() ? GoogleErrors.unauthenticated("CREDENTIALS_MISSING") : GoogleErrors.unregisteredCaller());
         }
         if (!options.acceptedKeys().isEmpty() && !options.acceptedKeys().contains(apiKey)) {
             return Optional.of(GoogleErrors.invalidApiKey(service));
@@ -637,8 +637,13 @@ public final class GeminiSimulator implements AutoCloseable {
             return marker.getAsLong();
         }
         long base = options.latencyMillis() + faults.jitterMillis(options.latencyJitterMillis());
-        double load = 1 + options.slowdownPerInFlight() * Math.max(0, inFlight.get() - 1);
-        return Math.max(0, Math.round(base * load));
+        return loadedLatencyMillis(base, options.slowdownPerInFlight(), inFlight.get());
+    }
+
+    /** latency × (1 + factor × (in flight − 1)): one request alone gets the base latency; never negative. */
+    static long loadedLatencyMillis(long baseMillis, double slowdownPerInFlight, int inFlight) {
+        double load = 1 + slowdownPerInFlight * Math.max(0, inFlight - 1);
+        return Math.max(0, Math.round(baseMillis * load));
     }
 
     /** Waits, returning false if the simulator stops meanwhile. */

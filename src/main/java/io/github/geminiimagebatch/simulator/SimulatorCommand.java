@@ -96,6 +96,11 @@ public final class SimulatorCommand implements Callable<Integer> {
     @Option(names = "--accept-keys-file", paramLabel = "FILE", description = "File with one accepted API key per line.")
     Path acceptedKeysFile;
 
+    @Option(names = "--models", paramLabel = "MODEL", split = ",",
+            description = "Serve only these models; others answer 404 like an unknown model. Default: all of "
+                    + "gemini-2.5-flash-image, gemini-3-pro-image(-preview), gemini-3.1-flash-image(-preview).")
+    List<String> models;
+
     @Option(names = "--service-account", paramLabel = "FILE",
             description = "Service-account JSON whose key must sign /token grants; Vertex then requires tokens issued here. Default: any bearer token.")
     Path serviceAccountFile;
@@ -170,6 +175,9 @@ public final class SimulatorCommand implements Callable<Integer> {
                     .filter(key -> !key.isEmpty() && !key.startsWith("#")).forEach(keys::add);
         }
         builder.acceptedKeys(keys);
+        if (models != null) {
+            builder.models(new LinkedHashSet<>(models));
+        }
         return builder.build();
     }
 

@@ -168,6 +168,16 @@ class GenerateContentHttpTest {
     }
 
     @Test
+    void onlyConfiguredModelsAreServed() throws IOException {
+        start(SimulatorOptions.builder().models(Set.of("models/gemini-2.5-flash-image")));
+        assertThat(client.aiStudio("x").statusCode()).isEqualTo(200);
+        assertThat(client.aiStudio("gemini-3-pro-image", "x", "1:1", "1K").statusCode()).isEqualTo(404);
+        assertThat(client.openRouter("google/gemini-3-pro-image", "x", null, null).statusCode()).isEqualTo(400);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SimulatorOptions.builder().models(Set.of("imagen-4")))
+                .hasMessageContaining("Model 'imagen-4' has no pixel or token table");
+    }
+
+    @Test
     void invalidImageSettingsAreInvalidArgument() throws IOException {
         start(SimulatorOptions.builder());
         HttpResponse<String> ratio = client.aiStudio("gemini-3-pro-image", "x", "1:8", "1K");

@@ -31,7 +31,7 @@ class SimulatorCommandTest {
         SimulatorOptions options = parse("--port", "0", "--rpm", "10", "--rpd", "1500", "--ipm", "5", "--minute", "6s",
                 "--day", "10m", "--reset-zone", "UTC", "--latency-ms", "300,50", "--slowdown", "--faults", "503=0.05,reset=0.01",
                 "--seed", "7", "--stall-ms", "500", "--image-mode", "noise", "--image-format", "PNG", "--thought-images",
-                "--quota-style", "bare", "--accept-keys-file", keys.toString(), "--token-ttl", "2m");
+                "--quota-style", "bare", "--models", "gemini-3-pro-image,google/gemini-2.5-flash-image", "--accept-keys-file", keys.toString(), "--token-ttl", "2m");
         assertThat(options.port()).isZero();
         assertThat(options.quotaLimits()).isEqualTo(new QuotaLimits(10, 1500, 5, Duration.ofSeconds(6), Duration.ofMinutes(10), ZoneId.of("UTC")));
         assertThat(options.latencyMillis()).isEqualTo(300);
@@ -45,6 +45,7 @@ class SimulatorCommandTest {
         assertThat(options.quotaStyle()).isEqualTo(QuotaStyle.BARE);
         assertThat(options.acceptedKeys()).containsExactly("key-a", "key-b");
         assertThat(options.tokenTtl()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(options.models()).containsExactly("gemini-3-pro-image", "gemini-2.5-flash-image");
     }
 
     @Test
@@ -75,7 +76,7 @@ class SimulatorCommandTest {
         String usage = new CommandLine(new SimulatorCommand()).getUsageMessage();
         for (String option : new String[] {"--port", "--rpm", "--rpd", "--ipm", "--minute", "--day", "--reset-zone", "--latency-ms",
                 "--slowdown", "--faults", "--seed", "--stall-ms", "--image-mode", "--image-format", "--thought-images",
-                "--quota-style", "--accept-key", "--service-account", "--token-ttl"}) {
+                "--quota-style", "--models", "--accept-key", "--service-account", "--token-ttl"}) {
             assertThat(usage).contains(option);
         }
     }

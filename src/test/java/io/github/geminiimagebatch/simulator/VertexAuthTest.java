@@ -136,7 +136,9 @@ class VertexAuthTest {
         HttpResponse<String> wrongKey = client.post(express, SimClient.geminiBody("x", null, null), "x-goog-api-key", "nope");
         assertThat(wrongKey.statusCode()).isEqualTo(400);
         assertThat(json(wrongKey).at("/error/details/0/reason").asText()).isEqualTo("API_KEY_INVALID");
-        assertThat(client.post(express, SimClient.geminiBody("x", null, null)).statusCode()).isEqualTo(401);
+        HttpResponse<String> noKey = client.post(express, SimClient.geminiBody("x", null, null));
+        assertThat(noKey.statusCode()).isEqualTo(401);
+        assertThat(json(noKey).at("/error/message").asText()).startsWith("Request is missing required authentication credential.");
         HttpResponse<String> unknownModel = client.post(
                 "/v1/projects/p/locations/us-central1/publishers/google/models/imagen-1:generateContent",
                 SimClient.geminiBody("x", null, null), "Authorization", "Bearer t");
