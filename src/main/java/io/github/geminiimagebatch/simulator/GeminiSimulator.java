@@ -3,11 +3,9 @@ package io.github.geminiimagebatch.simulator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.github.geminiimagebatch.model.Dimensions;
 import io.github.geminiimagebatch.model.ModelCatalog;
 
 import java.io.IOException;
@@ -16,7 +14,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,12 +21,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -47,12 +42,7 @@ public final class GeminiSimulator implements AutoCloseable {
     private static final String OPENROUTER_PATH = "/api/v1/chat/completions";
     private static final String GEMINI_SERVICE = "generativelanguage.googleapis.com";
     private static final String VERTEX_SERVICE = "aiplatform.googleapis.com";
-    private static final String OPENROUTER_PROVIDER = "Google AI Studio";
-    private static final String IMAGE_TEXT = "Here is your image.";
-    private static final int MAX_THREADS = 512;
     private static final System.Logger LOG = System.getLogger(GeminiSimulator.class.getName());
-    private static final int THOUGHT_IMAGE = 0;
-    private static final int FINAL_IMAGE = 1;
 
     static {
         // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed
@@ -71,9 +61,9 @@ public final class GeminiSimulator implements AutoCloseable {
     private final TokenIssuer tokens;
     private final SimulatorStats stats = new SimulatorStats();
     private final ResponseWriter writer;
+    private final AnswerBodies answers;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicLong responseIds = new AtomicLong();
     private final URI baseUri;
 
     private GeminiSimulator(SimulatorOptions options) throws IOException {
@@ -82,8 +72,11 @@ public final class GeminiSimulator implements AutoCloseable {
         this.faults = new FaultPlan(options.faultRates(), options.seed());
         this.tokens = new TokenIssuer(json, options.clock(), options.tokenTtl(), options.serviceAccountFile());
         this.writer = new ResponseWriter(json, new ImageRenderer(), stats);
+        this.answers = new AnswerBodies(options);
         AtomicInteger threadNumber = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(0, MAX_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
+        // One thread per request in flight, however many: stalled and slow answers hold theirs, and a bounded pool
+        // would make the JDK server refuse connections instead of answering like Google.
+        this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
             Thread thread = new Thread(runnable, "gemini-simulator-" + threadNumber.incrementAndGet());
             thread.setDaemon(true);
             return thread;
@@ -281,21 +274,21 @@ public final class GeminiSimulator implements AutoCloseable {
         byte[] rawBody = readBody(exchange);
         String key = bearer(exchange);
         if (key == null) {
-            writer.json(exchange, 401, openRouterError(401, "No auth credentials found", null));
+            writer.json(exchange, 401, answers.openRouterError(401, "No auth credentials found", null));
             return;
         }
         if (!options.acceptedKeys().isEmpty() && !options.acceptedKeys().contains(key)) {
-            writer.json(exchange, 401, openRouterError(401, "User not found.", null));
+            writer.json(exchange, 401, answers.openRouterError(401, "User not found.", null));
             return;
         }
         GenerationRequest request;
         try {
             request = GenerationRequest.fromOpenRouter(json.readTree(rawBody), options.models());
         } catch (JsonProcessingException e) {
-            writer.json(exchange, 400, openRouterError(400, "Invalid JSON in request body", null));
+            writer.json(exchange, 400, answers.openRouterError(400, "Invalid JSON in request body", null));
             return;
         } catch (GenerationRequest.Rejection rejection) {
-            writer.json(exchange, rejection.httpStatus, openRouterError(rejection.httpStatus, rejection.getMessage(), null));
+            writer.json(exchange, rejection.httpStatus, answers.openRouterError(rejection.httpStatus, rejection.getMessage(), null));
             return;
         }
         generate(exchange, Endpoint.OPENROUTER, request, key, "models/" + request.model());
@@ -331,7 +324,7 @@ public final class GeminiSimulator implements AutoCloseable {
         if (fault.isEmpty()) {
             stats.billed(request.prompt(), 1);
             ImageFormat format = request.outputFormat().orElse(options.imageFormat());
-            writer.withImages(exchange, successBody(endpoint, request, format), images(request, format));
+            writer.withImages(exchange, answers.successBody(endpoint, request, format), answers.images(request, format));
             return;
         }
         serveFault(exchange, endpoint, request, fault.get(), apiKey, resource);
@@ -344,7 +337,7 @@ public final class GeminiSimulator implements AutoCloseable {
             case RESET -> stats.billed(request.prompt(), 0);
             case TRUNCATE -> {
                 stats.billed(request.prompt(), 1);
-                writer.truncated(exchange, successBody(endpoint, request, format), images(request, format));
+                writer.truncated(exchange, answers.successBody(endpoint, request, format), answers.images(request, format));
             }
             case MALFORMED -> {
                 stats.billed(request.prompt(), 1);
@@ -354,13 +347,13 @@ public final class GeminiSimulator implements AutoCloseable {
             case SAFETY, BLOCKED, PROHIBITED, NO_IMAGE, TEXT_ONLY -> {
                 stats.billed(request.prompt(), 0);
                 writer.json(exchange, 200, endpoint == Endpoint.OPENROUTER
-                        ? openRouterNoImage(request, fault) : geminiNoImage(endpoint, request, fault));
+                        ? answers.openRouterNoImage(request, fault) : answers.geminiNoImage(endpoint, request, fault));
             }
             case ERROR_200 -> {
                 stats.billed(request.prompt(), 0);
                 if (endpoint == Endpoint.OPENROUTER) {
-                    ObjectNode body = openRouterEnvelope(request);
-                    body.set("error", openRouterError(502, "Provider returned error", GoogleErrors.internal()).get("error"));
+                    ObjectNode body = answers.openRouterEnvelope(request);
+                    body.set("error", answers.openRouterError(502, "Provider returned error", GoogleErrors.internal()).get("error"));
                     writer.json(exchange, 200, body);
                 } else {
                     sendError(exchange, endpoint, GoogleErrors.internal());
@@ -397,7 +390,7 @@ public final class GeminiSimulator implements AutoCloseable {
             return;
         }
         long retryAfterSeconds = Math.max(1, (long) Math.ceil(admission.retryDelay().toNanos() / 1e9));
-        ObjectNode body = openRouterError(429, "google/" + model + " is temporarily rate-limited upstream. Please retry shortly,"
+        ObjectNode body = answers.openRouterError(429, "google/" + model + " is temporarily rate-limited upstream. Please retry shortly,"
                 + " or add your own key to accumulate your rate limits: https://openrouter.ai/settings/integrations", google);
         ObjectNode metadata = (ObjectNode) body.get("error").get("metadata");
         metadata.put("retry_after_seconds", retryAfterSeconds);
@@ -411,23 +404,10 @@ public final class GeminiSimulator implements AutoCloseable {
         int code = googleError.get("error").get("code").asInt();
         if (endpoint == Endpoint.OPENROUTER) {
             String message = code == 400 ? googleError.get("error").get("message").asText() : "Provider returned error";
-            writer.json(exchange, code, openRouterError(code, message, googleError));
+            writer.json(exchange, code, answers.openRouterError(code, message, googleError));
         } else {
             writer.json(exchange, code, googleError);
         }
-    }
-
-    private ObjectNode openRouterError(int code, String message, ObjectNode upstream) {
-        ObjectNode body = json.createObjectNode();
-        ObjectNode error = body.putObject("error");
-        error.put("code", code);
-        error.put("message", message);
-        if (upstream != null) {
-            ObjectNode metadata = error.putObject("metadata");
-            metadata.put("raw", upstream.toString());
-            metadata.put("provider_name", OPENROUTER_PROVIDER);
-        }
-        return body;
     }
 
     private Optional<ObjectNode> keyFailure(Endpoint endpoint, String apiKey) {
@@ -447,187 +427,6 @@ public final class GeminiSimulator implements AutoCloseable {
             return Optional.of(GoogleErrors.unauthenticated("CREDENTIALS_MISSING"));
         }
         return tokens.rejectBearer(token).map(GoogleErrors::unauthenticated);
-    }
-
-    private ObjectNode successBody(Endpoint endpoint, GenerationRequest request, ImageFormat format) {
-        if (endpoint == Endpoint.OPENROUTER) {
-            ObjectNode body = openRouterEnvelope(request);
-            ObjectNode choice = body.putArray("choices").addObject();
-            choice.putNull("logprobs");
-            choice.put("finish_reason", "stop");
-            choice.put("native_finish_reason", "STOP");
-            choice.put("index", 0);
-            ObjectNode message = choice.putObject("message");
-            message.put("role", "assistant");
-            message.put("content", IMAGE_TEXT);
-            message.putNull("refusal");
-            ObjectNode image = message.putArray("images").addObject();
-            image.put("type", "image_url");
-            image.putObject("image_url").put("url", "data:" + format.mimeType() + ";base64," + ResponseWriter.placeholder(FINAL_IMAGE));
-            image.put("index", 0);
-            int promptTokens = promptTokens(request.prompt());
-            int imageTokens = ModelCatalog.imageTokens(request.model(), request.imageSize());
-            ObjectNode usage = body.putObject("usage");
-            usage.put("prompt_tokens", promptTokens);
-            usage.put("completion_tokens", imageTokens);
-            usage.put("total_tokens", promptTokens + imageTokens);
-            return body;
-        }
-        ObjectNode body = json.createObjectNode();
-        ObjectNode candidate = body.putArray("candidates").addObject();
-        ObjectNode content = candidate.putObject("content");
-        content.put("role", "model");
-        ArrayNode parts = content.putArray("parts");
-        parts.addObject().put("text", IMAGE_TEXT);
-        if (hasThoughtImage(request)) {
-            ObjectNode thought = parts.addObject();
-            ObjectNode inline = thought.putObject("inlineData");
-            inline.put("mimeType", format.mimeType());
-            inline.put("data", ResponseWriter.placeholder(THOUGHT_IMAGE));
-            thought.put("thought", true);
-        }
-        ObjectNode inline = parts.addObject().putObject("inlineData");
-        inline.put("mimeType", format.mimeType());
-        inline.put("data", ResponseWriter.placeholder(FINAL_IMAGE));
-        candidate.put("finishReason", "STOP");
-        candidate.put("index", 0);
-        putUsage(body, endpoint, request, ModelCatalog.imageTokens(request.model(), request.imageSize()));
-        putIdentity(body, endpoint, request);
-        return body;
-    }
-
-    private ObjectNode geminiNoImage(Endpoint endpoint, GenerationRequest request, FaultKind fault) {
-        ObjectNode body = json.createObjectNode();
-        if (fault == FaultKind.BLOCKED) {
-            body.putObject("promptFeedback").put("blockReason", "SAFETY");
-        } else {
-            ObjectNode candidate = body.putArray("candidates").addObject();
-            ObjectNode content = candidate.putObject("content");
-            content.put("role", "model");
-            ArrayNode parts = content.putArray("parts");
-            switch (fault) {
-                case SAFETY -> {
-                    candidate.put("finishReason", "IMAGE_SAFETY");
-                    candidate.put("finishMessage", "Unable to show the generated image. The image was filtered out because it"
-                            + " violated Google's Generative AI Prohibited Use policy. You will not be charged for blocked images. Try rephrasing the prompt.");
-                }
-                case PROHIBITED -> candidate.put("finishReason", "PROHIBITED_CONTENT");
-                case NO_IMAGE -> {
-                    candidate.put("finishReason", "NO_IMAGE");
-                    candidate.put("finishMessage", "Unable to generate an image for this prompt. Try rephrasing it.");
-                }
-                default -> {
-                    parts.addObject().put("text", "I can describe that scene, but I cannot draw it right now.");
-                    candidate.put("finishReason", "STOP");
-                }
-            }
-            if (parts.isEmpty()) {
-                candidate.remove("content");
-            }
-            candidate.put("index", 0);
-        }
-        putUsage(body, endpoint, request, 0);
-        putIdentity(body, endpoint, request);
-        return body;
-    }
-
-    private ObjectNode openRouterNoImage(GenerationRequest request, FaultKind fault) {
-        ObjectNode body = openRouterEnvelope(request);
-        ObjectNode choice = body.putArray("choices").addObject();
-        choice.putNull("logprobs");
-        String nativeReason = switch (fault) {
-            case SAFETY -> "IMAGE_SAFETY";
-            case PROHIBITED -> "PROHIBITED_CONTENT";
-            case BLOCKED -> "SAFETY";
-            case NO_IMAGE -> "NO_IMAGE";
-            default -> "STOP";
-        };
-        boolean filtered = fault == FaultKind.SAFETY || fault == FaultKind.PROHIBITED || fault == FaultKind.BLOCKED;
-        choice.put("finish_reason", filtered ? "content_filter" : "stop");
-        choice.put("native_finish_reason", nativeReason);
-        choice.put("index", 0);
-        ObjectNode message = choice.putObject("message");
-        message.put("role", "assistant");
-        if (fault == FaultKind.TEXT_ONLY) {
-            message.put("content", "I can describe that scene, but I cannot draw it right now.");
-        } else {
-            message.putNull("content");
-        }
-        message.putNull("refusal");
-        int promptTokens = promptTokens(request.prompt());
-        ObjectNode usage = body.putObject("usage");
-        usage.put("prompt_tokens", promptTokens);
-        usage.put("completion_tokens", 0);
-        usage.put("total_tokens", promptTokens);
-        return body;
-    }
-
-    private ObjectNode openRouterEnvelope(GenerationRequest request) {
-        ObjectNode body = json.createObjectNode();
-        body.put("id", "gen-" + options.clock().millis() + "-" + responseIds.incrementAndGet());
-        body.put("provider", OPENROUTER_PROVIDER);
-        body.put("model", "google/" + request.model());
-        body.put("object", "chat.completion");
-        body.put("created", options.clock().instant().getEpochSecond());
-        return body;
-    }
-
-    private void putUsage(ObjectNode body, Endpoint endpoint, GenerationRequest request, int imageTokens) {
-        int promptTokens = promptTokens(request.prompt());
-        ObjectNode usage = body.putObject("usageMetadata");
-        usage.put("promptTokenCount", promptTokens);
-        usage.put("candidatesTokenCount", imageTokens);
-        usage.put("totalTokenCount", promptTokens + imageTokens);
-        ObjectNode promptDetail = usage.putArray("promptTokensDetails").addObject();
-        promptDetail.put("modality", "TEXT");
-        promptDetail.put("tokenCount", promptTokens);
-        if (imageTokens > 0) {
-            ObjectNode detail = usage.putArray("candidatesTokensDetails").addObject();
-            detail.put("modality", "IMAGE");
-            detail.put("tokenCount", imageTokens);
-        }
-        if (endpoint.isVertex()) {
-            usage.put("trafficType", "ON_DEMAND");
-        }
-    }
-
-    private void putIdentity(ObjectNode body, Endpoint endpoint, GenerationRequest request) {
-        body.put("modelVersion", request.model());
-        if (endpoint.isVertex()) {
-            body.put("createTime", Instant.now(options.clock()).toString());
-        }
-        body.put("responseId", "sim" + Long.toString(options.clock().millis(), 36) + Long.toString(responseIds.incrementAndGet(), 36));
-    }
-
-    private List<ResponseWriter.ImageSpec> images(GenerationRequest request, ImageFormat format) {
-        List<ResponseWriter.ImageSpec> images = new ArrayList<>(2);
-        long seed = promptSeed(request);
-        if (hasThoughtImage(request)) {
-            Dimensions draft = ModelCatalog.pixelSize(request.model(), request.aspectRatio(), ModelCatalog.SIZE_1K).orElseThrow();
-            images.add(new ResponseWriter.ImageSpec(THOUGHT_IMAGE, draft, ~seed, ImageMode.FLAT, format));
-        }
-        Dimensions size = ModelCatalog.pixelSize(request.model(), request.aspectRatio(), request.imageSize()).orElseThrow();
-        images.add(new ResponseWriter.ImageSpec(FINAL_IMAGE, size, seed, options.imageMode(), format));
-        return images;
-    }
-
-    private boolean hasThoughtImage(GenerationRequest request) {
-        return options.thoughtImages() && request.model().startsWith("gemini-3-pro-image");
-    }
-
-    /** Same prompt and settings, same pixels: the seed is a hash of what determines the image. */
-    private static long promptSeed(GenerationRequest request) {
-        long hash = 1125899906842597L;
-        String key = request.model() + '\n' + request.aspectRatio() + '\n' + request.imageSize() + '\n' + request.prompt();
-        for (int i = 0; i < key.length(); i++) {
-            hash = 31 * hash + key.charAt(i);
-        }
-        return hash;
-    }
-
-    /** Roughly 4 characters a token, as Google's tokenizer averages on English. */
-    private static int promptTokens(String prompt) {
-        return Math.max(1, (prompt.length() + 3) / 4);
     }
 
     /** latency ± jitter, stretched by load when slowdown is on; a [sim:latency=MS] marker overrides all of it. */
