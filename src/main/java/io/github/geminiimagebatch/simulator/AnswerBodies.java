@@ -45,27 +45,13 @@ final class AnswerBodies {
     }
 
     ObjectNode successBody(Endpoint endpoint, GenerationRequest request, ImageFormat format) {
+        int imageTokens = ModelCatalog.imageTokens(request.model(), request.imageSize());
         if (endpoint == Endpoint.OPENROUTER) {
-            ObjectNode body = openRouterEnvelope(request);
-            ObjectNode choice = body.putArray("choices").addObject();
-            choice.putNull("logprobs");
-            choice.put("finish_reason", "stop");
-            choice.put("native_finish_reason", "STOP");
-            choice.put("index", 0);
-            ObjectNode message = choice.putObject("message");
-            message.put("role", "assistant");
-            message.put("content", IMAGE_TEXT);
-            message.putNull("refusal");
-            ObjectNode image = message.putArray("images").addObject();
+            ObjectNode body = openRouterAnswer(request, "stop", "STOP", IMAGE_TEXT, imageTokens);
+            ObjectNode image = ((ObjectNode) body.at("/choices/0/message")).putArray("images").addObject();
             image.put("type", "image_url");
             image.putObject("image_url").put("url", "data:" + format.mimeType() + ";base64," + ResponseWriter.placeholder(FINAL_IMAGE));
             image.put("index", 0);
-            int promptTokens = promptTokens(request.prompt());
-            int imageTokens = ModelCatalog.imageTokens(request.model(), request.imageSize());
-            ObjectNode usage = body.putObject("usage");
-            usage.put("prompt_tokens", promptTokens);
-            usage.put("completion_tokens", imageTokens);
-            usage.put("total_tokens", promptTokens + imageTokens);
             return body;
         }
         ObjectNode body = json.objectNode();
@@ -75,18 +61,12 @@ final class AnswerBodies {
         ArrayNode parts = content.putArray("parts");
         parts.addObject().put("text", IMAGE_TEXT);
         if (hasThoughtImage(request)) {
-            ObjectNode thought = parts.addObject();
-            ObjectNode inline = thought.putObject("inlineData");
-            inline.put("mimeType", format.mimeType());
-            inline.put("data", ResponseWriter.placeholder(THOUGHT_IMAGE));
-            thought.put("thought", true);
+            inlineImage(parts.addObject(), format, THOUGHT_IMAGE).put("thought", true);
         }
-        ObjectNode inline = parts.addObject().putObject("inlineData");
-        inline.put("mimeType", format.mimeType());
-        inline.put("data", ResponseWriter.placeholder(FINAL_IMAGE));
+        inlineImage(parts.addObject(), format, FINAL_IMAGE);
         candidate.put("finishReason", "STOP");
         candidate.put("index", 0);
-        putUsage(body, endpoint, request, ModelCatalog.imageTokens(request.model(), request.imageSize()));
+        putUsage(body, endpoint, request, imageTokens);
         putIdentity(body, endpoint, request);
         return body;
     }
@@ -127,9 +107,6 @@ final class AnswerBodies {
     }
 
     ObjectNode openRouterNoImage(GenerationRequest request, FaultKind fault) {
-        ObjectNode body = openRouterEnvelope(request);
-        ObjectNode choice = body.putArray("choices").addObject();
-        choice.putNull("logprobs");
         String nativeReason = switch (fault) {
             case SAFETY -> "IMAGE_SAFETY";
             case PROHIBITED -> "PROHIBITED_CONTENT";
@@ -138,23 +115,36 @@ final class AnswerBodies {
             default -> "STOP";
         };
         boolean filtered = fault == FaultKind.SAFETY || fault == FaultKind.PROHIBITED || fault == FaultKind.BLOCKED;
-        choice.put("finish_reason", filtered ? "content_filter" : "stop");
-        choice.put("native_finish_reason", nativeReason);
+        return openRouterAnswer(request, filtered ? "content_filter" : "stop", nativeReason,
+                fault == FaultKind.TEXT_ONLY ? TEXT_INSTEAD_OF_IMAGE : null, 0);
+    }
+
+    /** A chat completion with one assistant choice; {@code content} null is sent as JSON null. */
+    private ObjectNode openRouterAnswer(GenerationRequest request, String finishReason, String nativeFinishReason,
+                                       String content, int completionTokens) {
+        ObjectNode body = openRouterEnvelope(request);
+        ObjectNode choice = body.putArray("choices").addObject();
+        choice.putNull("logprobs");
+        choice.put("finish_reason", finishReason);
+        choice.put("native_finish_reason", nativeFinishReason);
         choice.put("index", 0);
         ObjectNode message = choice.putObject("message");
         message.put("role", "assistant");
-        if (fault == FaultKind.TEXT_ONLY) {
-            message.put("content", TEXT_INSTEAD_OF_IMAGE);
-        } else {
-            message.putNull("content");
-        }
+        message.put("content", content);
         message.putNull("refusal");
         int promptTokens = promptTokens(request.prompt());
         ObjectNode usage = body.putObject("usage");
         usage.put("prompt_tokens", promptTokens);
-        usage.put("completion_tokens", 0);
-        usage.put("total_tokens", promptTokens);
+        usage.put("completion_tokens", completionTokens);
+        usage.put("total_tokens", promptTokens + completionTokens);
         return body;
+    }
+
+    private static ObjectNode inlineImage(ObjectNode part, ImageFormat format, int imageIndex) {
+        ObjectNode inline = part.putObject("inlineData");
+        inline.put("mimeType", format.mimeType());
+        inline.put("data", ResponseWriter.placeholder(imageIndex));
+        return part;
     }
 
     ObjectNode openRouterEnvelope(GenerationRequest request) {
