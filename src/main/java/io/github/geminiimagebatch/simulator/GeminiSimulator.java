@@ -10,6 +10,7 @@ import io.github.geminiimagebatch.model.ModelCatalog;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -81,7 +82,12 @@ public final class GeminiSimulator implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.server = HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 128);
+        try {
+            this.server = HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 128);
+        } catch (BindException e) {
+            throw new BindException("Cannot listen on " + options.bindAddress() + ":" + options.port() + " (" + e.getMessage()
+                    + "); choose another port, or port 0 for any free one");
+        }
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();

@@ -8,6 +8,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.LinkedHashSet;
@@ -119,9 +120,18 @@ public final class SimulatorCommand implements Callable<Integer> {
             options = options();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("The simulator could not start: " + e.getMessage());
+            return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        GeminiSimulator simulator = GeminiSimulator.start(options);
+        GeminiSimulator simulator;
+        try {
+            simulator = GeminiSimulator.start(options);
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("The simulator could not start: " + e.getMessage());
+            return 1;
+        }
         Thread shutdown = new Thread(() -> {
             simulator.close();
             stopped.countDown();
@@ -171,8 +181,12 @@ public final class SimulatorCommand implements Callable<Integer> {
             acceptedKeys.stream().map(String::trim).filter(key -> !key.isEmpty()).forEach(keys::add);
         }
         if (acceptedKeysFile != null) {
-            java.nio.file.Files.readAllLines(acceptedKeysFile).stream().map(String::trim)
-                    .filter(key -> !key.isEmpty() && !key.startsWith("#")).forEach(keys::add);
+            try {
+                Files.readAllLines(acceptedKeysFile).stream().map(String::trim)
+                        .filter(key -> !key.isEmpty() && !key.startsWith("#")).forEach(keys::add);
+            } catch (IOException e) {
+                throw new IOException("Cannot read the accepted-keys file " + acceptedKeysFile + " (" + e + ")", e);
+            }
         }
         builder.acceptedKeys(keys);
         if (models != null) {

@@ -72,6 +72,27 @@ class SimulatorCommandTest {
     }
 
     @Test
+    void busyPortIsAOneLineStartUpError() throws IOException {
+        try (GeminiSimulator running = GeminiSimulator.start(SimulatorOptions.defaults())) {
+            StringWriter err = new StringWriter();
+            int exitCode = new CommandLine(new SimulatorCommand()).setErr(new PrintWriter(err))
+                    .execute("--port", Integer.toString(running.port()));
+            assertThat(exitCode).isEqualTo(1);
+            assertThat(err.toString()).startsWith("The simulator could not start: Cannot listen on 127.0.0.1:" + running.port())
+                    .contains("choose another port");
+        }
+    }
+
+    @Test
+    void missingServiceAccountFileIsAOneLineStartUpError() {
+        StringWriter err = new StringWriter();
+        int exitCode = new CommandLine(new SimulatorCommand()).setErr(new PrintWriter(err))
+                .execute("--port", "0", "--service-account", dir.resolve("missing.json").toString());
+        assertThat(exitCode).isEqualTo(1);
+        assertThat(err.toString()).contains("Cannot read the service-account file").contains("missing.json");
+    }
+
+    @Test
     void helpListsEveryOption() {
         String usage = new CommandLine(new SimulatorCommand()).getUsageMessage();
         for (String option : new String[] {"--port", "--rpm", "--rpd", "--ipm", "--minute", "--day", "--reset-zone", "--latency-ms",
