@@ -40,7 +40,7 @@ public final class Secrets {
             new Rule("\\bya29\\.[0-9A-Za-z_\\-.]+", MASK),
             new Rule("\\bsk-or-v1-[0-9A-Za-z]{16,}", MASK),
             new Rule("(?i)([?&;](?:key|api[_-]?key|access_token)=)[^&#\\s\"'<>]+", "$1" + MASK),
-            new Rule("(?i)\\b((?:x-goog-api-key|api[_-]?key)\"?\\s*[:=]\\s*\"?)[^\\s\"'&,;}]+", "$1" + MASK),
+            new Rule("(?i)\\b((?:x-goog-api-key|api[_-]?key)\"?\\s*[:=]\\s*\"?)[^\\s\"'&#,;}]+", "$1" + MASK),
             new Rule("(?i)\\b((?:proxy-)?authorization\"?\\s*[:=]\\s*\"?)[^\\r\\n\"]+", "$1" + MASK),
             // A token has a digit or punctuation; "bearer authentication" in a sentence has neither.
             new Rule("(?i)\\b(bearer\\s+)(?=[A-Za-z]*[0-9._~+/\\-])[A-Za-z0-9._~+/\\-]+=*", "$1" + MASK));
