@@ -416,9 +416,13 @@ public final class ResponseDecoder {
             return sink;
         }
 
-        /** Later images replace earlier ones: the final image comes last. An empty one is no image. */
+        /**
+         * Later images replace earlier ones: the final image comes last. Empty data is no image, and
+         * neither is inline data whose bytes are no known image format and whose declared type is not image/*.
+         */
         void offerImage(ImageSink candidate, String declaredMime) throws IOException {
-            if (candidate.bytes() == 0) {
+            boolean declaredImage = declaredMime != null && declaredMime.toLowerCase(Locale.ROOT).startsWith("image/");
+            if (candidate.bytes() == 0 || (candidate.sniffedMime() == null && !declaredImage)) {
                 drop(candidate);
                 return;
             }
