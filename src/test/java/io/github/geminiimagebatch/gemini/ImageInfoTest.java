@@ -83,6 +83,7 @@ class ImageInfoTest {
         assertThat(ImageInfo.dimensions(write("cut.jpg", Arrays.copyOf(main, 25)))).isEmpty();
     }
 
+    /** The file is CPython's Lib/test/test_email/data/python.webp (PSF License), a real encoder's output. */
     @Test
     void webpExtendedFromARealFile() throws IOException {
         Path webp = Path.of("src/test/resources/gemini/python-16x16-vp8x.webp");
