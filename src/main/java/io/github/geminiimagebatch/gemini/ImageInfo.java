@@ -102,25 +102,25 @@ public final class ImageInfo {
     }
 
     private static Optional<int[]> webpSize(ByteBuffer head) {
+        head.order(ByteOrder.LITTLE_ENDIAN);
+        byte[] b = head.array();
+        if (startsWith(b, head.limit(), 12, 'V', 'P', '8', 'L')) {
+            // Lossless: signature 0x2F, then width-1 and height-1 as two 14-bit fields.
+            if (head.limit() < 25 || (b[20] & 0xFF) != 0x2F) {
+                return Optional.empty();
+            }
+            int bits = head.getInt(21);
+            return size((bits & 0x3FFF) + 1, ((bits >>> 14) & 0x3FFF) + 1);
+        }
         if (head.limit() < 30) {
             return Optional.empty();
         }
-        head.order(ByteOrder.LITTLE_ENDIAN);
-        byte[] b = head.array();
         if (startsWith(b, head.limit(), 12, 'V', 'P', '8', ' ')) {
             // Lossy: 3-byte frame tag, start code 9D 01 2A, then 14-bit width and height (top 2 bits are scaling).
             if (!startsWith(b, head.limit(), 23, 0x9D, 0x01, 0x2A)) {
                 return Optional.empty();
             }
             return size(head.getShort(26) & 0x3FFF, head.getShort(28) & 0x3FFF);
-        }
-        if (startsWith(b, head.limit(), 12, 'V', 'P', '8', 'L')) {
-            // Lossless: signature 0x2F, then width-1 and height-1 as two 14-bit fields.
-            if ((b[20] & 0xFF) != 0x2F) {
-                return Optional.empty();
-            }
-            int bits = head.getInt(21);
-            return size((bits & 0x3FFF) + 1, ((bits >>> 14) & 0x3FFF) + 1);
         }
         if (startsWith(b, head.limit(), 12, 'V', 'P', '8', 'X')) {
             // Extended: flags (1), reserved (3), canvas width-1 and height-1 as 24-bit fields.

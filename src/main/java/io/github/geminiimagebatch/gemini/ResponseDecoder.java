@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -142,7 +144,10 @@ public final class ResponseDecoder {
             forEachField(json, name -> {
                 switch (name) {
                     case "text" -> part.text = text(json);
-                    case "thought" -> part.thought = json.currentToken() == JsonToken.VALUE_TRUE;
+                    case "thought" -> {
+                        part.thought = json.currentToken() == JsonToken.VALUE_TRUE;
+                        json.skipChildren();
+                    }
                     case "inlineData" -> readInlineData(json, collected, part);
                     default -> json.skipChildren();
                 }
@@ -375,7 +380,7 @@ public final class ResponseDecoder {
     /** Everything gathered while walking one body, plus the temp files it owns until the result is handed over. */
     private static final class Collected {
         private final Path tempDir;
-        private final java.util.List<ImageSink> ownedImages = new java.util.ArrayList<>();
+        private final List<ImageSink> ownedImages = new ArrayList<>();
         private ImageSink image;
         private String imageDeclaredMime;
         private final StringBuilder text = new StringBuilder();
@@ -411,9 +416,13 @@ public final class ResponseDecoder {
             return sink;
         }
 
-        /** Later images replace earlier ones: the final image comes last. An empty one is no image. */
+        /**
+         * Later images replace earlier ones: the final image comes last. Empty data is no image, and
+         * neither is inline data whose bytes are no known image format and whose declared type is not image/*.
+         */
         void offerImage(ImageSink candidate, String declaredMime) throws IOException {
-            if (candidate.bytes() == 0) {
+            boolean declaredImage = declaredMime != null && declaredMime.toLowerCase(Locale.ROOT).startsWith("image/");
+            if (candidate.bytes() == 0 || (candidate.sniffedMime() == null && !declaredImage)) {
                 drop(candidate);
                 return;
             }

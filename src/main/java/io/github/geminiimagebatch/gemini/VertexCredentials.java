@@ -68,14 +68,18 @@ public final class VertexCredentials {
             credentials.refreshIfExpired();
             token = credentials.getAccessToken();
         } catch (IOException e) {
-            throw new IOException("Could not get a Vertex AI access token for " + source + ": " + Secrets.redact(e.getMessage())
-                    + ". Check that the key is not deleted or disabled and that the token endpoint is reachable.");
+            throw new IOException("Could not get a Vertex AI access token for " + source + ": " + oneLine(Secrets.redact(e.getMessage()))
+                    + ". Check that the key is not deleted or disabled and that the token endpoint is reachable.", e);
         }
         if (token == null) {
             throw new IOException("The token endpoint for " + source + " returned no access token.");
         }
         Secrets.register(token.getTokenValue());
         return token.getTokenValue();
+    }
+
+    private static String oneLine(String text) {
+        return text == null ? "" : text.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     /** The project named in the service-account file (or known to ADC); null when it does not say. */

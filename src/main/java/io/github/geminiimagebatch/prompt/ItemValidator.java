@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -21,11 +20,10 @@ final class ItemValidator {
     static final List<String> ASPECT_RATIOS = List.of(
             "1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9", "1:4", "4:1", "1:8", "8:1");
     static final List<String> IMAGE_SIZES = List.of("512", "1K", "2K", "4K");
-    static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "webp", "heic", "heif");
 
     /** The model name ends up in a request URL path, so it must not carry '/', '?', '%' or spaces. */
     private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
-    private static final Pattern WINDOWS_DRIVE = Pattern.compile("^[A-Za-z]:.*");
+    private static final Pattern WINDOWS_DRIVE = Pattern.compile("[A-Za-z]:.*");
 
     private record UsedId(String id, String where) {
     }
@@ -202,7 +200,7 @@ final class ItemValidator {
         Path real;
         try {
             Path candidate = promptDirectory.resolve(portable).normalize();
-            if (!candidate.startsWith(inboxRoot)) {
+            if (!candidate.startsWith(inboxRoot) && !candidate.startsWith(inboxRealRoot)) {
                 return outsideInbox(quoted);
             }
             if (!Files.exists(candidate)) {
@@ -218,10 +216,8 @@ final class ItemValidator {
         if (!Files.isRegularFile(real)) {
             return "reference image " + quoted + " is not a file";
         }
-        String name = real.getFileName().toString();
-        String extension = name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
-        if (name.indexOf('.') < 0 || !IMAGE_EXTENSIONS.contains(extension)) {
-            return "reference image " + quoted + " is not a .png, .jpg, .jpeg, .webp, .heic or .heif file";
+        if (ReferenceImages.mimeType(real).isEmpty()) {
+            return "reference image " + quoted + " is not a " + ReferenceImages.ACCEPTED_EXTENSIONS + " file";
         }
         try {
             long bytes = Files.size(real);

@@ -23,14 +23,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Reads one prompt file ({@code .txt}, {@code .jsonl}, {@code .csv}, {@code .json}) into a batch.
  * A file that cannot be a batch at all is rejected with one sentence for the user; a bad item only
  * fails that item. See docs/prompt-files.md for the rules.
  *
- * <p>Memory: the file (at most {@link PromptLimits#maxFileBytes()}) is held as bytes and as text
- * while it is read, so reading takes about three times the file size at most.
+ * <p>Memory: the file (at most {@link PromptLimits#maxFileBytes()}) is held as bytes and as decoded
+ * text while it is read, so reading briefly takes up to about four times the file size. A reader is
+ * immutable and may be shared between threads.
  */
 public final class PromptFileReader {
 
@@ -42,6 +44,9 @@ public final class PromptFileReader {
             "jsonl", "write one JSON object per line like {\"prompt\": \"a red fox in snow\"}",
             "json", "write an array like [{\"prompt\": \"a red fox in snow\"}]",
             "csv", "write a header row with a 'prompt' column and then one row per prompt");
+
+    /** Jackson's "(start marker at [Source: UNKNOWN; ...])" says nothing to a user. */
+    private static final Pattern PARSER_SOURCE_NOTE = Pattern.compile("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)");
 
     private final PromptLimits limits;
     private final JsonFactory jsonFactory;
@@ -93,10 +98,14 @@ public final class PromptFileReader {
         String shown = UserText.quote(fileName);
         String format = fileName.substring(fileName.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
         Path inboxRealRoot = inboxRoot.toRealPath();
+        if (Files.isSymbolicLink(file) && !Files.exists(file)) {
+            throw new BatchRejectedException(shown + " is a link to a file that does not exist; "
+                    + "copy the file itself into the inbox");
+        }
         Path realFile = file.toRealPath();
         if (!realFile.startsWith(inboxRealRoot)) {
-            throw new BatchRejectedException(shown + " is a link to a file outside the inbox, which is never read; "
-                    + "copy the file itself into the inbox");
+            throw new BatchRejectedException(shown + " is stored outside the inbox (it is reached through a symbolic "
+                    + "link) and is never read there; copy the file itself into the inbox");
         }
         if (!Files.isRegularFile(realFile)) {
             throw new BatchRejectedException(shown + " is not a regular file; put prompt files, not folders, in the inbox");
@@ -145,19 +154,25 @@ public final class PromptFileReader {
 
     private static void readTxt(String text, Items items) throws BatchRejectedException {
         forEachLine(text, (number, content) -> {
-            String prompt = content.strip();
-            if (prompt.isEmpty() || prompt.startsWith("#")) {
+            if (isBlankOrComment(content)) {
                 return;
             }
+            String prompt = content.strip();
             RawItem raw = new RawItem(number, number, "line " + number);
             raw.prompt = prompt;
             items.add(raw);
         });
     }
 
+    /** A line whose first non-blank character is '#' is a comment; in JSON Lines it could never be JSON anyway. */
+    private static boolean isBlankOrComment(String line) {
+        String stripped = line.stripLeading();
+        return stripped.isEmpty() || stripped.charAt(0) == '#';
+    }
+
     private void readJsonLines(String text, Items items) throws BatchRejectedException {
         forEachLine(text, (number, content) -> {
-            if (!content.isBlank()) {
+            if (!isBlankOrComment(content)) {
                 items.add(parseJsonLine(number, content));
             }
         });
@@ -178,7 +193,7 @@ public final class PromptFileReader {
             return raw;
         } catch (JsonProcessingException e) {
             RawItem unreadable = new RawItem(number, number, where);
-            unreadable.fail("this is not valid JSON" + jsonErrorDetail(e) + "; fix the line");
+            unreadable.fail("this is not valid JSON" + jsonErrorDetail(e, false) + "; fix the line");
             return unreadable;
         } catch (IOException e) {
             throw new IllegalStateException("reading JSON from a string does no I/O", e);
@@ -217,7 +232,7 @@ public final class PromptFileReader {
                         + "remove it or put everything inside the one array");
             }
         } catch (JsonProcessingException e) {
-            throw new BatchRejectedException(shown + " is not valid JSON" + jsonErrorDetail(e)
+            throw new BatchRejectedException(shown + " is not valid JSON" + jsonErrorDetail(e, true)
                     + "; fix it, for example with a JSON validator");
         } catch (IOException e) {
             throw new IllegalStateException("reading JSON from a string does no I/O", e);
@@ -370,16 +385,18 @@ public final class PromptFileReader {
         return out.flip().toString();
     }
 
-    private static String jsonErrorDetail(JsonProcessingException e) {
+    /** Where and why the JSON broke; a JSON Lines line is one line, so there only the column is worth saying. */
+    private static String jsonErrorDetail(JsonProcessingException e, boolean withLine) {
         if (e instanceof StreamConstraintsException) {
             return " (it is nested more than " + MAX_JSON_NESTING_DEPTH + " levels deep or has an oversized value)";
         }
         String reason = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
+        reason = PARSER_SOURCE_NOTE.matcher(reason).replaceAll("");
         if (reason.length() > 120) {
             reason = reason.substring(0, 120) + "…";
         }
         String location = e.getLocation() == null ? ""
-                : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+                : (withLine ? " at line " + e.getLocation().getLineNr() + "," : " at") + " column " + e.getLocation().getColumnNr();
         return location + (reason.isEmpty() ? "" : ": " + reason);
     }
 }

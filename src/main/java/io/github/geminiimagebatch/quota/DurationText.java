@@ -20,7 +20,7 @@ final class DurationText {
     /**
      * Parses a sequence of number+unit segments ({@code 1m30s}, {@code 1.5 h}); a single leading
      * unit may omit its number ({@code min} = {@code 1min}). Returns null when the text is not
-     * such a duration.
+     * such a duration or is longer than about 292 years.
      */
     static Duration parse(String text) {
         String trimmed = text.trim();
@@ -47,7 +47,11 @@ final class DurationText {
             }
             first = false;
         }
-        return Duration.ofNanos(nanos.setScale(0, RoundingMode.HALF_UP).longValueExact());
+        try {
+            return Duration.ofNanos(nanos.setScale(0, RoundingMode.HALF_UP).longValueExact());
+        } catch (ArithmeticException overflow) {
+            return null;
+        }
     }
 
     private static long unitNanos(String unit) {

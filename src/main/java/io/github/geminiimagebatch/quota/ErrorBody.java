@@ -1,8 +1,10 @@
 package io.github.geminiimagebatch.quota;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -15,7 +17,10 @@ import java.util.Map;
  */
 final class ErrorBody {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Lenient about raw line breaks inside strings: gateways hand-write error bodies. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_UNESCAPED_CONTROL_CHARS)
+            .build();
 
     /** The error object, or null when the body is not JSON or has none. */
     final JsonNode error;

@@ -4,6 +4,7 @@ import io.github.geminiimagebatch.quota.QuotaWindow.Unit;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -115,15 +116,16 @@ public final class ProviderQuota {
             closedUntil = null;
             closedReason = null;
         }
-        if (pausedUntil != null) {
-            if (now.isBefore(pausedUntil)) {
-                return new Admission.Wait(pausedUntil, pauseReason);
-            }
+        Instant until = now;
+        String reason = null;
+        if (pausedUntil != null && now.isBefore(pausedUntil)) {
+            until = pausedUntil;
+            reason = pauseReason;
+        } else {
             pausedUntil = null;
             pauseReason = null;
         }
-        Instant until = now;
-        String reason = null;
+        // Every window is consulted even while paused: a used-up day must close, not wait.
         for (QuotaWindow window : windows()) {
             int weight = window.unit == Unit.IMAGES ? images : 1;
             Instant room = window.earliestRoom(now, weight);
@@ -204,13 +206,12 @@ public final class ProviderQuota {
         }
         boolean learnable = (signal.kind() == ThrottleKind.PER_MINUTE || signal.kind() == ThrottleKind.IMAGES_PER_MINUTE)
                 && signal.limit() != null && signal.limit() > 0;
-        if (learnable) {
-            learnWindow(signal, now);
-        } else if (newEvent) {
+        boolean learned = learnable && learnWindow(signal, now);
+        if (!learned && newEvent) {
             decreaseRate(now);
         }
         Duration pause;
-        if (signal.retryAfter() != null && (learnable || signal.kind() != ThrottleKind.UNKNOWN)) {
+        if (signal.retryAfter() != null && signal.kind() != ThrottleKind.UNKNOWN) {
             pause = signal.retryAfter().plus(settings.windowMargin()).plus(pauseJitter(signal.retryAfter()));
         } else {
             pause = backoff(THROTTLE_BACKOFF_START, THROTTLE_BACKOFF_MAX, throttleEventsInARow);
@@ -259,8 +260,9 @@ public final class ProviderQuota {
         Instant lastReset = DailyReset.previous(now, settings.resetZone());
         boolean justAfterReset = Duration.between(lastReset, now).compareTo(MIDNIGHT_GRACE) < 0;
         if (signal.limit() != null && signal.limit() > 0) {
-            QuotaWindow learned = learnedWindows.computeIfAbsent("day " + Unit.REQUESTS,
-                    key -> window(Unit.REQUESTS, Limit.perCalendarDay(signal.limit()), "a per-day 429"));
+            QuotaWindow learned = learnedWindows.compute("day " + Unit.REQUESTS, (key, existing) ->
+                    existing != null && existing.limit.permits() == signal.limit() ? existing
+                            : window(Unit.REQUESTS, Limit.perCalendarDay(signal.limit()), "a per-day 429"));
             if (!justAfterReset) {
                 learned.exhaustToday(now);
             }
@@ -278,23 +280,28 @@ public final class ProviderQuota {
 
     /**
      * W = (now + wait) - (time of the N-th most recent accepted admission): the server's window
-     * admits again exactly when that admission ages out. Kept at least as long as what was learned
-     * before for the same limit, so estimates only grow towards the real window.
+     * admits again exactly when that admission ages out. Without a stated wait, the quota id's
+     * nominal minute. Kept at least as long as what was learned before for the same limit, so
+     * estimates only grow towards the real window. Returns whether a learned limit now covers
+     * this quota (else the caller adapts the rate instead).
      */
-    private void learnWindow(ThrottleSignal signal, Instant now) {
+    private boolean learnWindow(ThrottleSignal signal, Instant now) {
         Unit unit = signal.kind() == ThrottleKind.IMAGES_PER_MINUTE ? Unit.IMAGES : Unit.REQUESTS;
         long permits = signal.limit();
-        Instant nth = nthMostRecentAccepted(unit, permits);
-        Duration window = nth != null && signal.retryAfter() != null
-                ? Duration.between(nth, now.plus(signal.retryAfter()))
-                : NOMINAL_MINUTE;
-        window = max(SHORTEST_LEARNED_WINDOW, min(LONGEST_LEARNED_WINDOW, window));
         String key = unit + " " + (signal.quotaId() != null ? signal.quotaId() : signal.kind());
         QuotaWindow existing = learnedWindows.get(key);
-        if (existing != null && existing.limit.permits() == permits) {
-            if (existing.limit.period().compareTo(window) >= 0) {
-                return;
-            }
+        Instant nth = nthMostRecentAccepted(unit, permits);
+        if (nth == null) {
+            // Fewer than N of ours in the window: someone else shares the quota, or we restarted.
+            // Nothing to measure the window against; what was learned before still stands.
+            return existing != null;
+        }
+        Duration window = signal.retryAfter() != null
+                ? Duration.between(nth, now.plus(signal.retryAfter()))
+                : NOMINAL_MINUTE;
+        window = max(SHORTEST_LEARNED_WINDOW, min(LONGEST_LEARNED_WINDOW, ceilToMillis(window)));
+        if (existing != null && existing.limit.permits() == permits && existing.limit.period().compareTo(window) >= 0) {
+            return true;
         }
         QuotaWindow learned = window(unit, Limit.sliding(permits, window), "a 429 (" + signal.summary() + ")");
         Instant windowStart = now.minus(window).minus(settings.marginFor(window));
@@ -304,6 +311,7 @@ public final class ProviderQuota {
             }
         }
         learnedWindows.put(key, learned);
+        return true;
     }
 
     private Instant nthMostRecentAccepted(Unit unit, long permits) {
@@ -387,7 +395,7 @@ public final class ProviderQuota {
         if (weight == 0) {
             return null;
         }
-        Duration spacing = secondsToDuration(window.limit.period().toNanos() / 1e9 * weight / window.limit.permits() * SPREAD_FACTOR);
+        Duration spacing = secondsToDuration(window.limit.averageSpacing().toNanos() / 1e9 * weight * SPREAD_FACTOR);
         return lastAdmission.plus(spacing);
     }
 
@@ -439,6 +447,11 @@ public final class ProviderQuota {
     private static String perMinute(double perSecond) {
         double perMinute = perSecond * 60;
         return perMinute >= 10 ? String.valueOf(Math.round(perMinute)) : String.format(Locale.ROOT, "%.1f", perMinute);
+    }
+
+    private static Duration ceilToMillis(Duration duration) {
+        Duration millis = duration.truncatedTo(ChronoUnit.MILLIS);
+        return millis.equals(duration) ? millis : millis.plusMillis(1);
     }
 
     private static Duration secondsToDuration(double seconds) {

@@ -27,9 +27,9 @@ import java.util.regex.Pattern;
 public final class ThrottleClassifier {
 
     private static final Pattern RETRY_IN = Pattern.compile(
-            "(?i)retry in\\s+((?:\\d+(?:\\.\\d+)?\\s*(?:ms|h|m|s)(?![a-z]))+)");
-    private static final Pattern LIMIT_IN_MESSAGE = Pattern.compile("(?i)\\blimit:\\s*(\\d+)");
-    private static final Pattern PROTOBUF_DURATION = Pattern.compile("\\s*(\\d+)(?:\\.(\\d{1,9}))?s\\s*");
+            "(?i)retry in\\s+((?:\\d+(?:\\.\\d+)?\\s*(?:ms|hours?|h|minutes?|mins?|m|seconds?|secs?|s)(?![a-z])\\s*)+)");
+    private static final Pattern LIMIT_IN_MESSAGE = Pattern.compile("(?i)\\blimit:\\s*(\\d{1,18})\\b");
+    private static final Pattern PROTOBUF_DURATION = Pattern.compile("\\s*(\\d{1,12})(?:\\.(\\d{1,9}))?s\\s*");
     private static final Pattern SECONDS = Pattern.compile("\\s*(\\d+(?:\\.\\d+)?)\\s*");
     private static final Pattern TEXT_PER_DAY = Pattern.compile("(?i)\\bper[ _-]?day\\b");
     private static final Pattern TEXT_IMAGES_PER_MINUTE = Pattern.compile("(?i)\\bimages?[ _-]?per[ _-]?minute\\b");
@@ -51,7 +51,7 @@ public final class ThrottleClassifier {
         Findings findings = new Findings();
         read(body, findings, 0);
         if (headerLookup != null) {
-            findings.addDelay(retryAfterHeader(headerLookup.apply("Retry-After"), now));
+            findings.addStatedDelay(retryAfterHeader(headerLookup.apply("Retry-After"), now));
         }
         return findings.toSignal();
     }
@@ -82,12 +82,13 @@ public final class ThrottleClassifier {
         }
         fillLimitsFromMessage(violations, limitsInMessage);
         findings.violations.addAll(violations);
+        // Any metric at "limit: 0" means the tier has no access, whatever else was exceeded.
+        findings.zeroInMessage |= limitsInMessage.contains(0L);
         if (violations.isEmpty()) {
-            findings.textKinds.add(kindOfText(error.message));
+            ThrottleKind textKind = kindOfText(error.message);
+            findings.textKinds.add(textKind);
             if (limitsInMessage.size() == 1) {
-                findings.violations.add(new Violation(kindOfText(error.message), null, limitsInMessage.get(0)));
-            } else if (limitsInMessage.contains(0L)) {
-                findings.violations.add(new Violation(kindOfText(error.message), null, 0L));
+                findings.violations.add(new Violation(textKind, null, limitsInMessage.get(0)));
             }
         }
 
@@ -96,12 +97,12 @@ public final class ThrottleClassifier {
         }
         Matcher retryIn = RETRY_IN.matcher(error.message);
         if (retryIn.find()) {
-            findings.addPreciseDelay(DurationText.parse(retryIn.group(1).replace(" ", "")));
+            findings.addStatedDelay(DurationText.parse(retryIn.group(1).replace(" ", "")));
         }
         JsonNode metadata = error.metadata();
         if (metadata != null && metadata.isObject()) {
-            findings.addDelay(seconds(ErrorBody.text(metadata, "retry_after_seconds")));
-            findings.addDelay(seconds(ErrorBody.textIgnoringCase(metadata.get("headers"), "Retry-After")));
+            findings.addStatedDelay(seconds(ErrorBody.text(metadata, "retry_after_seconds")));
+            findings.addStatedDelay(seconds(ErrorBody.textIgnoringCase(metadata.get("headers"), "Retry-After")));
             String raw = ErrorBody.text(metadata, "raw");
             if (raw != null && depth < MAX_NESTING) {
                 read(raw, findings, depth + 1);
@@ -239,17 +240,15 @@ public final class ThrottleClassifier {
         Duration preciseDelay;
         String message;
         int messageDepth;
+        boolean zeroInMessage;
 
         void addRetryInfoDelay(Duration delay) {
             retryInfoDelay = max(retryInfoDelay, delay);
         }
 
-        void addPreciseDelay(Duration delay) {
+        /** A wait stated to the fraction (message, OpenRouter metadata, Retry-After header). */
+        void addStatedDelay(Duration delay) {
             preciseDelay = max(preciseDelay, delay);
-        }
-
-        void addDelay(Duration delay) {
-            addPreciseDelay(delay);
         }
 
         /**
@@ -271,9 +270,9 @@ public final class ThrottleClassifier {
             ThrottleKind textKind = textKinds.stream()
                     .min(Comparator.comparingInt(ThrottleClassifier::rank)).orElse(ThrottleKind.UNKNOWN);
             ThrottleKind kind = primary == null || primary.kind == ThrottleKind.UNKNOWN ? textKind : primary.kind;
-            boolean zeroLimit = primary != null && primary.zero();
+            boolean zeroLimit = zeroInMessage || primary != null && primary.zero();
             String quotaId = primary == null ? null : primary.quotaId;
-            Long limit = primary == null ? null : primary.limit;
+            Long limit = zeroLimit ? Long.valueOf(0) : primary == null ? null : primary.limit;
             Duration retryAfter = retryAfter();
             return new ThrottleSignal(kind, retryAfter, zeroLimit, quotaId, limit,
                     summary(kind, zeroLimit, quotaId, limit, retryAfter, message));

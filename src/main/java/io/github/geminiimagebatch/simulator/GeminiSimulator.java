@@ -3,20 +3,18 @@ package io.github.geminiimagebatch.simulator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.github.geminiimagebatch.model.Dimensions;
 import io.github.geminiimagebatch.model.ModelCatalog;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,12 +22,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -47,11 +43,15 @@ public final class GeminiSimulator implements AutoCloseable {
     private static final String OPENROUTER_PATH = "/api/v1/chat/completions";
     private static final String GEMINI_SERVICE = "generativelanguage.googleapis.com";
     private static final String VERTEX_SERVICE = "aiplatform.googleapis.com";
-    private static final String OPENROUTER_PROVIDER = "Google AI Studio";
-    private static final String IMAGE_TEXT = "Here is your image.";
-    private static final int MAX_THREADS = 512;
-    private static final int THOUGHT_IMAGE = 0;
-    private static final int FINAL_IMAGE = 1;
+    private static final System.Logger LOG = System.getLogger(GeminiSimulator.class.getName());
+
+    static {
+        // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed
+        // ACK and every small answer waits ~40 ms. The property is read once, when the server classes load.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
 
     private final SimulatorOptions options;
     private final HttpServer server;
@@ -62,9 +62,9 @@ public final class GeminiSimulator implements AutoCloseable {
     private final TokenIssuer tokens;
     private final SimulatorStats stats = new SimulatorStats();
     private final ResponseWriter writer;
+    private final AnswerBodies answers;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicLong responseIds = new AtomicLong();
     private final URI baseUri;
 
     private GeminiSimulator(SimulatorOptions options) throws IOException {
@@ -73,13 +73,21 @@ public final class GeminiSimulator implements AutoCloseable {
         this.faults = new FaultPlan(options.faultRates(), options.seed());
         this.tokens = new TokenIssuer(json, options.clock(), options.tokenTtl(), options.serviceAccountFile());
         this.writer = new ResponseWriter(json, new ImageRenderer(), stats);
+        this.answers = new AnswerBodies(options);
         AtomicInteger threadNumber = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(0, MAX_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
+        // One thread per request in flight, however many: stalled and slow answers hold theirs, and a bounded pool
+        // would make the JDK server refuse connections instead of answering like Google.
+        this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
             Thread thread = new Thread(runnable, "gemini-simulator-" + threadNumber.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
-        this.server = HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 128);
+        try {
+            this.server = HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 128);
+        } catch (BindException e) {
+            throw new BindException("Cannot listen on " + options.bindAddress() + ":" + options.port() + " (" + e.getMessage()
+                    + "); choose another port, or port 0 for any free one");
+        }
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
@@ -132,6 +140,8 @@ public final class GeminiSimulator implements AutoCloseable {
         } catch (IOException clientGone) {
             // The client closed the connection or timed out: nothing left to answer.
         } catch (RuntimeException bug) {
+            LOG.log(System.Logger.Level.WARNING, "Simulator failed to answer " + exchange.getRequestMethod() + " "
+                    + exchange.getRequestURI().getPath() + "; answering 500", bug);
             try {
                 writer.json(exchange, 500, GoogleErrors.internal());
             } catch (IOException ignored) {
@@ -241,7 +251,7 @@ public final class GeminiSimulator implements AutoCloseable {
             sendError(exchange, endpoint, GoogleErrors.invalidArgument("Invalid JSON payload received. Expected an object."));
             return;
         }
-        if (!ModelCatalog.isKnown(pathModel)) {
+        if (!options.models().contains(ModelCatalog.normalise(pathModel))) {
             String message = endpoint.isVertex()
                     ? "Publisher Model `" + resource + "` was not found or your project does not have access to it."
                       + " Please ensure you are using a valid model version. For more information, see:"
@@ -270,21 +280,21 @@ public final class GeminiSimulator implements AutoCloseable {
         byte[] rawBody = readBody(exchange);
         String key = bearer(exchange);
         if (key == null) {
-            writer.json(exchange, 401, openRouterError(401, "No auth credentials found", null));
+            writer.json(exchange, 401, answers.openRouterError(401, "No auth credentials found", null));
             return;
         }
         if (!options.acceptedKeys().isEmpty() && !options.acceptedKeys().contains(key)) {
-            writer.json(exchange, 401, openRouterError(401, "User not found.", null));
+            writer.json(exchange, 401, answers.openRouterError(401, "User not found.", null));
             return;
         }
         GenerationRequest request;
         try {
-            request = GenerationRequest.fromOpenRouter(json.readTree(rawBody));
+            request = GenerationRequest.fromOpenRouter(json.readTree(rawBody), options.models());
         } catch (JsonProcessingException e) {
-            writer.json(exchange, 400, openRouterError(400, "Invalid JSON in request body", null));
+            writer.json(exchange, 400, answers.openRouterError(400, "Invalid JSON in request body", null));
             return;
         } catch (GenerationRequest.Rejection rejection) {
-            writer.json(exchange, rejection.httpStatus, openRouterError(rejection.httpStatus, rejection.getMessage(), null));
+            writer.json(exchange, rejection.httpStatus, answers.openRouterError(rejection.httpStatus, rejection.getMessage(), null));
             return;
         }
         generate(exchange, Endpoint.OPENROUTER, request, key, "models/" + request.model());
@@ -320,7 +330,7 @@ public final class GeminiSimulator implements AutoCloseable {
         if (fault.isEmpty()) {
             stats.billed(request.prompt(), 1);
             ImageFormat format = request.outputFormat().orElse(options.imageFormat());
-            writer.withImages(exchange, successBody(endpoint, request, format), images(request, format));
+            writer.withImages(exchange, answers.successBody(endpoint, request, format), answers.images(request, format));
             return;
         }
         serveFault(exchange, endpoint, request, fault.get(), apiKey, resource);
@@ -333,7 +343,7 @@ public final class GeminiSimulator implements AutoCloseable {
             case RESET -> stats.billed(request.prompt(), 0);
             case TRUNCATE -> {
                 stats.billed(request.prompt(), 1);
-                writer.truncated(exchange, successBody(endpoint, request, format), images(request, format));
+                writer.truncated(exchange, answers.successBody(endpoint, request, format), answers.images(request, format));
             }
             case MALFORMED -> {
                 stats.billed(request.prompt(), 1);
@@ -343,13 +353,13 @@ public final class GeminiSimulator implements AutoCloseable {
             case SAFETY, BLOCKED, PROHIBITED, NO_IMAGE, TEXT_ONLY -> {
                 stats.billed(request.prompt(), 0);
                 writer.json(exchange, 200, endpoint == Endpoint.OPENROUTER
-                        ? openRouterNoImage(request, fault) : geminiNoImage(endpoint, request, fault));
+                        ? answers.openRouterNoImage(request, fault) : answers.geminiNoImage(endpoint, request, fault));
             }
             case ERROR_200 -> {
                 stats.billed(request.prompt(), 0);
                 if (endpoint == Endpoint.OPENROUTER) {
-                    ObjectNode body = openRouterEnvelope(request);
-                    body.set("error", openRouterError(502, "Provider returned error", GoogleErrors.internal()).get("error"));
+                    ObjectNode body = answers.openRouterEnvelope(request);
+                    body.set("error", answers.openRouterError(502, "Provider returned error", GoogleErrors.internal()).get("error"));
                     writer.json(exchange, 200, body);
                 } else {
                     sendError(exchange, endpoint, GoogleErrors.internal());
@@ -386,7 +396,7 @@ public final class GeminiSimulator implements AutoCloseable {
             return;
         }
         long retryAfterSeconds = Math.max(1, (long) Math.ceil(admission.retryDelay().toNanos() / 1e9));
-        ObjectNode body = openRouterError(429, "google/" + model + " is temporarily rate-limited upstream. Please retry shortly,"
+        ObjectNode body = answers.openRouterError(429, "google/" + model + " is temporarily rate-limited upstream. Please retry shortly,"
                 + " or add your own key to accumulate your rate limits: https://openrouter.ai/settings/integrations", google);
         ObjectNode metadata = (ObjectNode) body.get("error").get("metadata");
         metadata.put("retry_after_seconds", retryAfterSeconds);
@@ -400,32 +410,16 @@ public final class GeminiSimulator implements AutoCloseable {
         int code = googleError.get("error").get("code").asInt();
         if (endpoint == Endpoint.OPENROUTER) {
             String message = code == 400 ? googleError.get("error").get("message").asText() : "Provider returned error";
-            writer.json(exchange, code, openRouterError(code, message, googleError));
+            writer.json(exchange, code, answers.openRouterError(code, message, googleError));
         } else {
             writer.json(exchange, code, googleError);
         }
     }
 
-    private ObjectNode openRouterError(int code, String message, ObjectNode upstream) {
-        ObjectNode body = json.createObjectNode();
-        ObjectNode error = body.putObject("error");
-        error.put("code", code);
-        error.put("message", message);
-        if (upstream != null) {
-            ObjectNode metadata = error.putObject("metadata");
-            metadata.put("raw", upstream.toString());
-            metadata.put("provider_name", OPENROUTER_PROVIDER);
-        }
-        return body;
-    }
-
     private Optional<ObjectNode> keyFailure(Endpoint endpoint, String apiKey) {
         String service = endpoint.isVertex() ? VERTEX_SERVICE : GEMINI_SERVICE;
         if (apiKey == null || apiKey.isEmpty()) {
-            return Optional.of(endpoint.isVertex()
-                    ? GoogleErrors.error(401, "UNAUTHENTICATED", "API keys are not supported by this API. Expected OAuth2 access token"
-                      + " or other authentication credentials that assert a principal. See https://cloud.google.com/docs/authentication")
-                    : GoogleErrors.unregisteredCaller());
+            return Optional.of(endpoint.isVertex() ? GoogleErrors.unauthenticated("CREDENTIALS_MISSING") : GoogleErrors.unregisteredCaller());
         }
         if (!options.acceptedKeys().isEmpty() && !options.acceptedKeys().contains(apiKey)) {
             return Optional.of(GoogleErrors.invalidApiKey(service));
@@ -441,187 +435,6 @@ public final class GeminiSimulator implements AutoCloseable {
         return tokens.rejectBearer(token).map(GoogleErrors::unauthenticated);
     }
 
-    private ObjectNode successBody(Endpoint endpoint, GenerationRequest request, ImageFormat format) {
-        if (endpoint == Endpoint.OPENROUTER) {
-            ObjectNode body = openRouterEnvelope(request);
-            ObjectNode choice = body.putArray("choices").addObject();
-            choice.putNull("logprobs");
-            choice.put("finish_reason", "stop");
-            choice.put("native_finish_reason", "STOP");
-            choice.put("index", 0);
-            ObjectNode message = choice.putObject("message");
-            message.put("role", "assistant");
-            message.put("content", IMAGE_TEXT);
-            message.putNull("refusal");
-            ObjectNode image = message.putArray("images").addObject();
-            image.put("type", "image_url");
-            image.putObject("image_url").put("url", "data:" + format.mimeType() + ";base64," + ResponseWriter.placeholder(FINAL_IMAGE));
-            image.put("index", 0);
-            int promptTokens = promptTokens(request.prompt());
-            int imageTokens = ModelCatalog.imageTokens(request.model(), request.imageSize());
-            ObjectNode usage = body.putObject("usage");
-            usage.put("prompt_tokens", promptTokens);
-            usage.put("completion_tokens", imageTokens);
-            usage.put("total_tokens", promptTokens + imageTokens);
-            return body;
-        }
-        ObjectNode body = json.createObjectNode();
-        ObjectNode candidate = body.putArray("candidates").addObject();
-        ObjectNode content = candidate.putObject("content");
-        content.put("role", "model");
-        ArrayNode parts = content.putArray("parts");
-        parts.addObject().put("text", IMAGE_TEXT);
-        if (hasThoughtImage(request)) {
-            ObjectNode thought = parts.addObject();
-            ObjectNode inline = thought.putObject("inlineData");
-            inline.put("mimeType", format.mimeType());
-            inline.put("data", ResponseWriter.placeholder(THOUGHT_IMAGE));
-            thought.put("thought", true);
-        }
-        ObjectNode inline = parts.addObject().putObject("inlineData");
-        inline.put("mimeType", format.mimeType());
-        inline.put("data", ResponseWriter.placeholder(FINAL_IMAGE));
-        candidate.put("finishReason", "STOP");
-        candidate.put("index", 0);
-        putUsage(body, endpoint, request, ModelCatalog.imageTokens(request.model(), request.imageSize()));
-        putIdentity(body, endpoint, request);
-        return body;
-    }
-
-    private ObjectNode geminiNoImage(Endpoint endpoint, GenerationRequest request, FaultKind fault) {
-        ObjectNode body = json.createObjectNode();
-        if (fault == FaultKind.BLOCKED) {
-            body.putObject("promptFeedback").put("blockReason", "SAFETY");
-        } else {
-            ObjectNode candidate = body.putArray("candidates").addObject();
-            ObjectNode content = candidate.putObject("content");
-            content.put("role", "model");
-            ArrayNode parts = content.putArray("parts");
-            switch (fault) {
-                case SAFETY -> {
-                    candidate.put("finishReason", "IMAGE_SAFETY");
-                    candidate.put("finishMessage", "Unable to show the generated image. The image was filtered out because it"
-                            + " violated Google's Generative AI Prohibited Use policy. You will not be charged for blocked images. Try rephrasing the prompt.");
-                }
-                case PROHIBITED -> candidate.put("finishReason", "PROHIBITED_CONTENT");
-                case NO_IMAGE -> {
-                    candidate.put("finishReason", "NO_IMAGE");
-                    candidate.put("finishMessage", "Unable to generate an image for this prompt. Try rephrasing it.");
-                }
-                default -> {
-                    parts.addObject().put("text", "I can describe that scene, but I cannot draw it right now.");
-                    candidate.put("finishReason", "STOP");
-                }
-            }
-            if (parts.isEmpty()) {
-                candidate.remove("content");
-            }
-            candidate.put("index", 0);
-        }
-        putUsage(body, endpoint, request, 0);
-        putIdentity(body, endpoint, request);
-        return body;
-    }
-
-    private ObjectNode openRouterNoImage(GenerationRequest request, FaultKind fault) {
-        ObjectNode body = openRouterEnvelope(request);
-        ObjectNode choice = body.putArray("choices").addObject();
-        choice.putNull("logprobs");
-        String nativeReason = switch (fault) {
-            case SAFETY -> "IMAGE_SAFETY";
-            case PROHIBITED -> "PROHIBITED_CONTENT";
-            case BLOCKED -> "SAFETY";
-            case NO_IMAGE -> "NO_IMAGE";
-            default -> "STOP";
-        };
-        boolean filtered = fault == FaultKind.SAFETY || fault == FaultKind.PROHIBITED || fault == FaultKind.BLOCKED;
-        choice.put("finish_reason", filtered ? "content_filter" : "stop");
-        choice.put("native_finish_reason", nativeReason);
-        choice.put("index", 0);
-        ObjectNode message = choice.putObject("message");
-        message.put("role", "assistant");
-        if (fault == FaultKind.TEXT_ONLY) {
-            message.put("content", "I can describe that scene, but I cannot draw it right now.");
-        } else {
-            message.putNull("content");
-        }
-        message.putNull("refusal");
-        int promptTokens = promptTokens(request.prompt());
-        ObjectNode usage = body.putObject("usage");
-        usage.put("prompt_tokens", promptTokens);
-        usage.put("completion_tokens", 0);
-        usage.put("total_tokens", promptTokens);
-        return body;
-    }
-
-    private ObjectNode openRouterEnvelope(GenerationRequest request) {
-        ObjectNode body = json.createObjectNode();
-        body.put("id", "gen-" + options.clock().millis() + "-" + responseIds.incrementAndGet());
-        body.put("provider", OPENROUTER_PROVIDER);
-        body.put("model", "google/" + request.model());
-        body.put("object", "chat.completion");
-        body.put("created", options.clock().instant().getEpochSecond());
-        return body;
-    }
-
-    private void putUsage(ObjectNode body, Endpoint endpoint, GenerationRequest request, int imageTokens) {
-        int promptTokens = promptTokens(request.prompt());
-        ObjectNode usage = body.putObject("usageMetadata");
-        usage.put("promptTokenCount", promptTokens);
-        usage.put("candidatesTokenCount", imageTokens);
-        usage.put("totalTokenCount", promptTokens + imageTokens);
-        ObjectNode promptDetail = usage.putArray("promptTokensDetails").addObject();
-        promptDetail.put("modality", "TEXT");
-        promptDetail.put("tokenCount", promptTokens);
-        if (imageTokens > 0) {
-            ObjectNode detail = usage.putArray("candidatesTokensDetails").addObject();
-            detail.put("modality", "IMAGE");
-            detail.put("tokenCount", imageTokens);
-        }
-        if (endpoint.isVertex()) {
-            usage.put("trafficType", "ON_DEMAND");
-        }
-    }
-
-    private void putIdentity(ObjectNode body, Endpoint endpoint, GenerationRequest request) {
-        body.put("modelVersion", request.model());
-        if (endpoint.isVertex()) {
-            body.put("createTime", Instant.now(options.clock()).toString());
-        }
-        body.put("responseId", "sim" + Long.toString(options.clock().millis(), 36) + Long.toString(responseIds.incrementAndGet(), 36));
-    }
-
-    private List<ResponseWriter.ImageSpec> images(GenerationRequest request, ImageFormat format) {
-        List<ResponseWriter.ImageSpec> images = new ArrayList<>(2);
-        long seed = promptSeed(request);
-        if (hasThoughtImage(request)) {
-            Dimensions draft = ModelCatalog.pixelSize(request.model(), request.aspectRatio(), ModelCatalog.SIZE_1K).orElseThrow();
-            images.add(new ResponseWriter.ImageSpec(THOUGHT_IMAGE, draft, ~seed, ImageMode.FLAT, format));
-        }
-        Dimensions size = ModelCatalog.pixelSize(request.model(), request.aspectRatio(), request.imageSize()).orElseThrow();
-        images.add(new ResponseWriter.ImageSpec(FINAL_IMAGE, size, seed, options.imageMode(), format));
-        return images;
-    }
-
-    private boolean hasThoughtImage(GenerationRequest request) {
-        return options.thoughtImages() && request.model().startsWith("gemini-3-pro-image");
-    }
-
-    /** Same prompt and settings, same pixels: the seed is a hash of what determines the image. */
-    private static long promptSeed(GenerationRequest request) {
-        long hash = 1125899906842597L;
-        String key = request.model() + '\n' + request.aspectRatio() + '\n' + request.imageSize() + '\n' + request.prompt();
-        for (int i = 0; i < key.length(); i++) {
-            hash = 31 * hash + key.charAt(i);
-        }
-        return hash;
-    }
-
-    /** Roughly 4 characters a token, as Google's tokenizer averages on English. */
-    private static int promptTokens(String prompt) {
-        return Math.max(1, (prompt.length() + 3) / 4);
-    }
-
     /** latency ± jitter, stretched by load when slowdown is on; a [sim:latency=MS] marker overrides all of it. */
     private long latencyMillis(String prompt) {
         OptionalLong marker = FaultPlan.latencyOverrideMillis(prompt);
@@ -629,8 +442,13 @@ public final class GeminiSimulator implements AutoCloseable {
             return marker.getAsLong();
         }
         long base = options.latencyMillis() + faults.jitterMillis(options.latencyJitterMillis());
-        double load = 1 + options.slowdownPerInFlight() * Math.max(0, inFlight.get() - 1);
-        return Math.max(0, Math.round(base * load));
+        return loadedLatencyMillis(base, options.slowdownPerInFlight(), inFlight.get());
+    }
+
+    /** latency × (1 + factor × (in flight − 1)): one request alone gets the base latency; never negative. */
+    static long loadedLatencyMillis(long baseMillis, double slowdownPerInFlight, int inFlight) {
+        double load = 1 + slowdownPerInFlight * Math.max(0, inFlight - 1);
+        return Math.max(0, Math.round(baseMillis * load));
     }
 
     /** Waits, returning false if the simulator stops meanwhile. */

@@ -58,7 +58,7 @@ record GenerationRequest(String model, String prompt, String aspectRatio, String
                 text(imageConfig, "imageSize", "image_size"), format);
     }
 
-    static GenerationRequest fromOpenRouter(JsonNode body) throws Rejection {
+    static GenerationRequest fromOpenRouter(JsonNode body, Set<String> servedModels) throws Rejection {
         String requestedModel = body.path("model").asText("");
         if (requestedModel.isEmpty()) {
             throw new Rejection(400, "INVALID_ARGUMENT", "No models provided");
@@ -84,7 +84,7 @@ record GenerationRequest(String model, String prompt, String aspectRatio, String
         if (prompt == null || prompt.isEmpty()) {
             throw new Rejection(400, "INVALID_ARGUMENT", "Input required: specify \"prompt\" or \"messages\"");
         }
-        if (!ModelCatalog.isKnown(requestedModel)) {
+        if (!servedModels.contains(ModelCatalog.normalise(requestedModel))) {
             throw new Rejection(400, "INVALID_ARGUMENT", requestedModel + " is not a valid model ID");
         }
         JsonNode imageConfig = body.path("image_config");

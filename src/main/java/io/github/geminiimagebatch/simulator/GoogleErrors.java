@@ -18,6 +18,8 @@ final class GoogleErrors {
     static final String UNREGISTERED_CALLER_MESSAGE = "Method doesn't allow unregistered callers (callers without established identity)."
             + " Please use API Key or other form of API consumer identity to call this API.";
     static final String INVALID_KEY_MESSAGE = "API key not valid. Please pass a valid API key.";
+    static final String MISSING_CREDENTIALS_MESSAGE = "Request is missing required authentication credential. Expected OAuth 2 access token,"
+            + " login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.";
     static final String UNAUTHENTICATED_MESSAGE = "Request had invalid authentication credentials. Expected OAuth 2 access token,"
             + " login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.";
 
@@ -76,7 +78,8 @@ final class GoogleErrors {
     }
 
     static ObjectNode unauthenticated(String reason) {
-        ObjectNode body = error(401, "UNAUTHENTICATED", UNAUTHENTICATED_MESSAGE);
+        String message = "CREDENTIALS_MISSING".equals(reason) ? MISSING_CREDENTIALS_MESSAGE : UNAUTHENTICATED_MESSAGE;
+        ObjectNode body = error(401, "UNAUTHENTICATED", message);
         ObjectNode info = details(body).addObject();
         info.put("@type", "type.googleapis.com/google.rpc.ErrorInfo");
         info.put("reason", reason);

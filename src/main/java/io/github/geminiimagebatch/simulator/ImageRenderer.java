@@ -13,6 +13,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,29 +61,38 @@ final class ImageRenderer {
         writeChunk(out, "IEND", new byte[0]);
     }
 
-    /** Palette indices (2 bits a pixel) forming horizontal bands, vertical bands or an 8x8 checkerboard. */
+    /**
+     * Palette indices (2 bits a pixel) forming horizontal bands, vertical bands or an 8x8 checkerboard. A row
+     * equal to the one above is written with PNG's "Up" filter, i.e. as zeros, which deflate shrinks best.
+     */
     private static byte[] deflatedFlatPixels(Dimensions size, int pattern) {
         int width = size.width();
         int height = size.height();
         int rowBytes = (width * 2 + 7) / 8;
-        byte[] row = new byte[1 + rowBytes];
+        byte[] row = new byte[rowBytes];
+        byte[] previous = new byte[rowBytes];
+        byte[] unchangedRow = new byte[1 + rowBytes];
+        unchangedRow[0] = 2;
         ByteArrayOutputStream compressed = new ByteArrayOutputStream();
         Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
         try (DeflaterOutputStream deflating = new DeflaterOutputStream(compressed, deflater, 8192)) {
             for (int y = 0; y < height; y++) {
+                Arrays.fill(row, (byte) 0);
                 for (int x = 0; x < width; x++) {
                     int index = switch (pattern) {
                         case 0 -> y * 4 / height;
                         case 1 -> x * 4 / width;
                         default -> ((x * 8 / width) + (y * 8 / height)) % 2 == 0 ? 1 : 2;
                     };
-                    int bit = 6 - (x % 4) * 2;
-                    if (bit == 6) {
-                        row[1 + x / 4] = 0;
-                    }
-                    row[1 + x / 4] |= (byte) (index << bit);
+                    row[x / 4] |= (byte) (index << (6 - (x % 4) * 2));
                 }
-                deflating.write(row);
+                if (y > 0 && Arrays.equals(row, previous)) {
+                    deflating.write(unchangedRow);
+                } else {
+                    deflating.write(0);
+                    deflating.write(row);
+                    System.arraycopy(row, 0, previous, 0, rowBytes);
+                }
             }
         } catch (IOException e) {
             throw new IllegalStateException("In-memory deflate failed", e);
@@ -121,7 +131,7 @@ final class ImageRenderer {
         BufferedImage image = new BufferedImage(size.width(), size.height(), BufferedImage.TYPE_3BYTE_BGR);
         int[] line = new int[size.width()];
         for (int y = 0; y < size.height(); y++) {
-            java.util.Arrays.fill(line, colours[y * 2 / size.height()]);
+            Arrays.fill(line, colours[y * 2 / size.height()]);
             image.setRGB(0, y, size.width(), 1, line, 0, size.width());
         }
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();

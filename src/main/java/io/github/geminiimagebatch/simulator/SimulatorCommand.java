@@ -2,10 +2,13 @@ package io.github.geminiimagebatch.simulator;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.LinkedHashSet;
@@ -15,16 +18,19 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code gemini-image-batch simulator}: runs the Gemini simulator in the foreground until Ctrl-C / SIGTERM. */
 @Command(name = "simulator", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {
-                "Runs a local Gemini simulator: AI Studio, Vertex AI (+ OAuth2 /token), OpenRouter endpoints with Google's",
-                "quotas, 429 bodies, faults and real placeholder images of the documented sizes. GET /sim/stats shows what",
-                "was requested and billed. Prompt markers like [sim:503x2] force outcomes (see docs/simulator.md)."})
+        description = "Runs a local Gemini simulator: AI Studio, Vertex AI (with an OAuth2 /token endpoint) and OpenRouter"
+                + " endpoints with Google's quotas, 429 bodies, faults and real placeholder images of the documented sizes."
+                + " GET /sim/stats shows what was requested and billed; prompt markers like [sim:503x2] force outcomes"
+                + " (see docs/simulator.md). Stops on Ctrl-C or SIGTERM.")
 public final class SimulatorCommand implements Callable<Integer> {
 
-    @Option(names = "--port", defaultValue = "8089", description = "TCP port (0 picks a free one). Default: ${DEFAULT-VALUE}.")
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8089", description = "TCP port (0 picks a free one). Default: ${DEFAULT-VALUE}.")
     int port;
 
-    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on. Default: ${DEFAULT-VALUE} (loopback only).")
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1", description = "Address to listen on. Default: ${DEFAULT-VALUE} (loopback only).")
     String bindAddress;
 
     @Option(names = "--rpm", paramLabel = "N", description = "Requests per minute per model (sliding window). Default: unlimited.")
@@ -66,7 +72,7 @@ public final class SimulatorCommand implements Callable<Integer> {
                     + " safety, blocked, prohibited, no_image, text_only, error200.")
     String faults;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed for fault draws and jitter, so runs repeat. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed for fault draws and jitter, so runs repeat. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Option(names = "--stall-ms", paramLabel = "N", defaultValue = "120000",
@@ -91,6 +97,11 @@ public final class SimulatorCommand implements Callable<Integer> {
     @Option(names = "--accept-keys-file", paramLabel = "FILE", description = "File with one accepted API key per line.")
     Path acceptedKeysFile;
 
+    @Option(names = "--models", paramLabel = "MODEL", split = ",",
+            description = "Serve only these models; others answer 404 like an unknown model. Default: all of "
+                    + "gemini-2.5-flash-image, gemini-3-pro-image(-preview), gemini-3.1-flash-image(-preview).")
+    List<String> models;
+
     @Option(names = "--service-account", paramLabel = "FILE",
             description = "Service-account JSON whose key must sign /token grants; Vertex then requires tokens issued here. Default: any bearer token.")
     Path serviceAccountFile;
@@ -108,10 +119,19 @@ public final class SimulatorCommand implements Callable<Integer> {
         try {
             options = options();
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("The simulator could not start: " + e.getMessage());
+            return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        GeminiSimulator simulator = GeminiSimulator.start(options);
+        GeminiSimulator simulator;
+        try {
+            simulator = GeminiSimulator.start(options);
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("The simulator could not start: " + e.getMessage());
+            return 1;
+        }
         Thread shutdown = new Thread(() -> {
             simulator.close();
             stopped.countDown();
@@ -161,10 +181,17 @@ public final class SimulatorCommand implements Callable<Integer> {
             acceptedKeys.stream().map(String::trim).filter(key -> !key.isEmpty()).forEach(keys::add);
         }
         if (acceptedKeysFile != null) {
-            java.nio.file.Files.readAllLines(acceptedKeysFile).stream().map(String::trim)
-                    .filter(key -> !key.isEmpty() && !key.startsWith("#")).forEach(keys::add);
+            try {
+                Files.readAllLines(acceptedKeysFile).stream().map(String::trim)
+                        .filter(key -> !key.isEmpty() && !key.startsWith("#")).forEach(keys::add);
+            } catch (IOException e) {
+                throw new IOException("Cannot read the accepted-keys file " + acceptedKeysFile + " (" + e + ")", e);
+            }
         }
         builder.acceptedKeys(keys);
+        if (models != null) {
+            builder.models(new LinkedHashSet<>(models));
+        }
         return builder.build();
     }
 

@@ -1,5 +1,7 @@
 package io.github.geminiimagebatch.simulator;
 
+import io.github.geminiimagebatch.model.ModelCatalog;
+
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,6 +39,7 @@ public final class SimulatorOptions {
     private final Set<String> acceptedKeys;
     private final Path serviceAccountFile;
     private final Duration tokenTtl;
+    private final Set<String> models;
     private final Clock clock;
 
     private SimulatorOptions(Builder b) {
@@ -56,6 +59,7 @@ public final class SimulatorOptions {
         this.acceptedKeys = Collections.unmodifiableSet(new LinkedHashSet<>(b.acceptedKeys));
         this.serviceAccountFile = b.serviceAccountFile;
         this.tokenTtl = b.tokenTtl;
+        this.models = Collections.unmodifiableSet(new LinkedHashSet<>(b.models));
         this.clock = b.clock;
     }
 
@@ -85,6 +89,8 @@ public final class SimulatorOptions {
     /** Service-account JSON whose key signs token requests; null means any bearer token is accepted. */
     public Path serviceAccountFile() { return serviceAccountFile; }
     public Duration tokenTtl() { return tokenTtl; }
+    /** Model ids served (catalog ids); others are answered as unknown models. */
+    public Set<String> models() { return models; }
     public Clock clock() { return clock; }
 
     /** One line naming the settings that differ from a plain, unlimited simulator. */
@@ -111,6 +117,9 @@ public final class SimulatorOptions {
         text.append(", images=").append(imageMode.name().toLowerCase()).append(' ').append(imageFormat.name().toLowerCase());
         text.append(", quota-style=").append(quotaStyle.name().toLowerCase());
         text.append(", keys=").append(acceptedKeys.isEmpty() ? "any" : acceptedKeys.size() + " accepted");
+        if (!models.equals(ModelCatalog.knownModels())) {
+            text.append(", models=").append(String.join(",", models));
+        }
         text.append(", vertex-auth=").append(serviceAccountFile == null ? "any bearer" : "service account");
         return text.toString();
     }
@@ -141,6 +150,7 @@ public final class SimulatorOptions {
         private final Set<String> acceptedKeys = new LinkedHashSet<>();
         private Path serviceAccountFile;
         private Duration tokenTtl = Duration.ofHours(1);
+        private final Set<String> models = new LinkedHashSet<>(ModelCatalog.knownModels());
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
@@ -308,6 +318,28 @@ public final class SimulatorOptions {
                 throw new IllegalArgumentException("Token lifetime must be longer than zero, got " + tokenTtl);
             }
             this.tokenTtl = tokenTtl;
+            return this;
+        }
+
+        /**
+         * Serve only these models (e.g. to mimic a project without access to Pro). Each must be in
+         * {@link ModelCatalog#knownModels()}, whose tables give the image sizes; the default is all of them.
+         */
+        public Builder models(Set<String> modelIds) {
+            Set<String> served = new LinkedHashSet<>();
+            for (String id : modelIds) {
+                String model = ModelCatalog.normalise(id);
+                if (!ModelCatalog.isKnown(model)) {
+                    throw new IllegalArgumentException("Model '" + id + "' has no pixel or token table; choose from "
+                            + String.join(", ", ModelCatalog.knownModels()));
+                }
+                served.add(model);
+            }
+            if (served.isEmpty()) {
+                throw new IllegalArgumentException("Serve at least one model; choose from " + String.join(", ", ModelCatalog.knownModels()));
+            }
+            models.clear();
+            models.addAll(served);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.simulator;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -153,8 +154,12 @@ final class TokenIssuer {
             JsonNode account;
             try {
                 account = json.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            } catch (JsonProcessingException e) {
+                // Jackson's message quotes the offending token, which may be key material: name the place only.
+                throw new IOException("The service-account file " + file + " is not valid JSON (line " + e.getLocation().getLineNr()
+                        + ", column " + e.getLocation().getColumnNr() + "); download the key file again from Google Cloud");
             } catch (IOException e) {
-                throw new IOException("Cannot read the service-account file " + file + ": " + e.getMessage(), e);
+                throw new IOException("Cannot read the service-account file " + file + " (" + e.getClass().getSimpleName() + ")", e);
             }
             String email = account.path("client_email").asText("");
             String pem = account.path("private_key").asText("");

@@ -139,6 +139,21 @@ class ResponseDecoderTest {
     }
 
     @Test
+    void inlineDataThatIsNoImageIsIgnored() throws IOException {
+        byte[] pdf = "%PDF-1.7 not an image".getBytes(StandardCharsets.US_ASCII);
+        String body = """
+                {"candidates":[{"content":{"parts":[{"inlineData":{"mimeType":"application/pdf","data":"%s"}},
+                  {"inlineData":{"mimeType":"image/png","data":""}}]},"finishReason":"STOP"}]}
+                """.formatted(b64(pdf));
+
+        DecodedResponse decoded = gemini(body);
+
+        assertThat(decoded.outcome()).isEqualTo(Outcome.NO_IMAGE);
+        assertThat(decoded.message()).isEqualTo("The model finished (STOP) without returning an image.");
+        assertThat(filesIn(tempDir)).isEmpty();
+    }
+
+    @Test
     void unpaddedBase64IsAccepted() throws IOException {
         byte[] image = TestImages.png(3, 5);
         String unpadded = Base64.getEncoder().withoutPadding().encodeToString(image);
@@ -392,6 +407,19 @@ class ResponseDecoderTest {
 
         assertThat(decoded.imageFile()).hasBinaryContent(JPEG);
         assertThat(decoded.mimeType()).isEqualTo("image/jpeg");
+    }
+
+    @Test
+    void openRouterWithSeveralImagesKeepsTheLast() throws IOException {
+        String body = """
+                {"choices":[{"message":{"images":[{"image_url":{"url":"data:image/png;base64,%s"}},
+                  {"image_url":{"url":"data:image/jpeg;base64,%s"}}]}}]}
+                """.formatted(b64(PNG), b64(JPEG));
+
+        DecodedResponse decoded = openRouter(body);
+
+        assertThat(decoded.imageFile()).hasBinaryContent(JPEG);
+        assertThat(filesIn(tempDir)).containsExactly(decoded.imageFile());
     }
 
     @Test

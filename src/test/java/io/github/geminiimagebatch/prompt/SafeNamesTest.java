@@ -23,6 +23,15 @@ class SafeNamesTest {
     }
 
     @Test
+    void examplesOfTheDocumentation() {
+        // docs/prompt-files.md; suffixes computed independently: sha256 of the base name, first 6 hex digits
+        assertThat(SafeNames.batchName("my prompts.txt")).isEqualTo("my_prompts-1774a8");
+        assertThat(SafeNames.batchName("CON.txt")).isEqualTo("CON-a3dbc4");
+        assertThat(SafeNames.batchName("Über Katzen.txt")).isEqualTo("Uber_Katzen-daddb5");
+        assertThat(SafeNames.batchName("cats.txt")).isEqualTo("cats").isEqualTo(SafeNames.batchName("cats.csv"));
+    }
+
+    @Test
     void changedNamesGetAHashOfTheOriginalSoTheyDoNotCollide() {
         String spaced = SafeNames.batchName("my prompts.txt");
         String underscored = SafeNames.batchName("my_prompts.txt");

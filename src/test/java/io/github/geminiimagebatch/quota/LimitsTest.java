@@ -68,7 +68,8 @@ class LimitsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"10/mn", "abc", "10", "/min", "10/", "-1/min", "1.5/min", "10/m30", "10/min30",
-            "10/6 s x", "ten/min", "10/minutes/2", "10/ms5", "99999999999999999999/min", "10/1e3s"})
+            "10/6 s x", "ten/min", "10/minutes/2", "10/ms5", "99999999999999999999/min", "10/1e3s",
+            "10/99999999999999999999h"})
     void rejectsWhatIsNotALimitNamingTheSettingAndTheForm(String bad) {
         assertThatThrownBy(() -> Limits.parse("5/min," + bad, SETTING))
                 .isInstanceOf(IllegalArgumentException.class)

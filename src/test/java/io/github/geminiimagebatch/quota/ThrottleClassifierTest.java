@@ -260,7 +260,9 @@ class ThrottleClassifierTest {
             "{\"error\":{\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"soon\"}]}}",
             "{\"error\":{\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\",\"violations\":\"x\"}]}}",
             "{\"error\":{\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\",\"violations\":[{\"quotaValue\":\"lots\"}]}]}}",
-            "{\"error\":{\"metadata\":{\"raw\":\"{\\\"error\\\":\"}}}", "\u0000\u0001\u00ff binary"})
+            "{\"error\":{\"metadata\":{\"raw\":\"{\\\"error\\\":\"}}}", "\u0000\u0001\u00ff binary",
+            "{\"error\":{\"message\":\"limit: 99999999999999999999999 retry in 99999999999999999999999s\"}}",
+            "{\"error\":{\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"99999999999999999999999s\"}]}}"})
     void garbageIsUnknownAndNeverThrows(String body) {
         ThrottleSignal signal = classify(body);
         assertThat(signal.kind()).isEqualTo(ThrottleKind.UNKNOWN);
@@ -306,6 +308,36 @@ class ThrottleClassifierTest {
                 .isEqualTo(Duration.ofMillis(62_500));
         assertThat(classify("{\"error\":{\"code\":429,\"message\":\"Please retry in 750ms.\"}}").retryAfter())
                 .isEqualTo(Duration.ofMillis(750));
+    }
+
+    @Test
+    void limitZeroAnywhereInTheMessageIsZeroEvenWhenItCannotBePairedWithAViolation() {
+        String body = """
+                {"error":{"code":429,"message":"* metric a, limit: 0\\n* metric b, limit: 0","details":[
+                  {"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[
+                    {"quotaId":"GenerateRequestsPerMinutePerProjectPerModel-FreeTier"},
+                    {"quotaId":"GenerateRequestsPerDayPerProjectPerModel-FreeTier"},
+                    {"quotaId":"GenerateContentInputTokensPerModelPerMinute-FreeTier"}]}]}}""";
+        ThrottleSignal signal = classify(body);
+        assertThat(signal.zeroLimit()).isTrue();
+        assertThat(signal.limit()).isZero();
+        assertThat(signal.quotaId()).isEqualTo("GenerateRequestsPerDayPerProjectPerModel-FreeTier");
+    }
+
+    @Test
+    void rawLineBreaksInsideJsonStringsAreTolerated() {
+        ThrottleSignal signal = classify("{\"error\":{\"code\":429,\"message\":\"line one\nPlease retry in 2s\",\"details\":["
+                + "{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\",\"violations\":[{\"quotaId\":\"RequestsPerMinute\",\"quotaValue\":\"4\"}]}]}}");
+        assertThat(signal.limit()).isEqualTo(4L);
+        assertThat(signal.kind()).isEqualTo(ThrottleKind.PER_MINUTE);
+    }
+
+    @Test
+    void retryInWordsIsReadToo() {
+        assertThat(classify("{\"error\":{\"code\":429,\"message\":\"Please retry in 5 seconds.\"}}").retryAfter())
+                .isEqualTo(Duration.ofSeconds(5));
+        assertThat(classify("{\"error\":{\"code\":429,\"message\":\"Please retry in 2 minutes 3 seconds\"}}").retryAfter())
+                .isEqualTo(Duration.ofSeconds(123));
     }
 
     @Test

@@ -1,0 +1,223 @@
+package io.github.geminiimagebatch.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+import static io.github.geminiimagebatch.simulator.SimClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FaultHttpTest {
+
+    private GeminiSimulator simulator;
+    private SimClient client;
+
+    private void start(SimulatorOptions.Builder options) throws IOException {
+        simulator = GeminiSimulator.start(options.build());
+        client = new SimClient(simulator);
+    }
+
+    @AfterEach
+    void stop() {
+        if (simulator != null) {
+            simulator.close();
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "[sim:safety], IMAGE_SAFETY, true",
+            "[sim:prohibited], PROHIBITED_CONTENT, false",
+            "[sim:no_image], NO_IMAGE, true",
+    })
+    void finishReasonMarkersAnswer200WithoutImageAndBillNothing(String marker, String finishReason, boolean hasMessage) throws IOException {
+        start(SimulatorOptions.builder());
+        HttpResponse<String> response = client.aiStudio("a cat " + marker);
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode candidate = json(response).at("/candidates/0");
+        assertThat(candidate.path("finishReason").asText()).isEqualTo(finishReason);
+        assertThat(candidate.has("finishMessage")).isEqualTo(hasMessage);
+        assertThat(response.body()).doesNotContain("inlineData");
+        JsonNode stats = simulator.stats();
+        assertThat(stats.path("imagesBilled").asLong()).isZero();
+        assertThat(stats.at("/billedByPrompt").path("a cat " + marker).asLong()).isZero();
+        assertThat(stats.at("/faults").path(marker.substring(5, marker.length() - 1)).asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void blockedPromptHasPromptFeedbackAndNoCandidates() throws IOException {
+        start(SimulatorOptions.builder());
+        JsonNode body = json(client.aiStudio("[sim:blocked] something"));
+        assertThat(body.at("/promptFeedback/blockReason").asText()).isEqualTo("SAFETY");
+        assertThat(body.has("candidates")).isFalse();
+        assertThat(body.at("/usageMetadata/promptTokenCount").asInt()).isPositive();
+    }
+
+    @Test
+    void textOnlyIsStopWithJustText() throws IOException {
+        start(SimulatorOptions.builder());
+        JsonNode body = json(client.aiStudio("[sim:text_only] draw"));
+        assertThat(body.at("/candidates/0/finishReason").asText()).isEqualTo("STOP");
+        assertThat(body.at("/candidates/0/content/parts")).hasSize(1);
+        assertThat(body.at("/candidates/0/content/parts/0/text").asText()).isNotBlank();
+    }
+
+    @Test
+    void errorMarkersAnswerGooglesEnvelopes() throws IOException {
+        start(SimulatorOptions.builder());
+        HttpResponse<String> overloaded = client.aiStudio("[sim:503]");
+        assertThat(overloaded.statusCode()).isEqualTo(503);
+        assertThat(overloaded.body()).isEqualTo(
+                "{\"error\":{\"code\":503,\"message\":\"The model is overloaded. Please try again later.\",\"status\":\"UNAVAILABLE\"}}");
+        HttpResponse<String> internal = client.aiStudio("[sim:500]");
+        assertThat(internal.statusCode()).isEqualTo(500);
+        assertThat(json(internal).at("/error/status").asText()).isEqualTo("INTERNAL");
+        HttpResponse<String> invalid = client.aiStudio("[sim:400]");
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(json(invalid).at("/error/status").asText()).isEqualTo("INVALID_ARGUMENT");
+        assertThat(simulator.stats().at("/faults/503").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void forbiddenMarkerEchoesTheKeyLikeGooglesSuspendedKeyAnswerAndIsNotMetered() throws IOException {
+        start(SimulatorOptions.builder().rpm(1));
+        HttpResponse<String> response = client.aiStudio("[sim:403]");
+        assertThat(response.statusCode()).isEqualTo(403);
+        JsonNode error = json(response).path("error");
+        assertThat(error.path("status").asText()).isEqualTo("PERMISSION_DENIED");
+        assertThat(error.path("message").asText()).isEqualTo("Permission denied: Consumer 'api_key:" + SimClient.KEY + "' has been suspended.");
+        assertThat(error.at("/details/0/reason").asText()).isEqualTo("CONSUMER_SUSPENDED");
+        assertThat(client.aiStudio("fine").statusCode()).as("the 403 used no quota").isEqualTo(200);
+    }
+
+    @Test
+    void failFirstNTimesThenSucceed() throws IOException {
+        start(SimulatorOptions.builder());
+        String prompt = "flaky [sim:503x2]";
+        assertThat(client.aiStudio(prompt).statusCode()).isEqualTo(503);
+        assertThat(client.aiStudio("other [sim:503x2]").statusCode()).as("each prompt has its own budget").isEqualTo(503);
+        assertThat(client.aiStudio(prompt).statusCode()).isEqualTo(503);
+        assertThat(client.aiStudio(prompt).statusCode()).isEqualTo(200);
+        assertThat(client.aiStudio(prompt).statusCode()).isEqualTo(200);
+        assertThat(client.aiStudio("once [sim:500x1]").statusCode()).isEqualTo(500);
+        assertThat(client.aiStudio("once [sim:500x1]").statusCode()).isEqualTo(200);
+        assertThatThrownBy(() -> client.aiStudio("drop [sim:resetx1]")).isInstanceOf(UncheckedIOException.class);
+        assertThat(client.aiStudio("drop [sim:resetx1]").statusCode()).isEqualTo(200);
+        assertThat(simulator.stats().at("/billedByPrompt").path(prompt).asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void resetClosesTheConnectionWithoutAnswer() throws IOException {
+        start(SimulatorOptions.builder());
+        assertThatThrownBy(() -> client.aiStudio("[sim:reset]")).isInstanceOf(UncheckedIOException.class);
+        assertThat(simulator.stats().at("/faults/reset").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void truncateSendsPartOfTheBodyThenCloses() throws IOException {
+        start(SimulatorOptions.builder());
+        assertThatThrownBy(() -> client.aiStudio("[sim:truncate]")).isInstanceOf(UncheckedIOException.class)
+                .hasRootCauseInstanceOf(IOException.class);
+        assertThat(simulator.stats().path("imagesBilled").asLong()).as("the image was generated, so billed").isEqualTo(1);
+    }
+
+    @Test
+    void malformedIs200WithInvalidJson() throws IOException {
+        start(SimulatorOptions.builder());
+        HttpResponse<String> response = client.aiStudio("[sim:malformed]");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThatThrownBy(() -> SimClient.JSON.readTree(response.body())).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void stallHoldsTheRequestUntilTheStallTimeThenDropsIt() throws IOException {
+        start(SimulatorOptions.builder().stallMillis(300));
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> client.aiStudio("[sim:stall]")).isInstanceOf(UncheckedIOException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+    }
+
+    @Test
+    void closeEndsStalledRequestsAtOnce() throws Exception {
+        start(SimulatorOptions.builder());
+        java.util.concurrent.CompletableFuture<Throwable> stalled = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                client.aiStudio("[sim:stall]");
+                return null;
+            } catch (RuntimeException e) {
+                return e;
+            }
+        });
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> simulator.stats().at("/faults/stall").asLong() == 1);
+        long started = System.nanoTime();
+        simulator.close();
+        assertThat(stalled.get(5, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(UncheckedIOException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void latencyMarkerDelaysTheAnswer() throws IOException {
+        start(SimulatorOptions.builder());
+        long started = System.nanoTime();
+        assertThat(client.aiStudio("slow [sim:latency=250]").statusCode()).isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+    }
+
+    @Test
+    void configuredLatencyDelaysEveryAdmittedAnswer() throws IOException {
+        start(SimulatorOptions.builder().latency(200, 50));
+        long started = System.nanoTime();
+        client.aiStudio("timed");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(150));
+    }
+
+    @Test
+    void faultRatesAreDrawnFromTheSeed() throws IOException {
+        start(SimulatorOptions.builder().faults(Map.of("503", 0.5)).seed(42));
+        int overloaded = 0;
+        StringBuilder sequence = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            int status = client.aiStudio("p" + i).statusCode();
+            sequence.append(status == 503 ? 'x' : '.');
+            overloaded += status == 503 ? 1 : 0;
+        }
+        assertThat(overloaded).isBetween(70, 130);
+        assertThat(simulator.stats().at("/faults/503").asLong()).isEqualTo(overloaded);
+        simulator.close();
+
+        start(SimulatorOptions.builder().faults(Map.of("503", 0.5)).seed(42));
+        StringBuilder again = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            again.append(client.aiStudio("p" + i).statusCode() == 503 ? 'x' : '.');
+        }
+        assertThat(again.toString()).isEqualTo(sequence.toString());
+    }
+
+    @Test
+    void injected429IsBareOnAiStudioAndCounted() throws IOException {
+        start(SimulatorOptions.builder().faults("429=1"));
+        HttpResponse<String> response = client.aiStudio("busy");
+        assertThat(response.statusCode()).isEqualTo(429);
+        assertThat(json(response).at("/error/message").asText()).isEqualTo("Resource has been exhausted (e.g. check quota).");
+        assertThat(simulator.stats().at("/http429ByKind/injected").asLong()).isEqualTo(1);
+        assertThat(simulator.stats().path("http429").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void unknownFaultNamesAndImpossibleRatesAreRefused() {
+        assertThatThrownBy(() -> SimulatorOptions.builder().faults("504=0.1")).hasMessageContaining("Unknown fault '504'")
+                .hasMessageContaining("503");
+        assertThatThrownBy(() -> SimulatorOptions.builder().faults("503=0.7,500=0.5")).hasMessageContaining("more than 1");
+        assertThatThrownBy(() -> SimulatorOptions.builder().faults("503")).hasMessageContaining("NAME=RATE");
+    }
+}
