@@ -81,11 +81,11 @@ public final class FailureClassifier {
     private static String detail(int status, ErrorBody error, String body) {
         StringBuilder text = new StringBuilder("HTTP ").append(status);
         if (error.status != null) {
-            text.append(' ').append(Secrets.oneLine(error.status, 40));
+            text.append(' ').append(MessageText.oneLine(error.status, 40));
         }
         String message = error.json ? error.message : plainTextBody(body);
         if (!message.isBlank()) {
-            text.append(": ").append(Secrets.oneLine(message, MAX_MESSAGE_CHARS));
+            text.append(": ").append(MessageText.oneLine(message, MAX_MESSAGE_CHARS));
         }
         return text.toString();
     }

@@ -318,7 +318,7 @@ public final class ThrottleClassifier {
         if (quotaId != null || limit != null) {
             text.append(" (");
             if (quotaId != null) {
-                text.append(Secrets.oneLine(quotaId, 120));
+                text.append(MessageText.oneLine(quotaId, 120));
             }
             if (limit != null) {
                 text.append(quotaId != null ? ", " : "").append("limit ").append(limit);
@@ -329,7 +329,7 @@ public final class ThrottleClassifier {
             text.append("; server said retry in ").append(DurationText.human(retryAfter));
         }
         if (quotaId == null && limit == null && message != null && !message.isBlank()) {
-            text.append(": ").append(Secrets.oneLine(message, 160));
+            text.append(": ").append(MessageText.oneLine(message, 160));
         }
         return text.toString();
     }

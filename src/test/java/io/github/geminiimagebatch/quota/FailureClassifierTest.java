@@ -143,7 +143,7 @@ class FailureClassifierTest {
         ProviderFailure failure = classify(400, body);
         assertThat(failure.message())
                 .doesNotContain("AIzaSy").doesNotContain("ya29").doesNotContain("sk-or-v1-0123")
-                .doesNotContain("SMBx").contains("[redacted]").contains("alt=sse");
+                .doesNotContain("SMBx").contains("***").contains("alt=sse");
     }
 
     @Test
@@ -165,13 +165,5 @@ class FailureClassifierTest {
     void arrayWrappedErrorsAreRead() {
         ProviderFailure failure = classify(400, "[" + google(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.") + "]");
         assertThat(failure.kind()).isEqualTo(FailureKind.AUTH);
-    }
-
-    @Test
-    void redactKeepsOrdinaryText() {
-        assertThat(Secrets.redact("the key to success is patience")).isEqualTo("the key to success is patience");
-        assertThat(Secrets.redact("?key=abc123&x=1")).isEqualTo("?key=[redacted]&x=1");
-        assertThat(Secrets.redact("api_key: \"abc\"")).isEqualTo("api_key: \"[redacted]\"");
-        assertThat(Secrets.redact(null)).isNull();
     }
 }
