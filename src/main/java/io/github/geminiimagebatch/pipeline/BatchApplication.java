@@ -250,6 +250,13 @@ public final class BatchApplication {
             public void notify(CamelEvent event) {
                 if (event instanceof CamelContextStoppingEvent) {
                     run.stop();
+                } else if (event instanceof CamelEvent.RouteStartedEvent started
+                        && "inbox".equals(started.getRoute().getRouteId())) {
+                    long sinceJvmStart = System.currentTimeMillis()
+                            - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+                    LOG.info("Watching {} for prompt files{} (ready {} ms after start).",
+                            config.inbox().toAbsolutePath(), config.once() ? " until it is drained" : "",
+                            sinceJvmStart);
                 }
             }
         });
