@@ -10,12 +10,12 @@ import io.github.geminiimagebatch.simulator.SimulatorCommand;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -35,22 +35,8 @@ public final class GeminiImageBatch implements Callable<Integer> {
     @Option(names = "--once", description = "Drain the inbox, wait for everything in flight, write the reports and exit.")
     boolean once;
 
-    @Option(names = "--inbox", paramLabel = "DIR", description = "Folder watched for prompt files (imagegen.inbox, default inbox).")
-    Path inbox;
-
-    @Option(names = "--outbox", paramLabel = "DIR", description = "Folder for images and reports (imagegen.outbox, default outbox).")
-    Path outbox;
-
-    @Option(names = "--provider", paramLabel = "NAME[,NAME...]",
-            description = "Providers in failover order (imagegen.providers), e.g. aistudio,vertex. Default auto:"
-                    + " aistudio when GEMINI_API_KEY is set, else simulator.")
-    String providers;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "Extra properties file; overrides config/application.properties.")
-    Path configFile;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Set any setting, e.g. --set imagegen.concurrency=8 (repeatable).")
-    Map<String, String> overrides = new LinkedHashMap<>();
+    @Mixin
+    SettingsOptions settingsOptions = new SettingsOptions();
 
     @Option(names = "--debug", description = "Verbose logs and stack traces on errors.")
     boolean debug;
@@ -112,24 +98,15 @@ public final class GeminiImageBatch implements Callable<Integer> {
     }
 
     Map<String, String> flags() {
-        Map<String, String> flags = new LinkedHashMap<>(overrides);
+        Map<String, String> flags = settingsOptions.flags();
         if (once) {
             flags.put("imagegen.once", "true");
-        }
-        if (inbox != null) {
-            flags.put("imagegen.inbox", inbox.toString());
-        }
-        if (outbox != null) {
-            flags.put("imagegen.outbox", outbox.toString());
-        }
-        if (providers != null) {
-            flags.put("imagegen.providers", providers);
         }
         return flags;
     }
 
     Settings loadSettings(Map<String, String> flags) throws ConfigException {
-        return Settings.load(flags, System.getenv(), configFile, home().resolve("config").resolve("application.properties"));
+        return settingsOptions.load(flags, home());
     }
 
     /** The install folder: -Dimagegen.home, else the project folder the jar was built in, else the current folder. */

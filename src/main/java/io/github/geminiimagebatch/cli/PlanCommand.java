@@ -12,7 +12,7 @@ import io.github.geminiimagebatch.prompt.RequestKey;
 import io.github.geminiimagebatch.quota.Limit;
 import io.github.geminiimagebatch.quota.QuotaPlanner;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 import java.io.IOException;
@@ -39,16 +39,15 @@ public final class PlanCommand implements Callable<Integer> {
     @ParentCommand
     GeminiImageBatch parent;
 
-    @Option(names = "--inbox", paramLabel = "DIR", description = "Folder to read (default: imagegen.inbox).")
-    Path inbox;
+    @Mixin
+    SettingsOptions options = new SettingsOptions();
 
     @Override
     public Integer call() throws Exception {
         Map<String, String> flags = parent.flags();
-        if (inbox != null) {
-            flags.put("imagegen.inbox", inbox.toString());
-        }
-        Settings settings = parent.loadSettings(flags);
+        flags.putAll(options.flags());
+        Settings settings = options.configFile != null ? options.load(flags, GeminiImageBatch.home())
+                : parent.loadSettings(flags);
         if (settings.find("imagegen.provider.simulator.baseUrl").isEmpty()) {
             settings = settings.with("imagegen.provider.simulator.baseUrl", "http://127.0.0.1:0");
         }
@@ -129,8 +128,7 @@ public final class PlanCommand implements Callable<Integer> {
         if (limits.isEmpty()) {
             return "";
         }
-        return label + limits.stream().map(l -> l.permits() + "/" + (l.calendarDay() ? "day" : human(l.period())))
-                .collect(Collectors.joining(","));
+        return label + limits.stream().map(Limit::toString).collect(Collectors.joining(","));
     }
 
     static String human(Duration d) {
