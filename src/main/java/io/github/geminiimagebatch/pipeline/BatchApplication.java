@@ -8,11 +8,15 @@ import io.github.geminiimagebatch.config.Settings;
 import io.github.geminiimagebatch.output.FileSink;
 import io.github.geminiimagebatch.output.OutputSink;
 import io.github.geminiimagebatch.output.Outputs;
+import io.github.geminiimagebatch.observe.ProviderHealthCheck;
+import io.github.geminiimagebatch.observe.RunMetrics;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
 import io.github.geminiimagebatch.secret.Secrets;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.ImageMode;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.impl.event.CamelContextStoppingEvent;
@@ -84,7 +88,8 @@ public final class BatchApplication {
         Outputs outputs = new Outputs(config.outbox(), config.fileOutput() ? new FileSink(config.outbox()) : null,
                 extraSinks(config));
         clearWorkDir(outputs.workDir());
-        Budget budget = new Budget(config.budgetMaxUsd(), config.budgetMaxUsdPerDay(), config.resetZone(), clock);
+        Budget budget = Budget.persistent(config.budgetMaxUsd(), config.budgetMaxUsdPerDay(), config.resetZone(), clock,
+                config.outbox().resolve(".state"));
 
         main = new Main();
         lifecycle = new Lifecycle(run, config.once(), () -> main.completed());
@@ -95,6 +100,14 @@ public final class BatchApplication {
         main.bind("lifecycle", lifecycle);
         main.bind("progress", new Progress(run));
         main.bind("runState", run);
+        // Bound under the name camel-micrometer-prometheus looks for, so /observe/metrics shows the
+        // imagegen_* series next to Camel's own.
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RunMetrics.register(meters, run);
+        main.bind("metricsRegistry", meters);
+        for (ProviderRuntime p : providers) {
+            main.bind("imagegen-health-" + p.name(), new ProviderHealthCheck(p, clock));
+        }
         main.setDefaultPropertyPlaceholderLocation("false");
         main.setOverrideProperties(camelProperties(config));
         main.addMainListener(new MainListenerSupport() {
@@ -118,11 +131,27 @@ public final class BatchApplication {
                     run.rejectedFiles() > 0 ? ", " + run.rejectedFiles() + " file(s) refused (see inbox/.failed)" : "",
                     config.outbox());
             case RunState.EXIT_QUOTA_PENDING -> LOG.warn("Stopped with work pending: {}. {} Run again after that;"
-                    + " nothing is lost and nothing done is sent again.", totals, String.join(" ", run.pendingReasons()));
+                    + " nothing is lost and nothing done is sent again.", totals, sentences(run.pendingReasons()));
             default -> LOG.error("Stopped: {}. {} Fix the credentials and run again; pending prompts stay in the inbox.",
-                    totals, String.join(" ", run.pendingReasons()));
+                    totals, sentences(run.pendingReasons()));
         }
         return code;
+    }
+
+    /** Pending reasons are phrases ("the daily budget ... is used up"); the summary line shows them as sentences. */
+    static String sentences(List<String> phrases) {
+        StringBuilder text = new StringBuilder();
+        for (String phrase : phrases) {
+            if (phrase == null || phrase.isBlank()) {
+                continue;
+            }
+            String p = phrase.strip();
+            text.append(text.isEmpty() ? "" : " ").append(Character.toUpperCase(p.charAt(0))).append(p.substring(1));
+            if (!p.endsWith(".")) {
+                text.append('.');
+            }
+        }
+        return text.toString();
     }
 
     public RunState runState() {
@@ -211,6 +240,21 @@ public final class BatchApplication {
 
     private Properties camelProperties(RunConfig config) {
         Properties p = new Properties();
+        // The operator's endpoints (/observe/health, /observe/metrics) on loopback only: they are for
+        // whoever runs the bundle, and a different host or port is one setting away.
+        p.setProperty("camel.management.enabled", "true");
+        p.setProperty("camel.management.host", "127.0.0.1");
+        p.setProperty("camel.management.port", "9876");
+        p.setProperty("camel.management.healthCheckEnabled", "true");
+        p.setProperty("camel.management.metricsEnabled", "true");
+        p.setProperty("camel.management.infoEnabled", "false");
+        p.setProperty("camel.management.devConsoleEnabled", "false");
+        p.setProperty("camel.management.jolokiaEnabled", "false");
+        p.setProperty("camel.management.uploadEnabled", "false");
+        p.setProperty("camel.management.downloadEnabled", "false");
+        p.setProperty("camel.management.sendEnabled", "false");
+        p.setProperty("camel.metrics.enabled", "true");
+        p.setProperty("camel.health.exposureLevel", "full");
         config.settings().asMap().forEach((k, v) -> {
             if (v != null) {
                 p.setProperty(k, v);

@@ -32,6 +32,7 @@ public final class RunState {
     private volatile boolean stopping;
     private volatile boolean authBlocked;
     private volatile double costUsd;
+    private volatile RunListener listener = RunListener.NONE;
 
     public RunState(List<ProviderRuntime> providers, Clock clock) {
         this.providers = List.copyOf(providers);
@@ -63,6 +64,25 @@ public final class RunState {
         synchronized (this) {
             costUsd += item.getCostUsd();
         }
+        listener.settled(item.getProvider(), item.getStatus(), item.getCostUsd());
+    }
+
+    /** Observers of the run (metrics); replaces the previous one. */
+    public void listen(RunListener listener) {
+        this.listener = listener == null ? RunListener.NONE : listener;
+    }
+
+    RunListener listener() {
+        return listener;
+    }
+
+    /** Items opened but not yet settled: queued or in progress. */
+    public long unsettled() {
+        long done = 0;
+        for (AtomicLong n : settled.values()) {
+            done += n.get();
+        }
+        return Math.max(0, queued.get() - done);
     }
 
     void rejectedFile() {
