@@ -98,7 +98,7 @@ public final class BatchApplication {
         main.bind("dispatcher", new Dispatcher(run, budget, config.maxAttempts(), config.once()));
         main.bind("providerCalls", new ProviderCalls(run, outputs.workDir()));
         main.bind("lifecycle", lifecycle);
-        main.bind("progress", new Progress(run));
+        main.bind("progress", new Progress(run, config.resetZone()));
         main.bind("runState", run);
         // Bound under the name camel-micrometer-prometheus looks for, so /observe/metrics shows the
         // imagegen_* series next to Camel's own.

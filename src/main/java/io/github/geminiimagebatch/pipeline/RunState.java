@@ -33,6 +33,8 @@ public final class RunState {
     private volatile boolean authBlocked;
     private volatile double costUsd;
     private volatile RunListener listener = RunListener.NONE;
+    private Instant busySince;
+    private long madeWhenBusy;
 
     public RunState(List<ProviderRuntime> providers, Clock clock) {
         this.providers = List.copyOf(providers);
@@ -56,7 +58,23 @@ public final class RunState {
     }
 
     void queued(int items) {
-        queued.addAndGet(items);
+        synchronized (this) {
+            if (unsettled() == 0) {
+                busySince = clock.instant();
+                madeWhenBusy = count(WorkItem.Status.OK);
+            }
+            queued.addAndGet(items);
+        }
+    }
+
+    /** When the current stretch of work began: the first batch opened after everything had settled. */
+    public synchronized Instant busySince() {
+        return busySince == null ? startedAt : busySince;
+    }
+
+    /** Images made before the current stretch of work began. */
+    public synchronized long madeWhenBusy() {
+        return madeWhenBusy;
     }
 
     void settled(WorkItem item) {
