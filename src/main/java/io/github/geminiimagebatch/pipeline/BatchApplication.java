@@ -277,7 +277,31 @@ public final class BatchApplication {
         p.setProperty("camel.threadpool.config[itemThreads].poolSize", Integer.toString(config.concurrency()));
         p.setProperty("camel.threadpool.config[itemThreads].maxPoolSize", Integer.toString(config.concurrency()));
         p.setProperty("camel.threadpool.config[itemThreads].maxQueueSize", "-1");
+        checkManagementPort(p);
         return p;
+    }
+
+    /**
+     * The operator endpoints are a convenience, not the job: when their port is taken (typically by
+     * another instance of the bundle on this machine) the run goes on without them, saying so in one line.
+     */
+    private static void checkManagementPort(Properties p) {
+        if (!Boolean.parseBoolean(p.getProperty("camel.management.enabled"))) {
+            return;
+        }
+        String host = p.getProperty("camel.management.host");
+        String port = p.getProperty("camel.management.port");
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(host, Integer.parseInt(port)));
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("The operator endpoints (/observe/health, /observe/metrics) cannot listen on {}:{} ({}); running"
+                    + " without them. Another gemini-image-batch may be running here: set camel.management.port to a"
+                    + " free port, or camel.management.enabled=false.", host, port, e.getMessage());
+            p.setProperty("camel.management.enabled", "false");
+            return;
+        }
+        LOG.info("Operator endpoints: http://{}:{}/observe/health and /observe/metrics", host, port);
     }
 
     private String routesPattern() {

@@ -1,5 +1,7 @@
 package io.github.geminiimagebatch.pipeline;
 
+import io.github.geminiimagebatch.cli.GeminiImageBatch;
+import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,6 +79,51 @@ class ObserveEndpointsTest {
 
             assertThat(run.get(60, TimeUnit.SECONDS)).isZero();
             assertThat(h.requests()).isEqualTo(12);
+        }
+    }
+
+    @Test
+    void aProviderOutOfItsDailyQuotaTurnsHealthDownWhileTheRunGoesOnElsewhere() throws Exception {
+        int port = freePort();
+        try (Harness h = new Harness(tmp, SimulatorOptions.builder().port(0).latency(600, 0).build());
+             GeminiSimulator daily = GeminiSimulator.start(SimulatorOptions.builder().port(0).rpd(1).build())) {
+            h.drop("two.txt", IntStream.rangeClosed(1, 10).mapToObj(i -> "two providers " + i)
+                    .collect(Collectors.joining("\n")) + "\n");
+            CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> GeminiImageBatch.execute("--once",
+                    "--inbox", h.inbox.toString(), "--outbox", h.outbox.toString(), "--provider", "daily,simulator",
+                    "--set", "imagegen.provider.daily.type=simulator",
+                    "--set", "imagegen.provider.daily.baseUrl=" + daily.baseUri(),
+                    "--set", "imagegen.provider.simulator.baseUrl=" + h.simulator.baseUri(),
+                    "--set", "imagegen.provider.simulator.maxConcurrency=2",
+                    "--set", "imagegen.inbox.stableMillis=100",
+                    "--set", "imagegen.inbox.pollDelayMillis=100",
+                    "--set", "imagegen.progress.interval=1h",
+                    "--set", "camel.management.port=" + port));
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            URI health = URI.create("http://127.0.0.1:" + port + "/observe/health");
+
+            AtomicReference<HttpResponse<String>> down = new AtomicReference<>();
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                try {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString());
+                    down.set(r);
+                    return r.body().contains("\"name\":\"provider-daily\",\"status\":\"DOWN\"");
+                } catch (IOException notYetListening) {
+                    return false;
+                }
+            });
+
+            assertThat(down.get().statusCode()).isEqualTo(503);
+            assertThat(down.get().body()).startsWith("{\"status\":\"DOWN\"")
+                    .contains("daily closed until")
+                    .contains("{\"name\":\"provider-simulator\",\"status\":\"UP\"");
+            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(value(metrics, "imagegen_provider_available{provider=\"daily\"}")).isZero();
+            assertThat(value(metrics, "imagegen_provider_pause_seconds{provider=\"daily\"}")).isGreaterThan(0);
+            // requests already in flight when the first per-day 429 came back get one too (maxConcurrency 4)
+            assertThat(value(metrics, "imagegen_throttles_total{kind=\"per_day\",provider=\"daily\"}")).isBetween(1.0, 4.0);
+            assertThat(run.get(60, TimeUnit.SECONDS)).isZero();
         }
     }
 
