@@ -128,7 +128,8 @@ public final class Progress {
                     + (quota == null ? "" : ", then " + format(quota));
         }
         Duration byPace = perMinute > 0 ? Duration.ofSeconds(Math.round(open / perMinute * 60)) : null;
-        Duration byQuota = fastestQuota(usable, open, zone, now, false);
+        List<ProviderRuntime> serving = usable.stream().filter(p -> closedUntil(p, now) == null).toList();
+        Duration byQuota = fastestQuota(serving, open, zone, now, false);
         if (byPace == null && byQuota == null) {
             return "unknown";
         }

@@ -92,6 +92,15 @@ class ProgressTest {
     }
 
     @Test
+    void aClosedProviderDoesNotMakeTheEtaLookShorter() throws Exception {
+        ProviderRuntime fast = runtime(provider("100/min"));
+        fast.quota().closeUntil(Instant.parse("2026-03-11T07:00:00Z"), "per-day quota exhausted");
+        ProviderRuntime slow = runtime(provider("10/min"));
+
+        assertThat(Progress.eta(100, 0.0, List.of(fast, slow), LA, clock.instant())).isEqualTo("10m00s (quota)");
+    }
+
+    @Test
     void anUnusableProviderLeavesNoEta() throws Exception {
         ProviderRuntime p = runtime(provider(null));
         p.markUnusable("credentials refused (HTTP 403)");
