@@ -101,6 +101,21 @@ class ProgressTest {
     }
 
     @Test
+    void aPausedProviderShowsTheTimeLeftOnceAndTheQuotaThatPausedIt() throws Exception {
+        ProviderRuntime p = runtime(provider(null));
+        p.quota().onThrottled(new io.github.geminiimagebatch.quota.ThrottleSignal(
+                io.github.geminiimagebatch.quota.ThrottleKind.PER_MINUTE, Duration.ofSeconds(20), false, null, null,
+                "per-minute request quota"));
+        RunState run = new RunState(List.of(p), clock);
+        run.queued(5);
+
+        String line = new Progress(run, LA).line(clock.instant());
+
+        assertThat(line).containsPattern("\\| simulator paused 2\\ds: per-minute request quota");
+        assertThat(line.split("paused", -1)).hasSize(2);
+    }
+
+    @Test
     void anUnusableProviderLeavesNoEta() throws Exception {
         ProviderRuntime p = runtime(provider(null));
         p.markUnusable("credentials refused (HTTP 403)");
