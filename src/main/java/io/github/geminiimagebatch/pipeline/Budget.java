@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Locale;
@@ -31,8 +32,12 @@ public final class Budget {
     private static final Logger LOG = LoggerFactory.getLogger(Budget.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public record Decision(boolean refused, String message) {
-        static final Decision OK = new Decision(false, null);
+    /**
+     * @param renewsAt when a refusal ends by itself (the next quota day, for the daily budget); null when
+     *                 it does not (the run budget) or nothing was refused
+     */
+    public record Decision(boolean refused, String message, Instant renewsAt) {
+        static final Decision OK = new Decision(false, null, null);
     }
 
     private final Double maxUsd;
@@ -85,11 +90,12 @@ public final class Budget {
         rollDay();
         if (maxUsd != null && spent + reserved + priceUsd > maxUsd + 1e-9) {
             return refuse(String.format(Locale.ROOT, "the run budget imagegen.budget.maxUsd=%.2f USD is used up"
-                    + " (the next image costs %.4f USD); raise it to go on", maxUsd, priceUsd));
+                    + " (the next image costs %.4f USD); raise it to go on", maxUsd, priceUsd), null);
         }
         if (maxUsdPerDay != null && spentToday + reserved + priceUsd > maxUsdPerDay + 1e-9) {
             return refuse(String.format(Locale.ROOT, "the daily budget imagegen.budget.maxUsdPerDay=%.2f USD is used up"
-                    + " for %s (the next image costs %.4f USD); it renews at midnight %s", maxUsdPerDay, day, priceUsd, zone));
+                    + " for %s (the next image costs %.4f USD); it renews at midnight %s", maxUsdPerDay, day, priceUsd, zone),
+                    day.plusDays(1).atStartOfDay(zone).toInstant());
         }
         reserved += priceUsd;
         return Decision.OK;
@@ -124,13 +130,14 @@ public final class Budget {
         return stateDir.resolve("spend-" + day + ".json");
     }
 
-    private Decision refuse(String message) {
+    private Decision refuse(String message, Instant renewsAt) {
         if (!refusalLogged) {
             refusalLogged = true;
-            LOG.warn("Budget reached: {}. No more requests are sent; the items left stay pending (reason 'budget')"
-                    + " and are sent by a later run.", message);
+            LOG.warn("Budget reached: {}. No more requests are sent; {}", message, renewsAt == null
+                    ? "the items left stay pending (reason 'budget') and are sent by a later run."
+                    : "with --once the items left stay pending (reason 'budget'); a service waits for the new day.");
         }
-        return new Decision(true, message);
+        return new Decision(true, message, renewsAt);
     }
 
     private void rollDay() {

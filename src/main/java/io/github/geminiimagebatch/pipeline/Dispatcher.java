@@ -67,8 +67,13 @@ public final class Dispatcher {
                 Budget.Decision spend = budget.reserve(price);
                 if (spend.refused()) {
                     p.slots().release();
-                    leavePending(item, "budget", spend.message(), false);
-                    return;
+                    if (once || spend.renewsAt() == null) {
+                        leavePending(item, "budget", spend.message(), false);
+                        return;
+                    }
+                    // a service waits for the daily budget to renew, as it waits for a per-day quota
+                    sleepUntil(spend.renewsAt());
+                    continue scan;
                 }
                 Admission admission = p.quota().tryAdmit(1);
                 if (admission instanceof Admission.Granted) {

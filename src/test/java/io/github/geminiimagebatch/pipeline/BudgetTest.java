@@ -35,6 +35,7 @@ class BudgetTest {
 
         assertThat(fourth.refused()).isTrue();
         assertThat(fourth.message()).contains("imagegen.budget.maxUsd=0.15");
+        assertThat(fourth.renewsAt()).as("a run budget never renews by itself").isNull();
     }
 
     @Test
@@ -63,6 +64,7 @@ class BudgetTest {
         assertThat(second.spentToday()).isCloseTo(0.10, within(1e-12));
         assertThat(second.reserve(0.01).refused()).isTrue();
         assertThat(second.reserve(0.01).message()).contains("maxUsdPerDay=0.10").contains("2026-03-10");
+        assertThat(second.reserve(0.01).renewsAt()).isEqualTo(java.time.Instant.parse("2026-03-11T07:00:00Z"));
     }
 
     @Test
