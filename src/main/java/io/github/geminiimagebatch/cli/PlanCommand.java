@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.cli;
 
+import io.github.geminiimagebatch.config.ConfigException;
 import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.config.RunConfig;
 import io.github.geminiimagebatch.config.Settings;
@@ -30,6 +31,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -70,7 +72,7 @@ public final class PlanCommand implements Callable<Integer> {
         }
         RunConfig config = RunConfig.from(settings);
         if (!Files.isDirectory(config.inbox())) {
-            throw new io.github.geminiimagebatch.config.ConfigException("The inbox " + config.inbox().toAbsolutePath()
+            throw new ConfigException("The inbox " + config.inbox().toAbsolutePath()
                     + " is not a folder. Point --inbox (or imagegen.inbox) at the folder that holds the prompt files.");
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -238,12 +240,12 @@ public final class PlanCommand implements Callable<Integer> {
                 + " Nothing was sent.");
     }
 
-    private static java.util.Optional<String> budgetLine(Double budget, String setting, ProviderPlan first) {
+    private static Optional<String> budgetLine(Double budget, String setting, ProviderPlan first) {
         if (budget == null || first.images() == 0 || first.costUsd() <= budget + 1e-9) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         long covered = (long) Math.floor(budget / (first.costUsd() / first.images()) + 1e-9);
-        return java.util.Optional.of(String.format(Locale.ROOT, "Budget: %s=%.2f USD covers about %d of %d images at %s's"
+        return Optional.of(String.format(Locale.ROOT, "Budget: %s=%.2f USD covers about %d of %d images at %s's"
                         + " prices; the rest stays pending%s.", setting, budget, covered, first.images(),
                 first.provider().name(), setting.endsWith("PerDay") ? " until the next day" : " (exit code 3)"));
     }

@@ -29,6 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -291,9 +293,9 @@ public final class BatchApplication {
         }
         String host = p.getProperty("camel.management.host");
         String port = p.getProperty("camel.management.port");
-        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+        try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);
-            probe.bind(new java.net.InetSocketAddress(host, Integer.parseInt(port)));
+            probe.bind(new InetSocketAddress(host, Integer.parseInt(port)));
         } catch (IOException | IllegalArgumentException e) {
             LOG.warn("The operator endpoints (/observe/health, /observe/metrics) cannot listen on {}:{} ({}); running"
                     + " without them. Another gemini-image-batch may be running here: set camel.management.port to a"
