@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.cli;
 
+import io.github.geminiimagebatch.config.ConfigException;
 import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.config.RunConfig;
 import io.github.geminiimagebatch.config.Settings;
@@ -10,37 +11,53 @@ import io.github.geminiimagebatch.prompt.PromptFileReader;
 import io.github.geminiimagebatch.prompt.PromptItem;
 import io.github.geminiimagebatch.prompt.RequestKey;
 import io.github.geminiimagebatch.quota.Limit;
+import io.github.geminiimagebatch.quota.QuotaPlan;
 import io.github.geminiimagebatch.quota.QuotaPlanner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-/** {@code plan}: how many images, how long under the configured quotas, and what it would cost. Sends nothing. */
+/**
+ * {@code plan}: how many images the inbox holds, how long they take under each provider's configured
+ * limits (per-day limits included) and what they would cost. Reads the inbox and the outbox's key
+ * index only: it starts no route, opens no connection and spends nothing.
+ */
 @Command(name = "plan", mixinStandardHelpOptions = true,
         description = "Reads the inbox and prints how many images it holds, how long they take under the configured"
                 + " quotas and what they would cost. Spends nothing and calls nothing.")
 public final class PlanCommand implements Callable<Integer> {
+
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("EEE yyyy-MM-dd HH:mm z", Locale.ROOT);
 
     @ParentCommand
     GeminiImageBatch parent;
 
     @Mixin
     SettingsOptions options = new SettingsOptions();
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -49,27 +66,50 @@ public final class PlanCommand implements Callable<Integer> {
         Settings settings = options.configFile != null ? options.load(flags, GeminiImageBatch.home())
                 : parent.loadSettings(flags);
         if (settings.find("imagegen.provider.simulator.baseUrl").isEmpty()) {
+            // the built-in simulator is not started for a plan; the address is never used
             settings = settings.with("imagegen.provider.simulator.baseUrl", "http://127.0.0.1:0");
         }
         RunConfig config = RunConfig.from(settings);
-        print(plan(config, ZonedDateTime.now(config.resetZone())), System.out);
+        if (!Files.isDirectory(config.inbox())) {
+            throw new ConfigException("The inbox " + config.inbox().toAbsolutePath()
+                    + " is not a folder. Point --inbox (or imagegen.inbox) at the folder that holds the prompt files.");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        print(plan(config, ZonedDateTime.now(config.resetZone())), out);
+        out.flush();
         return 0;
     }
 
-    record BatchPlan(String file, String batch, int items, int done, int invalid, double costUsd, String refused) {
+    /**
+     * One prompt file.
+     *
+     * @param duplicates items whose request equals an earlier item's in this plan: sent once, the copy is skipped
+     * @param work       images to generate, by "model size"
+     */
+    record BatchPlan(String file, String batch, int items, int done, int duplicates, int invalid,
+                     Map<String, Integer> work, String refused) {
         int toGenerate() {
-            return items - done - invalid;
+            return work.values().stream().mapToInt(Integer::intValue).sum();
         }
     }
 
-    record Plan(Path inbox, List<BatchPlan> batches, List<String> providerLines) {
+    /** One provider serving everything alone. */
+    record ProviderPlan(ProviderSettings provider, long images, double costUsd, QuotaPlan quota, long perDay) {
+    }
+
+    record Plan(Path inbox, ZonedDateTime at, List<BatchPlan> batches, Map<String, Integer> work,
+                List<ProviderPlan> providers, Double maxUsd, Double maxUsdPerDay) {
+        long toGenerate() {
+            return work.values().stream().mapToLong(Integer::longValue).sum();
+        }
     }
 
     static Plan plan(RunConfig config, ZonedDateTime now) throws IOException {
         PromptFileReader reader = new PromptFileReader(config.promptLimits());
         FileSink outbox = new FileSink(config.outbox());
-        ProviderSettings first = config.providers().get(0);
         List<BatchPlan> batches = new ArrayList<>();
+        Map<String, Integer> allWork = new TreeMap<>();
+        Set<String> seenKeys = new HashSet<>();
         List<Path> files;
         try (Stream<Path> list = Files.list(config.inbox())) {
             files = list.filter(Files::isRegularFile).filter(PromptFileReader::isPromptFile).sorted().toList();
@@ -79,12 +119,13 @@ public final class PlanCommand implements Callable<Integer> {
             try {
                 batch = reader.read(file, config.inbox());
             } catch (BatchRejectedException e) {
-                batches.add(new BatchPlan(file.getFileName().toString(), null, 0, 0, 0, 0, e.getMessage()));
+                batches.add(new BatchPlan(file.getFileName().toString(), null, 0, 0, 0, 0, Map.of(), e.getMessage()));
                 continue;
             }
             int done = 0;
+            int duplicates = 0;
             int invalid = 0;
-            double cost = 0;
+            Map<String, Integer> work = new TreeMap<>();
             for (PromptItem item : batch.items()) {
                 if (!item.valid()) {
                     invalid++;
@@ -93,35 +134,66 @@ public final class PlanCommand implements Callable<Integer> {
                 String model = item.model() != null ? item.model() : config.defaultModel();
                 String ratio = item.aspectRatio() != null ? item.aspectRatio() : config.defaultAspectRatio();
                 String size = item.imageSize() != null ? item.imageSize() : config.defaultImageSize();
-                String key = RequestKey.ofFiles(model, item.prompt(), ratio, size, item.referenceImages());
-                if (outbox.completedImage(key).isPresent()) {
+                String key;
+                try {
+                    key = RequestKey.ofFiles(model, item.prompt(), ratio, size, item.referenceImages());
+                } catch (IOException unreadableReference) {
+                    invalid++;
+                    continue;
+                }
+                if (!seenKeys.add(key)) {
+                    duplicates++;
+                } else if (outbox.completedImage(key).isPresent()) {
                     done++;
                 } else {
-                    cost += first.priceFor(model, size);
+                    work.merge(model + " " + size, 1, Integer::sum);
+                    allWork.merge(model + " " + size, 1, Integer::sum);
                 }
             }
-            batches.add(new BatchPlan(file.getFileName().toString(), batch.name(), batch.items().size(), done, invalid, cost, null));
+            batches.add(new BatchPlan(file.getFileName().toString(), batch.name(), batch.items().size(), done,
+                    duplicates, invalid, work, null));
         }
-        long toGenerate = batches.stream().mapToLong(BatchPlan::toGenerate).sum();
-        List<String> providerLines = new ArrayList<>();
+        long images = allWork.values().stream().mapToLong(Integer::longValue).sum();
+        List<ProviderPlan> providers = new ArrayList<>();
         for (ProviderSettings p : config.providers()) {
-            providerLines.add(providerLine(p, toGenerate, now));
+            providers.add(providerPlan(p, allWork, images, now));
         }
-        return new Plan(config.inbox(), batches, providerLines);
+        return new Plan(config.inbox(), now, batches, allWork, providers, config.budgetMaxUsd(), config.budgetMaxUsdPerDay());
     }
 
-    static String providerLine(ProviderSettings p, long images, ZonedDateTime now) {
-        String limits = describe(p.requestLimits(), "") + describe(p.imageLimits(), " images ");
-        if (!p.limited()) {
-            return String.format(Locale.ROOT, "  %s: no limits configured; pace is set by latency and maxConcurrency=%d"
-                    + " (set imagegen.provider.%s.limits for an estimate)", p.name(), p.maxConcurrency(), p.name());
+    static ProviderPlan providerPlan(ProviderSettings p, Map<String, Integer> work, long images, ZonedDateTime now) {
+        double cost = 0;
+        for (Map.Entry<String, Integer> w : work.entrySet()) {
+            String[] modelSize = w.getKey().split(" ", 2);
+            cost += w.getValue() * p.priceFor(modelSize[0], modelSize[1]);
         }
-        Duration needed = QuotaPlanner.timeNeeded(p.requestLimits(), p.imageLimits(), images, 1, now);
-        long days = p.requestLimits().stream().filter(Limit::calendarDay).mapToLong(l -> (images + l.permits() - 1) / l.permits())
-                .max().orElse(0);
-        String dayNote = days > 1 ? String.format(Locale.ROOT, " (needs %d days of the per-day quota)", days) : "";
-        return String.format(Locale.ROOT, "  %s (%s): %d images need about %s%s", p.name(), limits.trim(), images,
-                human(needed), dayNote);
+        QuotaPlan quota = p.limited() ? QuotaPlanner.plan(p.requestLimits(), p.imageLimits(), images, 1, now) : null;
+        long perDay = Stream.concat(p.requestLimits().stream(), p.imageLimits().stream())
+                .filter(Limit::calendarDay).mapToLong(Limit::permits).min().orElse(0);
+        return new ProviderPlan(p, images, cost, quota, perDay);
+    }
+
+    static String providerLine(ProviderPlan pp) {
+        ProviderSettings p = pp.provider();
+        String cost = String.format(Locale.ROOT, "%.2f USD", pp.costUsd());
+        if (pp.quota() == null) {
+            return String.format(Locale.ROOT, "  %s: no limits configured, so the pace is set by latency and"
+                    + " maxConcurrency=%d (set imagegen.provider.%s.limits for a time estimate); %s",
+                    p.name(), p.maxConcurrency(), p.name(), cost);
+        }
+        String limits = describe(p.requestLimits(), "") + (p.imageLimits().isEmpty() ? ""
+                : (p.requestLimits().isEmpty() ? "" : ", ") + "images " + describe(p.imageLimits(), ""));
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %s (%s): %d images need %s",
+                p.name(), limits, pp.images(), human(pp.quota().timeNeeded())));
+        // calendar days touched, in the reset zone: 3000 at 1500/day started late in the evening take three
+        int days = pp.quota().dailyResetsCrossed() + 1;
+        if (pp.perDay() > 0 && pp.quota().dailyResetsWaited() > 0) {
+            line.append(String.format(Locale.ROOT, " (needs %d days at %d/day)", days, pp.perDay()));
+        }
+        if (pp.images() > 0) {
+            line.append(", done about ").append(WHEN.format(pp.quota().finish()));
+        }
+        return line.append("; ").append(cost).toString();
     }
 
     private static String describe(List<Limit> limits, String label) {
@@ -145,22 +217,46 @@ public final class PlanCommand implements Callable<Integer> {
         return s + "s";
     }
 
-    static void print(Plan plan, PrintStream out) {
+    static void print(Plan plan, PrintWriter out) {
         int items = plan.batches().stream().mapToInt(BatchPlan::items).sum();
-        long toGenerate = plan.batches().stream().mapToLong(BatchPlan::toGenerate).sum();
         long done = plan.batches().stream().mapToLong(BatchPlan::done).sum();
-        double cost = plan.batches().stream().mapToDouble(BatchPlan::costUsd).sum();
-        out.printf(Locale.ROOT, "Plan for %s: %d prompt file(s), %d items, %d already done, %d to generate%n",
-                plan.inbox(), plan.batches().size(), items, done, toGenerate);
-        Map<String, String> rows = new LinkedHashMap<>();
+        long duplicates = plan.batches().stream().mapToLong(BatchPlan::duplicates).sum();
+        long invalid = plan.batches().stream().mapToLong(BatchPlan::invalid).sum();
+        out.printf(Locale.ROOT, "Plan for %s at %s: %d prompt file(s), %d items, %d already done, %d duplicate(s),"
+                        + " %d invalid, %d to generate%n", plan.inbox(), WHEN.format(plan.at()), plan.batches().size(), items,
+                done, duplicates, invalid, plan.toGenerate());
         for (BatchPlan b : plan.batches()) {
-            rows.put(b.file(), b.refused() != null ? "refused: " + b.refused()
-                    : String.format(Locale.ROOT, "batch %s: %d items, %d done, %d invalid, %d to generate, %.2f USD",
-                    b.batch(), b.items(), b.done(), b.invalid(), b.toGenerate(), b.costUsd()));
+            out.printf(Locale.ROOT, "  %s -> %s%n", b.file(), b.refused() != null ? "refused: " + b.refused()
+                    : String.format(Locale.ROOT, "batch %s: %d items, %d done, %d duplicate(s), %d invalid, %d to generate%s",
+                    b.batch(), b.items(), b.done(), b.duplicates(), b.invalid(), b.toGenerate(), workText(b.work())));
         }
-        rows.forEach((file, row) -> out.printf("  %s -> %s%n", file, row));
-        out.println("Time, if each provider alone served everything:");
-        plan.providerLines().forEach(out::println);
-        out.printf(Locale.ROOT, "Cost at the first provider's prices: %.2f USD. Nothing was sent.%n", cost);
+        out.println("Time and cost if each provider alone served everything (the first one in imagegen.providers"
+                + " serves while its quota lasts):");
+        plan.providers().forEach(p -> out.println(providerLine(p)));
+        if (!plan.providers().isEmpty() && plan.toGenerate() > 0) {
+            ProviderPlan first = plan.providers().get(0);
+            budgetLine(plan.maxUsd(), "imagegen.budget.maxUsd", first).ifPresent(out::println);
+            budgetLine(plan.maxUsdPerDay(), "imagegen.budget.maxUsdPerDay", first).ifPresent(out::println);
+        }
+        out.println("Per-day limits are assumed unused today; the real run is about 1% slower (safety margin)."
+                + " Nothing was sent.");
+    }
+
+    private static Optional<String> budgetLine(Double budget, String setting, ProviderPlan first) {
+        if (budget == null || first.images() == 0 || first.costUsd() <= budget + 1e-9) {
+            return Optional.empty();
+        }
+        long covered = (long) Math.floor(budget / (first.costUsd() / first.images()) + 1e-9);
+        return Optional.of(String.format(Locale.ROOT, "Budget: %s=%.2f USD covers about %d of %d images at %s's"
+                        + " prices; the rest stays pending%s.", setting, budget, covered, first.images(),
+                first.provider().name(), setting.endsWith("PerDay") ? " until the next day" : " (exit code 3)"));
+    }
+
+    private static String workText(Map<String, Integer> work) {
+        if (work.isEmpty()) {
+            return "";
+        }
+        return " (" + work.entrySet().stream().map(e -> e.getValue() + " x " + e.getKey())
+                .collect(Collectors.joining(", ")) + ")";
     }
 }

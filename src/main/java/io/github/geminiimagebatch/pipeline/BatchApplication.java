@@ -8,11 +8,15 @@ import io.github.geminiimagebatch.config.Settings;
 import io.github.geminiimagebatch.output.FileSink;
 import io.github.geminiimagebatch.output.OutputSink;
 import io.github.geminiimagebatch.output.Outputs;
+import io.github.geminiimagebatch.observe.ProviderHealthCheck;
+import io.github.geminiimagebatch.observe.RunMetrics;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
 import io.github.geminiimagebatch.secret.Secrets;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.ImageMode;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.impl.event.CamelContextStoppingEvent;
@@ -25,6 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -84,7 +90,8 @@ public final class BatchApplication {
         Outputs outputs = new Outputs(config.outbox(), config.fileOutput() ? new FileSink(config.outbox()) : null,
                 extraSinks(config));
         clearWorkDir(outputs.workDir());
-        Budget budget = new Budget(config.budgetMaxUsd(), config.budgetMaxUsdPerDay(), config.resetZone(), clock);
+        Budget budget = Budget.persistent(config.budgetMaxUsd(), config.budgetMaxUsdPerDay(), config.resetZone(), clock,
+                config.outbox().resolve(".state"));
 
         main = new Main();
         lifecycle = new Lifecycle(run, config.once(), () -> main.completed());
@@ -93,8 +100,16 @@ public final class BatchApplication {
         main.bind("dispatcher", new Dispatcher(run, budget, config.maxAttempts(), config.once()));
         main.bind("providerCalls", new ProviderCalls(run, outputs.workDir()));
         main.bind("lifecycle", lifecycle);
-        main.bind("progress", new Progress(run));
+        main.bind("progress", new Progress(run, config.resetZone()));
         main.bind("runState", run);
+        // Bound under the name camel-micrometer-prometheus looks for, so /observe/metrics shows the
+        // imagegen_* series next to Camel's own.
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RunMetrics.register(meters, run);
+        main.bind("metricsRegistry", meters);
+        for (ProviderRuntime p : providers) {
+            main.bind("imagegen-health-" + p.name(), new ProviderHealthCheck(p, clock));
+        }
         main.setDefaultPropertyPlaceholderLocation("false");
         main.setOverrideProperties(camelProperties(config));
         main.addMainListener(new MainListenerSupport() {
@@ -118,11 +133,27 @@ public final class BatchApplication {
                     run.rejectedFiles() > 0 ? ", " + run.rejectedFiles() + " file(s) refused (see inbox/.failed)" : "",
                     config.outbox());
             case RunState.EXIT_QUOTA_PENDING -> LOG.warn("Stopped with work pending: {}. {} Run again after that;"
-                    + " nothing is lost and nothing done is sent again.", totals, String.join(" ", run.pendingReasons()));
+                    + " nothing is lost and nothing done is sent again.", totals, sentences(run.pendingReasons()));
             default -> LOG.error("Stopped: {}. {} Fix the credentials and run again; pending prompts stay in the inbox.",
-                    totals, String.join(" ", run.pendingReasons()));
+                    totals, sentences(run.pendingReasons()));
         }
         return code;
+    }
+
+    /** Pending reasons are phrases ("the daily budget ... is used up"); the summary line shows them as sentences. */
+    static String sentences(List<String> phrases) {
+        StringBuilder text = new StringBuilder();
+        for (String phrase : phrases) {
+            if (phrase == null || phrase.isBlank()) {
+                continue;
+            }
+            String p = phrase.strip();
+            text.append(text.isEmpty() ? "" : " ").append(Character.toUpperCase(p.charAt(0))).append(p.substring(1));
+            if (!p.endsWith(".")) {
+                text.append('.');
+            }
+        }
+        return text.toString();
     }
 
     public RunState runState() {
@@ -211,6 +242,21 @@ public final class BatchApplication {
 
     private Properties camelProperties(RunConfig config) {
         Properties p = new Properties();
+        // The operator's endpoints (/observe/health, /observe/metrics) on loopback only: they are for
+        // whoever runs the bundle, and a different host or port is one setting away.
+        p.setProperty("camel.management.enabled", "true");
+        p.setProperty("camel.management.host", "127.0.0.1");
+        p.setProperty("camel.management.port", "9876");
+        p.setProperty("camel.management.healthCheckEnabled", "true");
+        p.setProperty("camel.management.metricsEnabled", "true");
+        p.setProperty("camel.management.infoEnabled", "false");
+        p.setProperty("camel.management.devConsoleEnabled", "false");
+        p.setProperty("camel.management.jolokiaEnabled", "false");
+        p.setProperty("camel.management.uploadEnabled", "false");
+        p.setProperty("camel.management.downloadEnabled", "false");
+        p.setProperty("camel.management.sendEnabled", "false");
+        p.setProperty("camel.metrics.enabled", "true");
+        p.setProperty("camel.health.exposureLevel", "full");
         config.settings().asMap().forEach((k, v) -> {
             if (v != null) {
                 p.setProperty(k, v);
@@ -233,7 +279,31 @@ public final class BatchApplication {
         p.setProperty("camel.threadpool.config[itemThreads].poolSize", Integer.toString(config.concurrency()));
         p.setProperty("camel.threadpool.config[itemThreads].maxPoolSize", Integer.toString(config.concurrency()));
         p.setProperty("camel.threadpool.config[itemThreads].maxQueueSize", "-1");
+        checkManagementPort(p);
         return p;
+    }
+
+    /**
+     * The operator endpoints are a convenience, not the job: when their port is taken (typically by
+     * another instance of the bundle on this machine) the run goes on without them, saying so in one line.
+     */
+    private static void checkManagementPort(Properties p) {
+        if (!Boolean.parseBoolean(p.getProperty("camel.management.enabled"))) {
+            return;
+        }
+        String host = p.getProperty("camel.management.host");
+        String port = p.getProperty("camel.management.port");
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, Integer.parseInt(port)));
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("The operator endpoints (/observe/health, /observe/metrics) cannot listen on {}:{} ({}); running"
+                    + " without them. Another gemini-image-batch may be running here: set camel.management.port to a"
+                    + " free port, or camel.management.enabled=false.", host, port, e.getMessage());
+            p.setProperty("camel.management.enabled", "false");
+            return;
+        }
+        LOG.info("Operator endpoints: http://{}:{}/observe/health and /observe/metrics", host, port);
     }
 
     private String routesPattern() {

@@ -67,8 +67,13 @@ public final class Dispatcher {
                 Budget.Decision spend = budget.reserve(price);
                 if (spend.refused()) {
                     p.slots().release();
-                    leavePending(item, "budget", spend.message(), false);
-                    return;
+                    if (once || spend.renewsAt() == null) {
+                        leavePending(item, "budget", spend.message(), false);
+                        return;
+                    }
+                    // a service waits for the daily budget to renew, as it waits for a per-day quota
+                    sleepUntil(spend.renewsAt());
+                    continue scan;
                 }
                 Admission admission = p.quota().tryAdmit(1);
                 if (admission instanceof Admission.Granted) {
@@ -85,6 +90,7 @@ public final class Dispatcher {
                     exchange.setProperty("reservedUsd", price);
                     item.dispatchTo(p.name(), p.settings().type().id(), p.settings().wireModel(item.getRequest().model()));
                     item.getBatch().countCall(p.name(), 0);
+                    run.listener().called(p.name());
                     return;
                 }
                 budget.release(price);
@@ -183,6 +189,8 @@ public final class Dispatcher {
                 item.getBatch().countThrottle(failure.throttle().kind());
                 item.getBatch().countCall(p.name(), 2);
                 item.getBatch().countRetry();
+                run.listener().throttled(p.name(), failure.throttle().kind().name().toLowerCase(java.util.Locale.ROOT));
+                run.listener().retried(p.name());
                 LOG.info("{} got 429 from {}: {}", item, p.name(), failure.message());
                 if (item.getThrottles() >= MAX_THROTTLES_PER_ITEM) {
                     settle(item, WorkItem.Status.FAILED, "retries_exhausted",
@@ -191,6 +199,7 @@ public final class Dispatcher {
             }
             case ZERO_QUOTA -> {
                 item.getBatch().countThrottle(failure.throttle().kind());
+                run.listener().throttled(p.name(), "zero_quota");
                 p.quota().onThrottled(failure.throttle());
                 String reason = "has no quota for this model (limit 0): " + failure.message()
                         + " Enable billing on the project or choose another model or provider.";
@@ -208,6 +217,7 @@ public final class Dispatcher {
                             + " failed attempts; last: " + failure.message());
                 } else {
                     item.getBatch().countRetry();
+                    run.listener().retried(p.name());
                     LOG.info("{} attempt {} on {} failed ({}); retrying", item, item.getAttempts(), p.name(),
                             failure.message());
                 }

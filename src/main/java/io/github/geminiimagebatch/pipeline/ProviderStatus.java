@@ -23,8 +23,10 @@ final class ProviderStatus {
                     + (q.reason() == null ? "" : ": " + q.reason());
         }
         if (q.pausedUntil() != null && q.pausedUntil().isAfter(now)) {
+            // the quota's reason starts with its own "paused 9.513 s: " as of the 429; the remaining time replaces it
+            String reason = q.reason() == null ? null : q.reason().replaceFirst("^paused [^:]*: ", "");
             return p.name() + " paused " + Progress.format(Duration.between(now, q.pausedUntil()).plusMillis(999))
-                    + (q.reason() == null ? "" : ": " + q.reason());
+                    + (reason == null ? "" : ": " + reason);
         }
         return null;
     }

@@ -32,6 +32,9 @@ public final class RunState {
     private volatile boolean stopping;
     private volatile boolean authBlocked;
     private volatile double costUsd;
+    private volatile RunListener listener = RunListener.NONE;
+    private Instant busySince;
+    private long madeWhenBusy;
 
     public RunState(List<ProviderRuntime> providers, Clock clock) {
         this.providers = List.copyOf(providers);
@@ -55,7 +58,23 @@ public final class RunState {
     }
 
     void queued(int items) {
-        queued.addAndGet(items);
+        synchronized (this) {
+            if (unsettled() == 0) {
+                busySince = clock.instant();
+                madeWhenBusy = count(WorkItem.Status.OK);
+            }
+            queued.addAndGet(items);
+        }
+    }
+
+    /** When the current stretch of work began: the first batch opened after everything had settled. */
+    public synchronized Instant busySince() {
+        return busySince == null ? startedAt : busySince;
+    }
+
+    /** Images made before the current stretch of work began. */
+    public synchronized long madeWhenBusy() {
+        return madeWhenBusy;
     }
 
     void settled(WorkItem item) {
@@ -63,6 +82,25 @@ public final class RunState {
         synchronized (this) {
             costUsd += item.getCostUsd();
         }
+        listener.settled(item.getProvider(), item.getStatus(), item.getCostUsd());
+    }
+
+    /** Observers of the run (metrics); replaces the previous one. */
+    public void listen(RunListener listener) {
+        this.listener = listener == null ? RunListener.NONE : listener;
+    }
+
+    RunListener listener() {
+        return listener;
+    }
+
+    /** Items opened but not yet settled: queued or in progress. */
+    public long unsettled() {
+        long done = 0;
+        for (AtomicLong n : settled.values()) {
+            done += n.get();
+        }
+        return Math.max(0, queued.get() - done);
     }
 
     void rejectedFile() {

@@ -49,7 +49,8 @@ final class Harness implements AutoCloseable {
                 "--set", "imagegen.provider.simulator.baseUrl=" + simulator.baseUri(),
                 "--set", "imagegen.inbox.stableMillis=100",
                 "--set", "imagegen.inbox.pollDelayMillis=100",
-                "--set", "imagegen.progress.interval=1h"));
+                "--set", "imagegen.progress.interval=1h",
+                "--set", "camel.management.port=" + ObserveEndpointsTest.freePort()));
         args.addAll(List.of(extraArgs));
         return GeminiImageBatch.execute(args.toArray(String[]::new));
     }

@@ -1,0 +1,59 @@
+package io.github.geminiimagebatch.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The budget against the simulator over HTTP: exactly what fits is sent, the rest stays pending, exit 3. */
+class BudgetEndToEndTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void runBudgetSendsExactlyWhatFitsAndTheDailyBudgetSurvivesARestart() throws Exception {
+        try (Harness h = Harness.start(tmp)) {
+            h.drop("paid.txt", IntStream.rangeClosed(1, 7).mapToObj(i -> "paid prompt " + i)
+                    .collect(Collectors.joining("\n")) + "\n");
+
+            int first = h.runOnce("--set", "imagegen.provider.simulator.price.1K=0.05",
+                    "--set", "imagegen.budget.maxUsd=0.15",
+                    "--set", "imagegen.provider.simulator.maxConcurrency=8");
+
+            assertThat(first).isEqualTo(RunState.EXIT_QUOTA_PENDING);
+            assertThat(h.requests()).isEqualTo(3);
+            List<JsonNode> manifest = h.manifest("paid");
+            assertThat(manifest).filteredOn(l -> l.path("status").asText().equals("ok")).hasSize(3);
+            assertThat(manifest).filteredOn(l -> l.path("status").asText().equals("pending"))
+                    .hasSize(4)
+                    .allSatisfy(l -> assertThat(l.path("reason").asText()).isEqualTo("budget"));
+            assertThat(h.inbox.resolve("paid.txt")).exists();
+            Path spend = Budget.spendFile(h.outbox.resolve(".state"), LocalDate.now(ZoneId.of("America/Los_Angeles")));
+            assertThat(h.json(spend).path("spentUsd").asDouble()).isCloseTo(0.15, org.assertj.core.data.Offset.offset(1e-9));
+
+            int second = h.runOnce("--set", "imagegen.provider.simulator.price.1K=0.05",
+                    "--set", "imagegen.budget.maxUsdPerDay=0.15");
+
+            assertThat(second).isEqualTo(RunState.EXIT_QUOTA_PENDING);
+            assertThat(h.requests()).as("no request after a restart on the same day").isEqualTo(3);
+            assertThat(Files.readString(h.outbox.resolve("paid").resolve("manifest.jsonl")))
+                    .contains("imagegen.budget.maxUsdPerDay=0.15");
+
+            int third = h.runOnce("--set", "imagegen.provider.simulator.price.1K=0.05",
+                    "--set", "imagegen.budget.maxUsdPerDay=0.25");
+
+            assertThat(third).isEqualTo(RunState.EXIT_QUOTA_PENDING);
+            assertThat(h.requests()).as("a raised daily budget admits exactly two more").isEqualTo(5);
+        }
+    }
+}
