@@ -1,6 +1,7 @@
 package io.github.geminiimagebatch.pipeline;
 
 import io.github.geminiimagebatch.gemini.DecodedResponse;
+import io.github.geminiimagebatch.provider.CredentialsRefusedException;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
 import io.github.geminiimagebatch.quota.Admission;
 import io.github.geminiimagebatch.quota.FailureClassifier;
@@ -28,6 +29,7 @@ public final class Dispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final Duration POLL = Duration.ofMillis(250);
+    private static final Duration SLOT_POLL = Duration.ofMillis(20);
     private static final int MAX_THROTTLES_PER_ITEM = 1000;
 
     private final RunState run;
@@ -53,6 +55,8 @@ public final class Dispatcher {
             Instant now = run.clock().instant();
             List<String> closed = new ArrayList<>();
             Instant reopens = null;
+            // Earliest time a failing provider that was passed over may take work again.
+            Instant failingWakes = null;
             boolean authOnly = true;
             for (ProviderRuntime p : run.providers()) {
                 if (!p.usable()) {
@@ -60,7 +64,12 @@ public final class Dispatcher {
                     continue;
                 }
                 if (!p.slots().tryAcquire()) {
-                    sleepUntil(now.plus(Duration.ofMillis(20)));
+                    Instant soon = now.plus(SLOT_POLL);
+                    if (p.failing()) {
+                        failingWakes = earlier(failingWakes, soon);
+                        continue;
+                    }
+                    sleepUntil(soon);
                     continue scan;
                 }
                 double price = p.settings().priceFor(item.getRequest().model(), item.getRequest().imageSize());
@@ -90,6 +99,10 @@ public final class Dispatcher {
                 budget.release(price);
                 p.slots().release();
                 if (admission instanceof Admission.Wait wait) {
+                    if (p.failing()) {
+                        failingWakes = earlier(failingWakes, wait.until());
+                        continue;
+                    }
                     sleepUntil(wait.until());
                     continue scan;
                 }
@@ -99,6 +112,10 @@ public final class Dispatcher {
                 if (!c.until().equals(Instant.MAX)) {
                     reopens = reopens == null || c.until().isBefore(reopens) ? c.until() : reopens;
                 }
+            }
+            if (failingWakes != null) {
+                sleepUntil(failingWakes);
+                continue;
             }
             String why = String.join("; ", closed);
             if (once || reopens == null) {
@@ -116,12 +133,14 @@ public final class Dispatcher {
         DecodedResponse decoded = exchange.getMessage().getBody(DecodedResponse.class);
         switch (decoded.outcome()) {
             case IMAGE -> {
+                p.answeredProperly();
                 p.breaker().onSuccess(item.getLatencyMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
                 p.quota().onSuccess();
                 item.getBatch().countCall(p.name(), 1);
                 item.resultArrived(decoded, exchange.getProperty("reservedUsd", 0.0, Double.class));
             }
             case BLOCKED, NO_IMAGE -> {
+                p.answeredProperly();
                 p.breaker().onSuccess(item.getLatencyMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
                 p.quota().onSuccess();
                 settle(item, WorkItem.Status.FAILED, decoded.reasonClass(),
@@ -145,6 +164,10 @@ public final class Dispatcher {
             }
             handle(item, p, FailureClassifier.classify(http.getStatusCode(), http.getResponseBody(), headers::get,
                     run.clock().instant()));
+        } else if (error instanceof CredentialsRefusedException refused) {
+            handle(item, p, new ProviderFailure(FailureKind.AUTH, null, "auth",
+                    "the token endpoint refused the credentials (HTTP " + refused.status() + "): "
+                            + Secrets.redact(String.valueOf(refused.getMessage()))));
         } else {
             String what = error == null ? "unknown error" : error.getClass().getSimpleName()
                     + (error.getMessage() == null ? "" : ": " + Secrets.redact(error.getMessage()));
@@ -200,6 +223,7 @@ public final class Dispatcher {
                 p.markUnusable(reason);
             }
             case TRANSIENT -> {
+                p.serverErrorHappened();
                 p.quota().onTransientFailure();
                 item.countTransientFailure();
                 item.getBatch().countCall(p.name(), 3);
@@ -246,6 +270,10 @@ public final class Dispatcher {
             text.append(": ").append(decoded.message());
         }
         return text.toString();
+    }
+
+    private static Instant earlier(Instant a, Instant b) {
+        return a == null || b.isBefore(a) ? b : a;
     }
 
     private void sleepUntil(Instant until) throws InterruptedException {

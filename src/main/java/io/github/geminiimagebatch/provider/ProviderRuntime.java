@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.provider;
 
+import com.google.api.client.http.HttpResponseException;
 import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.config.ProviderType;
 import io.github.geminiimagebatch.gemini.VertexCredentials;
@@ -26,6 +27,7 @@ public final class ProviderRuntime {
     private final Semaphore slots;
     private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger serverErrorsInARow = new AtomicInteger();
     private volatile String unusableReason;
     private volatile VertexCredentials vertexCredentials;
 
@@ -74,6 +76,24 @@ public final class ProviderRuntime {
         return inFlight;
     }
 
+    /** Counts a server-side failure (5xx, reset, timeout) of a call to this provider. */
+    public void serverErrorHappened() {
+        serverErrorsInARow.incrementAndGet();
+    }
+
+    /** A call was answered properly (an image, or a block the model decided on): the provider is healthy again. */
+    public void answeredProperly() {
+        serverErrorsInARow.set(0);
+    }
+
+    /**
+     * True after a server error until the next proper answer. While failing, work does not queue
+     * behind this provider: it goes to the next one in failover order that can take it now.
+     */
+    public boolean failing() {
+        return serverErrorsInARow.get() > 0;
+    }
+
     public String unusableReason() {
         return unusableReason;
     }
@@ -104,7 +124,25 @@ public final class ProviderRuntime {
                 credentials = vertexCredentials;
             }
         }
-        return credentials.bearerToken();
+        try {
+            return credentials.bearerToken();
+        } catch (IOException e) {
+            Integer status = tokenEndpointStatus(e);
+            if (status != null && status >= 400 && status < 500 && status != 408 && status != 429) {
+                throw new CredentialsRefusedException(e.getMessage(), status, e);
+            }
+            throw e;
+        }
+    }
+
+    /** The HTTP status of the token endpoint's answer somewhere in the cause chain, or null if it never answered. */
+    static Integer tokenEndpointStatus(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof HttpResponseException http) {
+                return http.getStatusCode();
+            }
+        }
+        return null;
     }
 
     /** The Vertex project: configured, else the service account's own project. */
