@@ -217,10 +217,9 @@ public final class Dispatcher {
                 p.quota().onThrottled(failure.throttle());
                 String reason = "has no quota for this model (limit 0): " + failure.message()
                         + " Enable billing on the project or choose another model or provider.";
-                if (p.usable()) {
+                if (p.markUnusable(reason)) {
                     LOG.error("Provider {} {}", p.name(), reason);
                 }
-                p.markUnusable(reason);
             }
             case TRANSIENT -> {
                 p.serverErrorHappened();
@@ -238,11 +237,10 @@ public final class Dispatcher {
             }
             case AUTH -> {
                 item.getBatch().countCall(p.name(), 3);
-                if (p.usable()) {
+                if (p.markUnusable("credentials refused (" + failure.message() + ")")) {
                     LOG.error("Provider {} refused our credentials: {}. No more requests go to it; fix the key and run again.",
                             p.name(), failure.message());
                 }
-                p.markUnusable("credentials refused (" + failure.message() + ")");
             }
             case INVALID_REQUEST, MODEL_NOT_FOUND -> {
                 item.getBatch().countCall(p.name(), 3);

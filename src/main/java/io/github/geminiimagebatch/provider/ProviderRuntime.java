@@ -102,14 +102,42 @@ public final class ProviderRuntime {
         return unusableReason == null;
     }
 
-    public void markUnusable(String reason) {
-        if (unusableReason == null) {
-            unusableReason = reason;
+    /** Stops all further requests to this provider; true for the call that did it (so only one caller reports it). */
+    public synchronized boolean markUnusable(String reason) {
+        if (unusableReason != null) {
+            return false;
         }
+        unusableReason = reason;
+        return true;
     }
 
     /** OAuth2 bearer token for Vertex AI; the credentials are loaded on first use and refreshed by Google's library. */
     public String bearerToken() throws IOException {
+        VertexCredentials credentials = vertexCredentials();
+        try {
+            return credentials.bearerToken();
+        } catch (IOException e) {
+            Integer status = tokenEndpointStatus(e);
+            if (status != null && status >= 400 && status < 500 && status != 408 && status != 429) {
+                throw new CredentialsRefusedException(e.getMessage(), status, e);
+            }
+            throw e;
+        }
+    }
+
+    /** The Vertex project: configured, else the one named in the credentials (read from the file, no token needed). */
+    public String vertexProject() throws IOException {
+        if (settings.project() != null) {
+            return settings.project();
+        }
+        String project = vertexCredentials().projectId();
+        if (project == null) {
+            throw new IOException("imagegen.provider." + name() + ".project is not set and the credentials name no project");
+        }
+        return project;
+    }
+
+    private VertexCredentials vertexCredentials() throws IOException {
         if (settings.type() != ProviderType.VERTEX) {
             throw new IllegalStateException("provider " + name() + " is not a Vertex AI provider");
         }
@@ -124,15 +152,7 @@ public final class ProviderRuntime {
                 credentials = vertexCredentials;
             }
         }
-        try {
-            return credentials.bearerToken();
-        } catch (IOException e) {
-            Integer status = tokenEndpointStatus(e);
-            if (status != null && status >= 400 && status < 500 && status != 408 && status != 429) {
-                throw new CredentialsRefusedException(e.getMessage(), status, e);
-            }
-            throw e;
-        }
+        return credentials;
     }
 
     /** The HTTP status of the token endpoint's answer somewhere in the cause chain, or null if it never answered. */
@@ -143,18 +163,5 @@ public final class ProviderRuntime {
             }
         }
         return null;
-    }
-
-    /** The Vertex project: configured, else the service account's own project. */
-    public String vertexProject() throws IOException {
-        if (settings.project() != null) {
-            return settings.project();
-        }
-        bearerToken();
-        String project = vertexCredentials.projectId();
-        if (project == null) {
-            throw new IOException("imagegen.provider." + name() + ".project is not set and the credentials name no project");
-        }
-        return project;
     }
 }

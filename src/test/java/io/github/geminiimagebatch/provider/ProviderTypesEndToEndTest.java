@@ -104,11 +104,13 @@ class ProviderTypesEndToEndTest {
             ProviderRun run = new ProviderRun(tmp).dropPrompts("denied.txt", 2)
                     .provider("vx", "type", "vertex")
                     .provider("vx", "baseUrl", sim.baseUri().toString())
-                    .provider("vx", "project", "sim-project")
-                    .provider("vx", "credentialsFile", stranger.toString());
+                    .provider("vx", "credentialsFile", stranger.toString())
+                    .provider("vx", "maxConcurrency", "2");
 
             assertThat(run.once("vx")).isEqualTo(1);
 
+            // The project comes from the file without a token; the first refused grant ends the provider.
+            assertThat(sim.stats().at("/requestsByEndpoint/token").asLong()).isBetween(1L, 2L);
             assertThat(sim.stats().at("/requestsByEndpoint/vertex").asLong()).isZero();
             assertThat(run.inbox.resolve("denied.txt")).exists();
         }
