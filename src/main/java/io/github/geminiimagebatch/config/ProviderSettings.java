@@ -25,7 +25,8 @@ public record ProviderSettings(
         String project,
         String location,
         String routeTemplate,
-        Map<String, String> templateParameters) {
+        Map<String, String> templateParameters,
+        boolean overflow) {
 
     public static final Set<String> BUILT_IN_NAMES = Set.of("aistudio", "vertex", "openrouter", "gateway", "simulator");
     private static final List<String> SIZES = List.of("512", "1K", "2K", "4K");
@@ -89,7 +90,7 @@ public record ProviderSettings(
         return new ProviderSettings(name, type, baseUrl, apiKey,
                 settings.find(prefix + "authHeader").orElse("x-goog-api-key"),
                 settings.get(prefix + "model"), limits, imageLimits, maxConcurrency, Map.copyOf(prices), credentials,
-                project, location, template, templateParameters(settings, prefix + "param."));
+                project, location, template, templateParameters(settings, prefix + "param."), settings.bool(prefix + "overflow"));
     }
 
     /** {@code imagegen.provider.<name>.param.<parameter>=value}: extra parameters for the provider's route template. */

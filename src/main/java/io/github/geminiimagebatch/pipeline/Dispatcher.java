@@ -46,7 +46,6 @@ public final class Dispatcher {
 
     public void acquire(Exchange exchange) throws InterruptedException {
         WorkItem item = item(exchange);
-        scan:
         while (true) {
             if (run.stopping()) {
                 leavePending(item, "stopped", "the run was stopped before this item was sent; it is sent next time", false);
@@ -55,22 +54,24 @@ public final class Dispatcher {
             Instant now = run.clock().instant();
             List<String> closed = new ArrayList<>();
             Instant reopens = null;
-            // Earliest time a failing provider that was passed over may take work again.
-            Instant failingWakes = null;
+            // A usable provider that will take work soon: a healthy one that is pacing or full (the
+            // item waits for it unless a later overflow provider takes it now), or a failing one
+            // that was passed over in favour of the providers after it.
+            Instant wakeAt = null;
+            boolean preferredWaiting = false;
             boolean authOnly = true;
             for (ProviderRuntime p : run.providers()) {
                 if (!p.usable()) {
                     closed.add(p.name() + ": " + p.unusableReason());
                     continue;
                 }
+                if (preferredWaiting && !p.settings().overflow()) {
+                    continue;
+                }
                 if (!p.slots().tryAcquire()) {
-                    Instant soon = now.plus(SLOT_POLL);
-                    if (p.failing()) {
-                        failingWakes = earlier(failingWakes, soon);
-                        continue;
-                    }
-                    sleepUntil(soon);
-                    continue scan;
+                    wakeAt = earlier(wakeAt, now.plus(SLOT_POLL));
+                    preferredWaiting |= !p.failing();
+                    continue;
                 }
                 double price = p.settings().priceFor(item.getRequest().model(), item.getRequest().imageSize());
                 Budget.Decision spend = budget.reserve(price);
@@ -99,12 +100,9 @@ public final class Dispatcher {
                 budget.release(price);
                 p.slots().release();
                 if (admission instanceof Admission.Wait wait) {
-                    if (p.failing()) {
-                        failingWakes = earlier(failingWakes, wait.until());
-                        continue;
-                    }
-                    sleepUntil(wait.until());
-                    continue scan;
+                    wakeAt = earlier(wakeAt, wait.until());
+                    preferredWaiting |= !p.failing();
+                    continue;
                 }
                 Admission.Closed c = (Admission.Closed) admission;
                 authOnly = false;
@@ -113,8 +111,8 @@ public final class Dispatcher {
                     reopens = reopens == null || c.until().isBefore(reopens) ? c.until() : reopens;
                 }
             }
-            if (failingWakes != null) {
-                sleepUntil(failingWakes);
+            if (wakeAt != null) {
+                sleepUntil(wakeAt);
                 continue;
             }
             String why = String.join("; ", closed);

@@ -78,6 +78,14 @@ class ProviderSettingsTest {
     }
 
     @Test
+    void overflowIsOffUnlessSaid() throws ConfigException {
+        assertThat(provider("aistudio", "apiKey", "k").overflow()).isFalse();
+        assertThat(provider("openrouter", "apiKey", "k", "overflow", "true").overflow()).isTrue();
+        assertThatThrownBy(() -> provider("openrouter", "apiKey", "k", "overflow", "sometimes"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("imagegen.provider.openrouter.overflow");
+    }
+
+    @Test
     void templateSettingsThatCannotWorkAreRefusedWithTheSettingName() {
         assertThatThrownBy(() -> provider("a", "type", "aistudio", "apiKey", "k", "routeTemplate", "has space"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("imagegen.provider.a.routeTemplate");

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -108,6 +109,26 @@ class ProviderFailoverEndToEndTest {
             assertThat(callsToA).isBetween(4L, 8L);
             assertThat(b.stats().path("requests").asLong()).isEqualTo(20);
             assertThat(a.stats().at("/responsesByStatus/503").asLong()).isEqualTo(callsToA);
+        }
+    }
+
+    @Test
+    void anOverflowProviderTakesWorkWhileTheOneBeforeItIsPacing() throws Exception {
+        try (GeminiSimulator a = GeminiSimulator.start(SimulatorOptions.builder().build());
+             GeminiSimulator b = GeminiSimulator.start(SimulatorOptions.builder().build())) {
+            ProviderRun run = twoProjects(a, b)
+                    .provider("project-a", "limits", "2/min")
+                    .provider("project-b", "overflow", "true");
+            long started = System.nanoTime();
+
+            assertThat(run.once("project-a,project-b")).isEqualTo(0);
+
+            // Without overflow the eight items after A's two would wait for A's next minute.
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(25));
+            Map<String, Long> made = imagesByProvider(run.sidecars("ten"));
+            assertThat(made.get("project-a")).isBetween(1L, 2L);
+            assertThat(made.get("project-b")).isEqualTo(10 - made.get("project-a"));
+            assertThat(a.stats().path("requests").asLong()).isEqualTo(made.get("project-a"));
         }
     }
 }
