@@ -59,10 +59,16 @@ public final class Dispatcher {
             // that was passed over in favour of the providers after it.
             Instant wakeAt = null;
             boolean preferredWaiting = false;
+            List<String> modelRefusals = new ArrayList<>();
             boolean authOnly = true;
             for (ProviderRuntime p : run.providers()) {
                 if (!p.usable()) {
                     closed.add(p.name() + ": " + p.unusableReason());
+                    continue;
+                }
+                String refusal = p.modelRefusal(item.getRequest().model());
+                if (refusal != null) {
+                    modelRefusals.add(p.name() + ": " + refusal);
                     continue;
                 }
                 if (preferredWaiting && !p.settings().overflow()) {
@@ -114,6 +120,11 @@ public final class Dispatcher {
             if (wakeAt != null) {
                 sleepUntil(wakeAt);
                 continue;
+            }
+            if (!modelRefusals.isEmpty() && reopens == null) {
+                settle(item, WorkItem.Status.FAILED, "model_not_found", "no provider serves the model "
+                        + item.getRequest().model() + " (" + String.join("; ", modelRefusals) + ")");
+                return;
             }
             String why = String.join("; ", closed);
             if (once || reopens == null) {
@@ -240,7 +251,16 @@ public final class Dispatcher {
                             p.name(), failure.message());
                 }
             }
-            case INVALID_REQUEST, MODEL_NOT_FOUND -> {
+            case MODEL_NOT_FOUND -> {
+                // A wrong model id is the provider's answer for every item with this model, not this
+                // item's fault: later items of that model skip the provider; this one tries the next.
+                item.getBatch().countCall(p.name(), 3);
+                if (p.refuseModel(item.getRequest().model(), failure.message())) {
+                    LOG.warn("Provider {} does not serve {} as {}: {}. Items with this model go to the other providers.",
+                            p.name(), item.getRequest().model(), item.getWireModel(), failure.message());
+                }
+            }
+            case INVALID_REQUEST -> {
                 item.getBatch().countCall(p.name(), 3);
                 settle(item, WorkItem.Status.FAILED, failure.reasonClass(), failure.message());
             }

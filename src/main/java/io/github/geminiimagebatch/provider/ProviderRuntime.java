@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -28,6 +30,7 @@ public final class ProviderRuntime {
     private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger serverErrorsInARow = new AtomicInteger();
+    private final Map<String, String> refusedModels = new ConcurrentHashMap<>();
     private volatile String unusableReason;
     private volatile VertexCredentials vertexCredentials;
 
@@ -92,6 +95,19 @@ public final class ProviderRuntime {
      */
     public boolean failing() {
         return serverErrorsInARow.get() > 0;
+    }
+
+    /**
+     * The provider answered 404 for this (item) model: it does not serve it under the id we send.
+     * Items asking for it go to other providers. True for the call that recorded it first.
+     */
+    public boolean refuseModel(String model, String why) {
+        return refusedModels.putIfAbsent(model, why) == null;
+    }
+
+    /** Why this provider does not serve {@code model}, or null when it may. */
+    public String modelRefusal(String model) {
+        return refusedModels.get(model);
     }
 
     public String unusableReason() {

@@ -78,6 +78,19 @@ class ProviderSettingsTest {
     }
 
     @Test
+    void theEnvironmentCanNameARouteTemplateAndItsParameters() throws ConfigException {
+        Settings settings = Settings.load(Map.of(), Map.of(
+                "IMAGEGEN_PROVIDER_CORP_TYPE", "gateway",
+                "IMAGEGEN_PROVIDER_CORP_BASEURL", "https://gw.example",
+                "IMAGEGEN_PROVIDER_CORP_ROUTETEMPLATE", "my-gateway",
+                "IMAGEGEN_PROVIDER_CORP_PARAM_TAG", "team-42"), null, null);
+        ProviderSettings corp = ProviderSettings.from(settings, "corp");
+        assertThat(corp.routeTemplate()).isEqualTo("my-gateway");
+        assertThat(corp.templateParameters()).containsExactlyEntriesOf(Map.of("tag", "team-42"));
+        assertThat(corp.baseUrl()).isEqualTo("https://gw.example");
+    }
+
+    @Test
     void overflowIsOffUnlessSaid() throws ConfigException {
         assertThat(provider("aistudio", "apiKey", "k").overflow()).isFalse();
         assertThat(provider("openrouter", "apiKey", "k", "overflow", "true").overflow()).isTrue();

@@ -131,4 +131,36 @@ class ProviderFailoverEndToEndTest {
             assertThat(a.stats().path("requests").asLong()).isEqualTo(made.get("project-a"));
         }
     }
+
+    @Test
+    void aProviderThatDoesNotServeTheModelIsSkippedForThatModelOnly() throws Exception {
+        try (GeminiSimulator a = GeminiSimulator.start(SimulatorOptions.builder().models(Set.of("gemini-2.5-flash-image")).build());
+             GeminiSimulator b = GeminiSimulator.start(SimulatorOptions.builder().build())) {
+            ProviderRun run = twoProjects(a, b).provider("project-a", "maxConcurrency", "2")
+                    .drop("old.jsonl", "{\"id\":\"old1\",\"prompt\":\"an old model image\",\"model\":\"gemini-2.5-flash-image\"}\n"
+                            + "{\"id\":\"old2\",\"prompt\":\"another old model image\",\"model\":\"gemini-2.5-flash-image\"}\n");
+
+            assertThat(run.once("project-a,project-b")).isEqualTo(0);
+
+            assertThat(imagesByProvider(run.sidecars("ten"))).containsExactlyEntriesOf(Map.of("project-b", 10L));
+            assertThat(imagesByProvider(run.sidecars("old"))).containsExactlyEntriesOf(Map.of("project-a", 2L));
+            assertThat(a.stats().at("/responsesByStatus/404").asLong()).isBetween(1L, 2L);
+        }
+    }
+
+    @Test
+    void whenNoProviderServesTheModelTheItemFailsWithModelNotFound() throws Exception {
+        try (GeminiSimulator a = GeminiSimulator.start(SimulatorOptions.builder().models(Set.of("gemini-2.5-flash-image")).build());
+             GeminiSimulator b = GeminiSimulator.start(SimulatorOptions.builder().models(Set.of("gemini-2.5-flash-image")).build())) {
+            ProviderRun run = twoProjects(a, b);
+
+            assertThat(run.once("project-a,project-b")).isEqualTo(2);
+
+            assertThat(run.manifest("ten")).hasSize(10).allSatisfy(line -> {
+                assertThat(line.path("status").asText()).isEqualTo("failed");
+                assertThat(line.path("reason").asText()).isEqualTo("model_not_found");
+            });
+            assertThat(a.stats().path("requests").asLong() + b.stats().path("requests").asLong()).isLessThanOrEqualTo(8);
+        }
+    }
 }
