@@ -79,7 +79,8 @@ class ProviderFailoverEndToEndTest {
     @Test
     void aSuspendedKeyWith403MakesTheProviderUnusableAtOnce() throws Exception {
         try (GeminiSimulator a = GeminiSimulator.start(SimulatorOptions.builder().faults("403=1.0").build());
-             GeminiSimulator b = GeminiSimulator.start(SimulatorOptions.builder().build())) {
+             GeminiSimulator b = GeminiSimulator.start(SimulatorOptions.builder().build());
+             LogCapture log = LogCapture.attach()) {
             ProviderRun run = twoProjects(a, b).provider("project-a", "maxConcurrency", "2");
 
             assertThat(run.once("project-a,project-b")).isEqualTo(0);
@@ -87,6 +88,8 @@ class ProviderFailoverEndToEndTest {
             assertThat(imagesByProvider(run.sidecars("ten"))).containsExactlyEntriesOf(Map.of("project-b", 10L));
             assertThat(a.stats().path("requests").asLong()).isBetween(1L, 2L);
             assertThat(a.stats().at("/responsesByStatus/403").asLong()).isEqualTo(a.stats().path("requests").asLong());
+            // Google's suspended-key answer echoes the key; it must not reach the log.
+            assertThat(log.all()).contains("Provider project-a refused our credentials").doesNotContain(KEY_A);
         }
     }
 

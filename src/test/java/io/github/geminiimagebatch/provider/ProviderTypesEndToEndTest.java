@@ -30,13 +30,18 @@ class ProviderTypesEndToEndTest {
 
     @Test
     void aistudioSendsItsKeyInTheHeaderAndTheSidecarsNameTheProvider() throws Exception {
-        try (GeminiSimulator sim = GeminiSimulator.start(SimulatorOptions.builder().acceptedKeys(Set.of(KEY)).build())) {
+        try (GeminiSimulator sim = GeminiSimulator.start(SimulatorOptions.builder().acceptedKeys(Set.of(KEY)).build());
+             GatewayProxy recorder = new GatewayProxy(sim.baseUri(), "x-goog-api-key", KEY, KEY)) {
             ProviderRun run = new ProviderRun(tmp).dropPrompts("studio.txt", 3)
                     .provider("studio", "type", "aistudio")
-                    .provider("studio", "baseUrl", sim.baseUri().toString())
+                    .provider("studio", "baseUrl", recorder.baseUri().toString())
                     .provider("studio", "apiKey", KEY);
 
             assertThat(run.once("studio")).isEqualTo(0);
+
+            assertThat(recorder.paths()).hasSize(3).allSatisfy(path -> assertThat(path)
+                    .as("the key travels in the x-goog-api-key header, never in the URL")
+                    .isEqualTo("/v1beta/models/gemini-3.1-flash-image:generateContent"));
 
             assertThat(run.sidecars("studio")).hasSize(3).allSatisfy(s -> {
                 assertThat(s.path("provider").asText()).isEqualTo("studio");
@@ -49,7 +54,8 @@ class ProviderTypesEndToEndTest {
 
     @Test
     void aistudioWithAWrongKeyStopsAtOnceAndLeavesTheWorkPending() throws Exception {
-        try (GeminiSimulator sim = GeminiSimulator.start(SimulatorOptions.builder().acceptedKeys(Set.of(KEY)).build())) {
+        try (GeminiSimulator sim = GeminiSimulator.start(SimulatorOptions.builder().acceptedKeys(Set.of(KEY)).build());
+             LogCapture log = LogCapture.attach()) {
             ProviderRun run = new ProviderRun(tmp).dropPrompts("wrong.txt", 6)
                     .provider("studio", "type", "aistudio")
                     .provider("studio", "baseUrl", sim.baseUri().toString())
@@ -61,6 +67,7 @@ class ProviderTypesEndToEndTest {
             assertThat(sim.stats().path("requests").asLong()).isBetween(1L, 2L);
             assertThat(sim.stats().at("/responsesByStatus/400").asLong()).isEqualTo(sim.stats().path("requests").asLong());
             assertThat(run.inbox.resolve("wrong.txt")).exists();
+            assertThat(log.all()).contains("Provider studio refused our credentials").doesNotContain("not-the-key-0123456789");
         }
     }
 
