@@ -166,6 +166,14 @@ public final class Dispatcher {
         ProviderRuntime p = provider(item);
         item.callEnded();
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Integer generation = exchange.getProperty(ProviderCalls.CREDENTIALS_GENERATION, Integer.class);
+        if (error instanceof HttpOperationFailedException http && http.getStatusCode() == 401 && generation != null
+                && p.bearerTokenRejected(generation)) {
+            LOG.info("{}: Vertex AI provider {} refused the access token (HTTP 401); loading the credentials again"
+                    + " for a new token and sending the item again", item, p.name());
+            item.getBatch().countRetry();
+            return;
+        }
         if (error instanceof HttpOperationFailedException http) {
             Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             if (http.getResponseHeaders() != null) {
@@ -191,6 +199,7 @@ public final class Dispatcher {
             p.slots().release();
             p.inFlightCounter().decrementAndGet();
         }
+        exchange.removeProperty(ProviderCalls.CREDENTIALS_GENERATION);
         Double reserved = exchange.getProperty("reservedUsd", Double.class);
         if (reserved != null) {
             budget.settle(reserved, item.getResult() != null && item.getResult().outcome()

@@ -12,6 +12,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ProviderRuntime {
 
+    /** At most one forced reload of the Vertex credentials per this long: a second 401 soon after means bad credentials. */
+    static final Duration FORCED_RELOAD_SPACING = Duration.ofMinutes(5);
+
     private final ProviderSettings settings;
     private final ProviderQuota quota;
     private final Semaphore slots;
@@ -33,9 +37,14 @@ public final class ProviderRuntime {
     private final Map<String, String> refusedModels = new ConcurrentHashMap<>();
     private volatile String unusableReason;
     private volatile VertexCredentials vertexCredentials;
+    private final Clock clock;
+    /** Counts forced reloads of the Vertex credentials; guarded by this. */
+    private int credentialsGeneration;
+    private Instant lastForcedReload;
 
     public ProviderRuntime(ProviderSettings settings, ZoneId resetZone, Clock clock) {
         this.settings = settings;
+        this.clock = clock;
         QuotaSettings defaults = QuotaSettings.unlimited();
         this.quota = new ProviderQuota(settings.name(), new QuotaSettings(settings.requestLimits(),
                 settings.imageLimits(), resetZone, defaults.windowMargin()), clock);
@@ -139,6 +148,31 @@ public final class ProviderRuntime {
             }
             throw e;
         }
+    }
+
+    /** Which load of the Vertex credentials a token comes from; read it before {@link #bearerToken()}. */
+    public synchronized int credentialsGeneration() {
+        return credentialsGeneration;
+    }
+
+    /**
+     * Vertex answered 401 to a bearer token from credentials generation {@code used}. A token can be
+     * revoked or go stale before the expiry the library tracks; one fresh load of the credentials (a
+     * new token) is worth a try. True: send the item again (the next call gets a new token). False:
+     * a token fetched after a 401 a short while ago was refused too, so the credentials are bad.
+     */
+    public synchronized boolean bearerTokenRejected(int used) {
+        if (used < credentialsGeneration) {
+            return true;
+        }
+        Instant now = clock.instant();
+        if (lastForcedReload != null && now.isBefore(lastForcedReload.plus(FORCED_RELOAD_SPACING))) {
+            return false;
+        }
+        lastForcedReload = now;
+        credentialsGeneration++;
+        vertexCredentials = null;
+        return true;
     }
 
     /** The Vertex project: configured, else the one named in the credentials (read from the file, no token needed). */

@@ -186,4 +186,27 @@ class ProviderTypesEndToEndTest {
             });
         }
     }
+
+    @Test
+    void vertexFetchesANewTokenOnceWhenTheServiceStopsAcceptingTheCachedOne() throws Exception {
+        KeyPair keys = ServiceAccounts.newKeyPair();
+        Path serverAccount = ServiceAccounts.write(tmp.resolve("server-sa.json"), keys, "https://oauth2.googleapis.com/token");
+        try (GeminiSimulator before = GeminiSimulator.start(SimulatorOptions.builder().serviceAccountFile(serverAccount).build());
+             GeminiSimulator after = GeminiSimulator.start(SimulatorOptions.builder().serviceAccountFile(serverAccount).build());
+             SwitchingProxy proxy = new SwitchingProxy(before.baseUri(), after.baseUri(), 1)) {
+            Path account = ServiceAccounts.write(tmp.resolve("sa.json"), keys, proxy.baseUri() + "/token");
+            ProviderRun run = new ProviderRun(tmp).dropPrompts("rotated.txt", 3)
+                    .provider("vertex", "baseUrl", proxy.baseUri().toString())
+                    .provider("vertex", "credentialsFile", account.toString())
+                    .provider("vertex", "maxConcurrency", "1");
+
+            assertThat(run.once("vertex")).isEqualTo(0);
+
+            assertThat(run.sidecars("rotated")).hasSize(3);
+            assertThat(before.stats().path("tokensIssued").asLong()).isEqualTo(1);
+            assertThat(after.stats().path("tokensIssued").asLong()).isEqualTo(1);
+            assertThat(after.stats().at("/responsesByStatus/401").asLong()).isEqualTo(1);
+            assertThat(after.stats().at("/requestsByEndpoint/vertex").asLong()).as("one refused, two images").isEqualTo(3);
+        }
+    }
 }
