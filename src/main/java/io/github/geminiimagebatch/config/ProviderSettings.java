@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /** Everything configured for one named provider: {@code imagegen.provider.<name>.*}. */
 public record ProviderSettings(
@@ -46,6 +47,10 @@ public record ProviderSettings(
         }
         ProviderType type = ProviderType.parse(typeText, prefix + "type");
         String location = settings.find(prefix + "location").orElse("global");
+        if (!location.matches("[a-z0-9-]{1,40}")) {
+            throw new ConfigException("The setting " + prefix + "location is '" + location + "'; write a Vertex AI location"
+                    + " such as global, us-central1 or europe-west4.");
+        }
         String baseUrl = settings.find(prefix + "baseUrl").orElse(defaultBaseUrl(type, location));
         if (baseUrl == null) {
             throw new ConfigException("The provider '" + name + "' (type " + type.id() + ") needs " + prefix
@@ -95,7 +100,7 @@ public record ProviderSettings(
 
     /** {@code imagegen.provider.<name>.param.<parameter>=value}: extra parameters for the provider's route template. */
     private static Map<String, String> templateParameters(Settings settings, String paramPrefix) throws ConfigException {
-        Map<String, String> parameters = new java.util.TreeMap<>();
+        Map<String, String> parameters = new TreeMap<>();
         for (Map.Entry<String, String> e : settings.asMap().entrySet()) {
             if (!e.getKey().startsWith(paramPrefix) || e.getValue() == null) {
                 continue;

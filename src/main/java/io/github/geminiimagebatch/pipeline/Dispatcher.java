@@ -171,6 +171,7 @@ public final class Dispatcher {
                 && p.bearerTokenRejected(generation)) {
             LOG.info("{}: Vertex AI provider {} refused the access token (HTTP 401); loading the credentials again"
                     + " for a new token and sending the item again", item, p.name());
+            p.breaker().releasePermission();
             item.getBatch().countRetry();
             return;
         }

@@ -31,6 +31,8 @@ class ProviderSettingsTest {
                 .isEqualTo("https://europe-west4-aiplatform.googleapis.com");
         assertThat(provider("vertex", "project", "p", "location", "us-east5", "baseUrl", "https://vpc.example/").baseUrl())
                 .isEqualTo("https://vpc.example");
+        assertThatThrownBy(() -> provider("vertex", "project", "p", "location", "evil.example/x"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("imagegen.provider.vertex.location");
     }
 
     @Test
