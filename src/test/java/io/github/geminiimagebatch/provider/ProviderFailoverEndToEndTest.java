@@ -166,4 +166,28 @@ class ProviderFailoverEndToEndTest {
             assertThat(a.stats().path("requests").asLong() + b.stats().path("requests").asLong()).isLessThanOrEqualTo(8);
         }
     }
+
+    @Test
+    void failoverCrossesWireDialectsAndEachSidecarNamesTheIdSentOnTheWire() throws Exception {
+        try (GeminiSimulator studio = GeminiSimulator.start(SimulatorOptions.builder().rpd(2).build());
+             GeminiSimulator router = GeminiSimulator.start(SimulatorOptions.builder().acceptedKeys(Set.of(KEY_B)).build())) {
+            ProviderRun run = new ProviderRun(tmp).dropPrompts("mixed.txt", 5)
+                    .provider("aistudio", "baseUrl", studio.baseUri().toString())
+                    .provider("aistudio", "apiKey", KEY_A)
+                    .provider("openrouter", "baseUrl", router.baseUri().toString())
+                    .provider("openrouter", "apiKey", KEY_B);
+
+            assertThat(run.once("aistudio,openrouter")).isEqualTo(0);
+
+            List<JsonNode> sidecars = run.sidecars("mixed");
+            assertThat(imagesByProvider(sidecars)).containsExactlyInAnyOrderEntriesOf(Map.of("aistudio", 2L, "openrouter", 3L));
+            assertThat(sidecars).allSatisfy(s -> {
+                boolean viaRouter = s.path("provider").asText().equals("openrouter");
+                assertThat(s.path("providerType").asText()).isEqualTo(viaRouter ? "openrouter" : "aistudio");
+                assertThat(s.path("wireModel").asText())
+                        .isEqualTo(viaRouter ? "google/gemini-3.1-flash-image" : "gemini-3.1-flash-image");
+            });
+            assertThat(router.stats().at("/requestsByEndpoint/openrouter").asLong()).isEqualTo(3);
+        }
+    }
 }
