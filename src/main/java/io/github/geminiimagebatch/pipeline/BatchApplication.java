@@ -210,7 +210,7 @@ public final class BatchApplication {
         Files.createDirectories(workDir);
     }
 
-    private Properties camelProperties(RunConfig config) {
+    Properties camelProperties(RunConfig config) {
         Properties p = new Properties();
         config.settings().asMap().forEach((k, v) -> {
             if (v != null) {
@@ -223,14 +223,19 @@ public final class BatchApplication {
         p.setProperty("camel.main.routesIncludePattern", routesPattern(config));
         p.setProperty("camel.main.shutdownTimeout", Long.toString(Math.max(1, config.shutdownTimeout().toSeconds())));
         p.setProperty("camel.main.jmxEnabled", "false");
-        p.setProperty("camel.component.http.automaticRetriesDisabled", "true");
-        p.setProperty("camel.component.http.connectTimeout", Long.toString(config.connectTimeout().toMillis()));
-        p.setProperty("camel.component.http.soTimeout", Long.toString(config.responseTimeout().toMillis()));
-        p.setProperty("camel.component.http.responseTimeout", Long.toString(config.responseTimeout().toMillis()));
-        p.setProperty("camel.component.http.connectionRequestTimeout", Long.toString(config.responseTimeout().toMillis()));
+        // Camel registers http and https as two instances of the http component, each with its own
+        // settings: every real provider is https, so both get the timeouts, pool and no-retry.
         int connections = Math.max(20, config.concurrency() * 2);
-        p.setProperty("camel.component.http.maxTotalConnections", Integer.toString(connections));
-        p.setProperty("camel.component.http.connectionsPerRoute", Integer.toString(connections));
+        for (String component : List.of("http", "https")) {
+            String prefix = "camel.component." + component + ".";
+            p.setProperty(prefix + "automaticRetriesDisabled", "true");
+            p.setProperty(prefix + "connectTimeout", Long.toString(config.connectTimeout().toMillis()));
+            p.setProperty(prefix + "soTimeout", Long.toString(config.responseTimeout().toMillis()));
+            p.setProperty(prefix + "responseTimeout", Long.toString(config.responseTimeout().toMillis()));
+            p.setProperty(prefix + "connectionRequestTimeout", Long.toString(config.responseTimeout().toMillis()));
+            p.setProperty(prefix + "maxTotalConnections", Integer.toString(connections));
+            p.setProperty(prefix + "connectionsPerRoute", Integer.toString(connections));
+        }
         p.setProperty("camel.threadpool.config[itemThreads].poolSize", Integer.toString(config.concurrency()));
         p.setProperty("camel.threadpool.config[itemThreads].maxPoolSize", Integer.toString(config.concurrency()));
         p.setProperty("camel.threadpool.config[itemThreads].maxQueueSize", "-1");
