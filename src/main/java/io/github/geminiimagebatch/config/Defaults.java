@@ -15,7 +15,7 @@ final class Defaults {
             "maxConcurrency", "credentialsFile", "resetZone", "aspectRatio", "imageSize", "accessKey", "secretKey",
             "pathStyle", "maxUsd", "maxUsdPerDay", "maxAttempts", "responseTimeout", "connectTimeout",
             "maxFileBytes", "maxItemsPerFile", "maxPromptChars", "maxReferenceImages", "maxReferenceImageBytes",
-            "stableTime", "pollDelay", "latencyMs", "imageMode");
+            "stableTime", "pollDelay", "latencyMs", "imageMode", "routeTemplate");
 
     private static final Set<String> SECRET_LEAVES = Set.of("apikey", "secretkey", "accesskey", "password", "token");
 

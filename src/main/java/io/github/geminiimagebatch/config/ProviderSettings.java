@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /** Everything configured for one named provider: {@code imagegen.provider.<name>.*}. */
 public record ProviderSettings(
@@ -23,10 +24,15 @@ public record ProviderSettings(
         Map<String, Double> pricePerImage,
         Path credentialsFile,
         String project,
-        String location) {
+        String location,
+        String routeTemplate,
+        Map<String, String> templateParameters,
+        boolean overflow) {
 
     public static final Set<String> BUILT_IN_NAMES = Set.of("aistudio", "vertex", "openrouter", "gateway", "simulator");
     private static final List<String> SIZES = List.of("512", "1K", "2K", "4K");
+    /** Template parameters the application fills in itself; a {@code param.<name>} setting may not replace them. */
+    public static final Set<String> RESERVED_TEMPLATE_PARAMETERS = Set.of("provider", "baseUrl", "project", "location", "expressMode");
 
     public static ProviderSettings from(Settings settings, String name) throws ConfigException {
         if (!name.matches("[a-z0-9][a-z0-9-]{0,40}")) {
@@ -41,6 +47,10 @@ public record ProviderSettings(
         }
         ProviderType type = ProviderType.parse(typeText, prefix + "type");
         String location = settings.find(prefix + "location").orElse("global");
+        if (!location.matches("[a-z0-9-]{1,40}")) {
+            throw new ConfigException("The setting " + prefix + "location is '" + location + "'; write a Vertex AI location"
+                    + " such as global, us-central1 or europe-west4.");
+        }
         String baseUrl = settings.find(prefix + "baseUrl").orElse(defaultBaseUrl(type, location));
         if (baseUrl == null) {
             throw new ConfigException("The provider '" + name + "' (type " + type.id() + ") needs " + prefix
@@ -77,10 +87,36 @@ public record ProviderSettings(
         }
         List<Limit> limits = parseLimits(settings, prefix + "limits");
         List<Limit> imageLimits = parseLimits(settings, prefix + "imageLimits");
+        String template = settings.find(prefix + "routeTemplate").orElse(type.routeTemplate());
+        if (!template.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,80}")) {
+            throw new ConfigException("The setting " + prefix + "routeTemplate is '" + template + "'; write the id of a"
+                    + " routeTemplate from a routes/*.camel.yaml file, e.g. gemini-api.");
+        }
         return new ProviderSettings(name, type, baseUrl, apiKey,
                 settings.find(prefix + "authHeader").orElse("x-goog-api-key"),
                 settings.get(prefix + "model"), limits, imageLimits, maxConcurrency, Map.copyOf(prices), credentials,
-                project, location);
+                project, location, template, templateParameters(settings, prefix + "param."), settings.bool(prefix + "overflow"));
+    }
+
+    /** {@code imagegen.provider.<name>.param.<parameter>=value}: extra parameters for the provider's route template. */
+    private static Map<String, String> templateParameters(Settings settings, String paramPrefix) throws ConfigException {
+        Map<String, String> parameters = new TreeMap<>();
+        for (Map.Entry<String, String> e : settings.asMap().entrySet()) {
+            if (!e.getKey().startsWith(paramPrefix) || e.getValue() == null) {
+                continue;
+            }
+            String parameter = e.getKey().substring(paramPrefix.length());
+            if (!parameter.matches("[A-Za-z][A-Za-z0-9_]{0,60}")) {
+                throw new ConfigException("The setting " + e.getKey() + " names the template parameter '" + parameter
+                        + "'; parameter names are letters, digits and '_', starting with a letter.");
+            }
+            if (RESERVED_TEMPLATE_PARAMETERS.contains(parameter)) {
+                throw new ConfigException("The setting " + e.getKey() + " would replace the template parameter '" + parameter
+                        + "', which comes from the provider's own settings; set that setting instead.");
+            }
+            parameters.put(parameter, e.getValue().trim());
+        }
+        return Map.copyOf(parameters);
     }
 
     private static List<Limit> parseLimits(Settings settings, String key) throws ConfigException {
@@ -91,7 +127,12 @@ public record ProviderSettings(
         }
     }
 
-    private static String defaultBaseUrl(ProviderType type, String location) {
+    /**
+     * The endpoint when {@code baseUrl} is not set: Vertex AI's global endpoint for location
+     * {@code global}, else the regional {@code https://<location>-aiplatform.googleapis.com}; the
+     * type's public endpoint for AI Studio and OpenRouter; none for gateways and the simulator.
+     */
+    static String defaultBaseUrl(ProviderType type, String location) {
         if (type == ProviderType.VERTEX && !"global".equals(location)) {
             return "https://" + location + "-aiplatform.googleapis.com";
         }

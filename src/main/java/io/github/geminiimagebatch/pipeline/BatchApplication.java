@@ -23,6 +23,7 @@ import org.apache.camel.impl.event.CamelContextStoppingEvent;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.model.Model;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
@@ -240,7 +241,7 @@ public final class BatchApplication {
         Files.createDirectories(workDir);
     }
 
-    private Properties camelProperties(RunConfig config) {
+    Properties camelProperties(RunConfig config) {
         Properties p = new Properties();
         // The operator's endpoints (/observe/health, /observe/metrics) on loopback only: they are for
         // whoever runs the bundle, and a different host or port is one setting away.
@@ -265,17 +266,22 @@ public final class BatchApplication {
         p.setProperty("imagegen.inbox", config.inbox().toAbsolutePath().toString());
         p.setProperty("imagegen.progress.intervalMillis", Long.toString(config.progressInterval().toMillis()));
         p.setProperty("camel.main.name", "gemini-image-batch");
-        p.setProperty("camel.main.routesIncludePattern", routesPattern());
+        p.setProperty("camel.main.routesIncludePattern", routesPattern(config));
         p.setProperty("camel.main.shutdownTimeout", Long.toString(Math.max(1, config.shutdownTimeout().toSeconds())));
         p.setProperty("camel.main.jmxEnabled", "false");
-        p.setProperty("camel.component.http.automaticRetriesDisabled", "true");
-        p.setProperty("camel.component.http.connectTimeout", Long.toString(config.connectTimeout().toMillis()));
-        p.setProperty("camel.component.http.soTimeout", Long.toString(config.responseTimeout().toMillis()));
-        p.setProperty("camel.component.http.responseTimeout", Long.toString(config.responseTimeout().toMillis()));
-        p.setProperty("camel.component.http.connectionRequestTimeout", Long.toString(config.responseTimeout().toMillis()));
+        // Camel registers http and https as two instances of the http component, each with its own
+        // settings: every real provider is https, so both get the timeouts, pool and no-retry.
         int connections = Math.max(20, config.concurrency() * 2);
-        p.setProperty("camel.component.http.maxTotalConnections", Integer.toString(connections));
-        p.setProperty("camel.component.http.connectionsPerRoute", Integer.toString(connections));
+        for (String component : List.of("http", "https")) {
+            String prefix = "camel.component." + component + ".";
+            p.setProperty(prefix + "automaticRetriesDisabled", "true");
+            p.setProperty(prefix + "connectTimeout", Long.toString(config.connectTimeout().toMillis()));
+            p.setProperty(prefix + "soTimeout", Long.toString(config.responseTimeout().toMillis()));
+            p.setProperty(prefix + "responseTimeout", Long.toString(config.responseTimeout().toMillis()));
+            p.setProperty(prefix + "connectionRequestTimeout", Long.toString(config.responseTimeout().toMillis()));
+            p.setProperty(prefix + "maxTotalConnections", Integer.toString(connections));
+            p.setProperty(prefix + "connectionsPerRoute", Integer.toString(connections));
+        }
         p.setProperty("camel.threadpool.config[itemThreads].poolSize", Integer.toString(config.concurrency()));
         p.setProperty("camel.threadpool.config[itemThreads].maxPoolSize", Integer.toString(config.concurrency()));
         p.setProperty("camel.threadpool.config[itemThreads].maxQueueSize", "-1");
@@ -306,12 +312,13 @@ public final class BatchApplication {
         LOG.info("Operator endpoints: http://{}:{}/observe/health and /observe/metrics", host, port);
     }
 
-    private String routesPattern() {
+    /** The bundle's routes/ folder (else the copy in the jar), plus imagegen.routes.include (comma-separated resources). */
+    private String routesPattern(RunConfig config) {
         Path routes = home.resolve("routes");
-        if (Files.isDirectory(routes)) {
-            return "file:" + routes.toAbsolutePath() + "/*.camel.yaml";
-        }
-        return "classpath:routes/*.camel.yaml";
+        String pattern = Files.isDirectory(routes) ? "file:" + routes.toAbsolutePath() + "/*.camel.yaml"
+                : "classpath:routes/*.camel.yaml";
+        String include = config.settings().get("imagegen.routes.include");
+        return include == null ? pattern : pattern + "," + include;
     }
 
     private void addProviderRoutes(CamelContext context, RunConfig config) {
@@ -330,12 +337,20 @@ public final class BatchApplication {
                 }
             }
         });
+        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
         for (ProviderRuntime runtime : run.providers()) {
             ProviderSettings p = runtime.settings();
-            TemplatedRouteBuilder route = TemplatedRouteBuilder.builder(context, p.type().routeTemplate())
+            if (model.getRouteTemplateDefinition(p.routeTemplate()) == null) {
+                throw new IllegalStateException(new ConfigException("The provider '" + p.name() + "' uses the route template '"
+                        + p.routeTemplate() + "', but no routes/*.camel.yaml file (nor imagegen.routes.include) defines a"
+                        + " routeTemplate with that id. Templates found: " + model.getRouteTemplateDefinitions().stream()
+                        .map(t -> t.getId()).sorted().toList() + ". Fix imagegen.provider." + p.name() + ".routeTemplate."));
+            }
+            TemplatedRouteBuilder route = TemplatedRouteBuilder.builder(context, p.routeTemplate())
                     .routeId("provider-" + p.name())
                     .parameter("provider", p.name())
                     .parameter("baseUrl", p.baseUrl());
+            p.templateParameters().forEach(route::parameter);
             if (p.type() == ProviderType.VERTEX) {
                 route.parameter("location", p.location())
                         .parameter("expressMode", Boolean.toString(p.vertexExpressMode()));

@@ -1,6 +1,7 @@
 package io.github.geminiimagebatch.pipeline;
 
 import io.github.geminiimagebatch.gemini.DecodedResponse;
+import io.github.geminiimagebatch.provider.CredentialsRefusedException;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
 import io.github.geminiimagebatch.quota.Admission;
 import io.github.geminiimagebatch.quota.FailureClassifier;
@@ -28,6 +29,7 @@ public final class Dispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final Duration POLL = Duration.ofMillis(250);
+    private static final Duration SLOT_POLL = Duration.ofMillis(20);
     private static final int MAX_THROTTLES_PER_ITEM = 1000;
 
     private final RunState run;
@@ -53,15 +55,30 @@ public final class Dispatcher {
             Instant now = run.clock().instant();
             List<String> closed = new ArrayList<>();
             Instant reopens = null;
+            // A usable provider that will take work soon: a healthy one that is pacing or full (the
+            // item waits for it unless a later overflow provider takes it now), or a failing one
+            // that was passed over in favour of the providers after it.
+            Instant wakeAt = null;
+            boolean preferredWaiting = false;
+            List<String> modelRefusals = new ArrayList<>();
             boolean authOnly = true;
             for (ProviderRuntime p : run.providers()) {
                 if (!p.usable()) {
                     closed.add(p.name() + ": " + p.unusableReason());
                     continue;
                 }
+                String refusal = p.modelRefusal(item.getRequest().model());
+                if (refusal != null) {
+                    modelRefusals.add(p.name() + ": " + refusal);
+                    continue;
+                }
+                if (preferredWaiting && !p.settings().overflow()) {
+                    continue;
+                }
                 if (!p.slots().tryAcquire()) {
-                    sleepUntil(now.plus(Duration.ofMillis(20)));
-                    continue scan;
+                    wakeAt = earlier(wakeAt, now.plus(SLOT_POLL));
+                    preferredWaiting |= !p.failing();
+                    continue;
                 }
                 double price = p.settings().priceFor(item.getRequest().model(), item.getRequest().imageSize());
                 Budget.Decision spend = budget.reserve(price);
@@ -96,8 +113,9 @@ public final class Dispatcher {
                 budget.release(price);
                 p.slots().release();
                 if (admission instanceof Admission.Wait wait) {
-                    sleepUntil(wait.until());
-                    continue scan;
+                    wakeAt = earlier(wakeAt, wait.until());
+                    preferredWaiting |= !p.failing();
+                    continue;
                 }
                 Admission.Closed c = (Admission.Closed) admission;
                 authOnly = false;
@@ -105,6 +123,15 @@ public final class Dispatcher {
                 if (!c.until().equals(Instant.MAX)) {
                     reopens = reopens == null || c.until().isBefore(reopens) ? c.until() : reopens;
                 }
+            }
+            if (wakeAt != null) {
+                sleepUntil(wakeAt);
+                continue;
+            }
+            if (!modelRefusals.isEmpty() && reopens == null) {
+                settle(item, WorkItem.Status.FAILED, "model_not_found", "no provider serves the model "
+                        + item.getRequest().model() + " (" + String.join("; ", modelRefusals) + ")");
+                return;
             }
             String why = String.join("; ", closed);
             if (once || reopens == null) {
@@ -122,12 +149,14 @@ public final class Dispatcher {
         DecodedResponse decoded = exchange.getMessage().getBody(DecodedResponse.class);
         switch (decoded.outcome()) {
             case IMAGE -> {
+                p.answeredProperly();
                 p.breaker().onSuccess(item.getLatencyMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
                 p.quota().onSuccess();
                 item.getBatch().countCall(p.name(), 1);
                 item.resultArrived(decoded, exchange.getProperty("reservedUsd", 0.0, Double.class));
             }
             case BLOCKED, NO_IMAGE -> {
+                p.answeredProperly();
                 p.breaker().onSuccess(item.getLatencyMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
                 p.quota().onSuccess();
                 settle(item, WorkItem.Status.FAILED, decoded.reasonClass(),
@@ -144,6 +173,15 @@ public final class Dispatcher {
         ProviderRuntime p = provider(item);
         item.callEnded();
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Integer generation = exchange.getProperty(ProviderCalls.CREDENTIALS_GENERATION, Integer.class);
+        if (error instanceof HttpOperationFailedException http && http.getStatusCode() == 401 && generation != null
+                && p.bearerTokenRejected(generation)) {
+            LOG.info("{}: Vertex AI provider {} refused the access token (HTTP 401); loading the credentials again"
+                    + " for a new token and sending the item again", item, p.name());
+            p.breaker().releasePermission();
+            item.getBatch().countRetry();
+            return;
+        }
         if (error instanceof HttpOperationFailedException http) {
             Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             if (http.getResponseHeaders() != null) {
@@ -151,6 +189,10 @@ public final class Dispatcher {
             }
             handle(item, p, FailureClassifier.classify(http.getStatusCode(), http.getResponseBody(), headers::get,
                     run.clock().instant()));
+        } else if (error instanceof CredentialsRefusedException refused) {
+            handle(item, p, new ProviderFailure(FailureKind.AUTH, null, "auth",
+                    "the token endpoint refused the credentials (HTTP " + refused.status() + "): "
+                            + Secrets.redact(String.valueOf(refused.getMessage()))));
         } else {
             String what = error == null ? "unknown error" : error.getClass().getSimpleName()
                     + (error.getMessage() == null ? "" : ": " + Secrets.redact(error.getMessage()));
@@ -165,6 +207,7 @@ public final class Dispatcher {
             p.slots().release();
             p.inFlightCounter().decrementAndGet();
         }
+        exchange.removeProperty(ProviderCalls.CREDENTIALS_GENERATION);
         Double reserved = exchange.getProperty("reservedUsd", Double.class);
         if (reserved != null) {
             budget.settle(reserved, item.getResult() != null && item.getResult().outcome()
@@ -203,12 +246,12 @@ public final class Dispatcher {
                 p.quota().onThrottled(failure.throttle());
                 String reason = "has no quota for this model (limit 0): " + failure.message()
                         + " Enable billing on the project or choose another model or provider.";
-                if (p.usable()) {
+                if (p.markUnusable(reason)) {
                     LOG.error("Provider {} {}", p.name(), reason);
                 }
-                p.markUnusable(reason);
             }
             case TRANSIENT -> {
+                p.serverErrorHappened();
                 p.quota().onTransientFailure();
                 item.countTransientFailure();
                 item.getBatch().countCall(p.name(), 3);
@@ -224,13 +267,21 @@ public final class Dispatcher {
             }
             case AUTH -> {
                 item.getBatch().countCall(p.name(), 3);
-                if (p.usable()) {
+                if (p.markUnusable("credentials refused (" + failure.message() + ")")) {
                     LOG.error("Provider {} refused our credentials: {}. No more requests go to it; fix the key and run again.",
                             p.name(), failure.message());
                 }
-                p.markUnusable("credentials refused (" + failure.message() + ")");
             }
-            case INVALID_REQUEST, MODEL_NOT_FOUND -> {
+            case MODEL_NOT_FOUND -> {
+                // A wrong model id is the provider's answer for every item with this model, not this
+                // item's fault: later items of that model skip the provider; this one tries the next.
+                item.getBatch().countCall(p.name(), 3);
+                if (p.refuseModel(item.getRequest().model(), failure.message())) {
+                    LOG.warn("Provider {} does not serve {} as {}: {}. Items with this model go to the other providers.",
+                            p.name(), item.getRequest().model(), item.getWireModel(), failure.message());
+                }
+            }
+            case INVALID_REQUEST -> {
                 item.getBatch().countCall(p.name(), 3);
                 settle(item, WorkItem.Status.FAILED, failure.reasonClass(), failure.message());
             }
@@ -256,6 +307,10 @@ public final class Dispatcher {
             text.append(": ").append(decoded.message());
         }
         return text.toString();
+    }
+
+    private static Instant earlier(Instant a, Instant b) {
+        return a == null || b.isBefore(a) ? b : a;
     }
 
     private void sleepUntil(Instant until) throws InterruptedException {

@@ -20,6 +20,9 @@ import java.nio.file.Path;
  */
 public final class ProviderCalls {
 
+    /** Exchange property: which load of the Vertex credentials the bearer token of this call came from. */
+    static final String CREDENTIALS_GENERATION = "vertexCredentialsGeneration";
+
     private final RunState run;
     private final Path tempDir;
 
@@ -50,6 +53,7 @@ public final class ProviderCalls {
         if (settings.type() == ProviderType.OPENROUTER) {
             message.setHeader("Authorization", "Bearer " + settings.apiKey());
         } else if (settings.type() == ProviderType.VERTEX && !settings.vertexExpressMode()) {
+            exchange.setProperty(CREDENTIALS_GENERATION, provider.credentialsGeneration());
             message.setHeader("Authorization", "Bearer " + provider.bearerToken());
         } else if (settings.apiKey() != null) {
             message.setHeader(settings.type() == ProviderType.GATEWAY ? settings.authHeader() : "x-goog-api-key",

@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.provider;
 
+import com.google.api.client.http.HttpResponseException;
 import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.config.ProviderType;
 import io.github.geminiimagebatch.gemini.VertexCredentials;
@@ -11,7 +12,10 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -21,16 +25,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ProviderRuntime {
 
+    /** At most one forced reload of the Vertex credentials per this long: a second 401 soon after means bad credentials. */
+    static final Duration FORCED_RELOAD_SPACING = Duration.ofMinutes(5);
+
     private final ProviderSettings settings;
     private final ProviderQuota quota;
     private final Semaphore slots;
     private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger serverErrorsInARow = new AtomicInteger();
+    private final Map<String, String> refusedModels = new ConcurrentHashMap<>();
     private volatile String unusableReason;
     private volatile VertexCredentials vertexCredentials;
+    private final Clock clock;
+    /** Counts forced reloads of the Vertex credentials; guarded by this. */
+    private int credentialsGeneration;
+    private Instant lastForcedReload;
 
     public ProviderRuntime(ProviderSettings settings, ZoneId resetZone, Clock clock) {
         this.settings = settings;
+        this.clock = clock;
         QuotaSettings defaults = QuotaSettings.unlimited();
         this.quota = new ProviderQuota(settings.name(), new QuotaSettings(settings.requestLimits(),
                 settings.imageLimits(), resetZone, defaults.windowMargin()), clock);
@@ -74,6 +88,37 @@ public final class ProviderRuntime {
         return inFlight;
     }
 
+    /** Counts a server-side failure (5xx, reset, timeout) of a call to this provider. */
+    public void serverErrorHappened() {
+        serverErrorsInARow.incrementAndGet();
+    }
+
+    /** A call was answered properly (an image, or a block the model decided on): the provider is healthy again. */
+    public void answeredProperly() {
+        serverErrorsInARow.set(0);
+    }
+
+    /**
+     * True after a server error until the next proper answer. While failing, work does not queue
+     * behind this provider: it goes to the next one in failover order that can take it now.
+     */
+    public boolean failing() {
+        return serverErrorsInARow.get() > 0;
+    }
+
+    /**
+     * The provider answered 404 for this (item) model: it does not serve it under the id we send.
+     * Items asking for it go to other providers. True for the call that recorded it first.
+     */
+    public boolean refuseModel(String model, String why) {
+        return refusedModels.putIfAbsent(model, why) == null;
+    }
+
+    /** Why this provider does not serve {@code model}, or null when it may. */
+    public String modelRefusal(String model) {
+        return refusedModels.get(model);
+    }
+
     public String unusableReason() {
         return unusableReason;
     }
@@ -82,14 +127,67 @@ public final class ProviderRuntime {
         return unusableReason == null;
     }
 
-    public void markUnusable(String reason) {
-        if (unusableReason == null) {
-            unusableReason = reason;
+    /** Stops all further requests to this provider; true for the call that did it (so only one caller reports it). */
+    public synchronized boolean markUnusable(String reason) {
+        if (unusableReason != null) {
+            return false;
         }
+        unusableReason = reason;
+        return true;
     }
 
     /** OAuth2 bearer token for Vertex AI; the credentials are loaded on first use and refreshed by Google's library. */
     public String bearerToken() throws IOException {
+        VertexCredentials credentials = vertexCredentials();
+        try {
+            return credentials.bearerToken();
+        } catch (IOException e) {
+            Integer status = tokenEndpointStatus(e);
+            if (status != null && status >= 400 && status < 500 && status != 408 && status != 429) {
+                throw new CredentialsRefusedException(e.getMessage(), status, e);
+            }
+            throw e;
+        }
+    }
+
+    /** Which load of the Vertex credentials a token comes from; read it before {@link #bearerToken()}. */
+    public synchronized int credentialsGeneration() {
+        return credentialsGeneration;
+    }
+
+    /**
+     * Vertex answered 401 to a bearer token from credentials generation {@code used}. A token can be
+     * revoked or go stale before the expiry the library tracks; one fresh load of the credentials (a
+     * new token) is worth a try. True: send the item again (the next call gets a new token). False:
+     * a token fetched after a 401 a short while ago was refused too, so the credentials are bad.
+     */
+    public synchronized boolean bearerTokenRejected(int used) {
+        if (used < credentialsGeneration) {
+            return true;
+        }
+        Instant now = clock.instant();
+        if (lastForcedReload != null && now.isBefore(lastForcedReload.plus(FORCED_RELOAD_SPACING))) {
+            return false;
+        }
+        lastForcedReload = now;
+        credentialsGeneration++;
+        vertexCredentials = null;
+        return true;
+    }
+
+    /** The Vertex project: configured, else the one named in the credentials (read from the file, no token needed). */
+    public String vertexProject() throws IOException {
+        if (settings.project() != null) {
+            return settings.project();
+        }
+        String project = vertexCredentials().projectId();
+        if (project == null) {
+            throw new IOException("imagegen.provider." + name() + ".project is not set and the credentials name no project");
+        }
+        return project;
+    }
+
+    private VertexCredentials vertexCredentials() throws IOException {
         if (settings.type() != ProviderType.VERTEX) {
             throw new IllegalStateException("provider " + name() + " is not a Vertex AI provider");
         }
@@ -104,19 +202,16 @@ public final class ProviderRuntime {
                 credentials = vertexCredentials;
             }
         }
-        return credentials.bearerToken();
+        return credentials;
     }
 
-    /** The Vertex project: configured, else the service account's own project. */
-    public String vertexProject() throws IOException {
-        if (settings.project() != null) {
-            return settings.project();
+    /** The HTTP status of the token endpoint's answer somewhere in the cause chain, or null if it never answered. */
+    static Integer tokenEndpointStatus(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof HttpResponseException http) {
+                return http.getStatusCode();
+            }
         }
-        bearerToken();
-        String project = vertexCredentials.projectId();
-        if (project == null) {
-            throw new IOException("imagegen.provider." + name() + ".project is not set and the credentials name no project");
-        }
-        return project;
+        return null;
     }
 }
