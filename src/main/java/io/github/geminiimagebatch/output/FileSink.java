@@ -12,10 +12,14 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The outbox folder. Every file is written under a hidden temporary name in its target folder and
- * renamed into place, so a visible file is always complete.
+ * The outbox folder. Every file is written under a temporary name in {@code outbox/.tmp/} and
+ * renamed into place, so a file in a batch folder is always complete, and a crash leaves its
+ * half-written files only in {@code .tmp/}, which is cleared at the next start.
  */
 public final class FileSink implements OutputSink {
+
+    /** Temporary files of this sink and of the response decoder; cleared at start-up. */
+    public static final String WORK_DIR = ".tmp";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -38,7 +42,7 @@ public final class FileSink implements OutputSink {
     public void putImage(String relativeName, Path image, String mimeType, String requestKey) throws IOException {
         Path target = resolve(relativeName);
         Files.createDirectories(target.getParent());
-        Path temp = temporarySibling(target);
+        Path temp = temporaryFile(target);
         try {
             Files.copy(image, temp, StandardCopyOption.REPLACE_EXISTING);
             moveIntoPlace(temp, target);
@@ -58,7 +62,7 @@ public final class FileSink implements OutputSink {
     public void putDocument(String relativeName, byte[] content, String contentType) throws IOException {
         Path target = resolve(relativeName);
         Files.createDirectories(target.getParent());
-        Path temp = temporarySibling(target);
+        Path temp = temporaryFile(target);
         try {
             Files.write(temp, content);
             moveIntoPlace(temp, target);
@@ -94,8 +98,10 @@ public final class FileSink implements OutputSink {
         return target;
     }
 
-    private static Path temporarySibling(Path target) {
-        return target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".part");
+    /** Same file system as the target (so the rename is atomic), but outside the folders users look at. */
+    private Path temporaryFile(Path target) throws IOException {
+        Path workDir = Files.createDirectories(root.resolve(WORK_DIR));
+        return workDir.resolve(target.getFileName() + "." + UUID.randomUUID() + ".part");
     }
 
     private static void moveIntoPlace(Path source, Path target) throws IOException {

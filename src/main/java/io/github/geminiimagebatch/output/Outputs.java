@@ -28,7 +28,7 @@ public final class Outputs {
     }
 
     public Path workDir() {
-        return outbox.resolve(".tmp");
+        return outbox.resolve(FileSink.WORK_DIR);
     }
 
     public void prepareBatch(String batch) throws IOException {

@@ -119,8 +119,9 @@ public final class BatchApplication {
                     config.outbox());
             case RunState.EXIT_QUOTA_PENDING -> LOG.warn("Stopped with work pending: {}. {} Run again after that;"
                     + " nothing is lost and nothing done is sent again.", totals, String.join(" ", run.pendingReasons()));
-            default -> LOG.error("Stopped: {}. {} Fix the credentials and run again; pending prompts stay in the inbox.",
-                    totals, String.join(" ", run.pendingReasons()));
+            default -> LOG.error("Stopped: {}. {} Fix {} and run again; pending prompts stay in the inbox.",
+                    totals, String.join(" ", run.pendingReasons()),
+                    run.outputProblem() != null ? "the outbox" : "the credentials");
         }
         return code;
     }

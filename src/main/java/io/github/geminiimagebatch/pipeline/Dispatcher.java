@@ -50,6 +50,11 @@ public final class Dispatcher {
                 leavePending(item, "stopped", "the run was stopped before this item was sent; it is sent next time", false);
                 return;
             }
+            if (run.outputProblem() != null) {
+                settle(item, WorkItem.Status.PENDING, "output_error", "not sent because outputs cannot be written ("
+                        + run.outputProblem() + "); it is sent next time");
+                return;
+            }
             Instant now = run.clock().instant();
             List<String> closed = new ArrayList<>();
             Instant reopens = null;

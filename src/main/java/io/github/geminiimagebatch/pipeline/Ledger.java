@@ -78,11 +78,13 @@ public final class Ledger {
             item.stored(item.getBatch().getName() + "/" + item.getId() + "." + extension);
             item.settle(WorkItem.Status.OK, null, null, run.clock().instant());
         } catch (IOException e) {
-            String message = "could not store the image (" + Secrets.redact(String.valueOf(e.getMessage()))
-                    + "); the item stays pending and is generated again next time";
+            String problem = describe(e);
+            String message = "could not store the image: " + problem + ". The item stays pending and is generated"
+                    + " again next time; no further requests are sent in this run. Free disk space or fix the outbox"
+                    + " folder, then run again";
             LOG.error("{}: {}", item, message);
             item.settle(WorkItem.Status.PENDING, "output_error", message, run.clock().instant());
-            run.pending("output_error", "outputs could not be written: " + Secrets.redact(String.valueOf(e.getMessage())), false);
+            run.outputsFailed("cannot write to the outbox: " + problem);
             deleteQuietly(result);
         }
     }
@@ -175,6 +177,23 @@ public final class Ledger {
             item.getPrompt().referenceImages().forEach(r -> refs.add(r.getFileName().toString()));
         }
         return s.toPrettyString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The file-system exceptions carry the path in getFile(), not always in the message. */
+    static String describe(IOException e) {
+        String what;
+        if (e instanceof java.nio.file.FileSystemException fs) {
+            String reason = fs.getReason() != null ? fs.getReason()
+                    : e instanceof java.nio.file.FileAlreadyExistsException ? "something else already has that name"
+                    : e instanceof java.nio.file.NoSuchFileException ? "no such file or folder"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.DirectoryNotEmptyException ? "a folder of that name is in the way"
+                    : e.getClass().getSimpleName();
+            what = reason + " (" + fs.getFile() + (fs.getOtherFile() != null ? " -> " + fs.getOtherFile() : "") + ")";
+        } else {
+            what = String.valueOf(e.getMessage());
+        }
+        return Secrets.redact(what);
     }
 
     private static void putIfPresent(ObjectNode node, String field, Integer value) {

@@ -31,6 +31,7 @@ public final class RunState {
     private final Map<String, String> pendingReasons = new LinkedHashMap<>();
     private volatile boolean stopping;
     private volatile boolean authBlocked;
+    private volatile String outputProblem;
     private volatile double costUsd;
 
     public RunState(List<ProviderRuntime> providers, Clock clock) {
@@ -112,14 +113,33 @@ public final class RunState {
         stopping = true;
     }
 
+    /**
+     * Outputs could not be written (disk full, a path taken by a file or folder, permissions): no new
+     * request is sent for the rest of the run, because every image made now would be paid for and lost.
+     */
+    synchronized void outputsFailed(String message) {
+        if (outputProblem == null) {
+            outputProblem = message;
+        }
+        pendingReasons.putIfAbsent("output_error", message.endsWith(".") ? message : message + ".");
+    }
+
+    /** Why outputs cannot be written, or null while they can. */
+    public String outputProblem() {
+        return outputProblem;
+    }
+
     public synchronized List<String> pendingReasons() {
         return new ArrayList<>(pendingReasons.values());
     }
 
-    /** 1 when a provider refused our credentials and work is left; 3 when a quota left work pending; 2 when items failed. */
+    /**
+     * 1 when a provider refused our credentials or outputs could not be written and work is left; 3 when
+     * a quota left work pending; 2 when items failed.
+     */
     public int exitCode() {
         boolean pendingWork = count(WorkItem.Status.PENDING) > 0;
-        if (pendingWork && authBlocked) {
+        if (pendingWork && (authBlocked || outputProblem != null)) {
             return EXIT_CONFIG;
         }
         if (pendingWork) {
