@@ -84,10 +84,28 @@ public final class FileSink implements OutputSink {
             return Optional.empty();
         }
         String image = node.path("image").asText("");
-        if (image.isEmpty() || !Files.isRegularFile(resolve(image))) {
+        if (image.isEmpty() || !Files.isRegularFile(resolve(image)) || !sidecarNames(image, requestKey)) {
             return Optional.empty();
         }
         return Optional.of(image);
+    }
+
+    /**
+     * The index entry only says where the image was put. A later request for the same batch and id (the
+     * prompt file edited, another image size configured) overwrites that image and its sidecar; the
+     * sidecar's own request key tells whether the file there is still this request's image.
+     */
+    private boolean sidecarNames(String image, String requestKey) throws IOException {
+        int dot = image.lastIndexOf('.');
+        Path sidecar = resolve((dot > image.lastIndexOf('/') ? image.substring(0, dot) : image) + ".json");
+        if (!Files.isRegularFile(sidecar)) {
+            return false;
+        }
+        try {
+            return requestKey.equals(JSON.readTree(sidecar.toFile()).path("requestKey").asText());
+        } catch (IOException unreadable) {
+            return false;
+        }
     }
 
     private Path resolve(String relativeName) throws IOException {

@@ -133,6 +133,24 @@ class ResumeTest {
         assertThat(h.simulator.stats().path("billedByPrompt").path("wobbly [sim:500x2]").asInt()).isEqualTo(1);
     }
 
+    @Test
+    void anImageReplacedByAnotherRequestIsMadeAgainWhenTheFirstRequestComesBack() throws Exception {
+        String prompts = "a harbour\na bridge\n";
+        h.drop("town.txt", prompts);
+        assertThat(h.runOnce()).isEqualTo(0);
+        h.drop("town.txt", prompts);
+        assertThat(h.runOnce("--set", "imagegen.imageSize=2K")).isEqualTo(0);
+        PipelineEndToEndTest.assertImage(h.outbox.resolve("town/0001.png"), 2048, 2048);
+        long requestsBefore = h.requests();
+
+        h.drop("town.txt", prompts);
+        assertThat(h.runOnce()).isEqualTo(0);
+
+        assertThat(h.requests() - requestsBefore).as("the 1K images were overwritten by the 2K run").isEqualTo(2);
+        assertThat(h.manifest("town")).extracting(l -> l.path("status").asText()).containsExactly("ok", "ok");
+        PipelineEndToEndTest.assertImage(h.outbox.resolve("town/0001.png"), 1024, 1024);
+    }
+
     private List<String> messages() {
         return log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
