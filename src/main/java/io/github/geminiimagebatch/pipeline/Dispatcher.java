@@ -143,7 +143,15 @@ public final class Dispatcher {
         ProviderRuntime p = provider(item);
         item.callEnded();
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        if (error instanceof HttpOperationFailedException http) {
+        if (error instanceof OutputUnavailableException local) {
+            p.breaker().releasePermission();
+            item.getBatch().countCall(p.name(), 3);
+            LOG.error("{}: {}. The item stays pending; no further requests are sent in this run."
+                    + " Free disk space or fix the outbox folder, then run again.", item, local.getMessage());
+            settle(item, WorkItem.Status.PENDING, "output_error", local.getMessage()
+                    + "; the item is generated again next time");
+            run.outputsFailed(local.getMessage());
+        } else if (error instanceof HttpOperationFailedException http) {
             Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             if (http.getResponseHeaders() != null) {
                 headers.putAll(http.getResponseHeaders());

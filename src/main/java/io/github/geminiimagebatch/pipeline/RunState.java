@@ -97,6 +97,18 @@ public final class RunState {
         return queued.get();
     }
 
+    /**
+     * Items left for a later run: settled as pending, plus items that never settled because the run was
+     * stopped before they got through (a shutdown that outlasted imagegen.shutdown.timeout).
+     */
+    public long unfinished() {
+        long settledItems = 0;
+        for (AtomicLong n : settled.values()) {
+            settledItems += n.get();
+        }
+        return count(WorkItem.Status.PENDING) + Math.max(0, queued.get() - settledItems);
+    }
+
     public synchronized double costUsd() {
         return costUsd;
     }
@@ -138,7 +150,7 @@ public final class RunState {
      * a quota left work pending; 2 when items failed.
      */
     public int exitCode() {
-        boolean pendingWork = count(WorkItem.Status.PENDING) > 0;
+        boolean pendingWork = unfinished() > 0;
         if (pendingWork && (authBlocked || outputProblem != null)) {
             return EXIT_CONFIG;
         }

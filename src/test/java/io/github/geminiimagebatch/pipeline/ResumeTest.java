@@ -107,6 +107,45 @@ class ResumeTest {
     }
 
     @Test
+    void anAnswerThatCannotBeWrittenLocallyIsNotRetriedAsAServerError() throws Exception {
+        h.drop("slow.txt", "a slow answer [sim:latency=1500]\nanother one\n");
+        Thread saboteur = new Thread(() -> {
+            try {
+                while (h.simulator.stats().path("inFlight").asInt() == 0) {
+                    Thread.sleep(5);
+                }
+                // while the first answer is on its way, the temporary folder becomes unusable
+                Path work = h.outbox.resolve(".tmp");
+                try (var leftovers = Files.list(work)) {
+                    for (Path p : leftovers.toList()) {
+                        Files.delete(p);
+                    }
+                }
+                Files.delete(work);
+                Files.writeString(work, "a file where the temporary folder should be");
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        saboteur.start();
+
+        int code = h.runOnce("--set", "imagegen.concurrency=1");
+        saboteur.join();
+
+        assertThat(code).isEqualTo(1);
+        assertThat(h.requests()).as("not retried five times at the price of an image each").isEqualTo(1);
+        Map<String, JsonNode> manifest = byId(h.manifest("slow"));
+        assertThat(manifest.get("0001").path("status").asText()).isEqualTo("pending");
+        assertThat(manifest.get("0001").path("reason").asText()).isEqualTo("output_error");
+        assertThat(manifest.get("0001").path("message").asText()).contains("cannot write the answer to", ".tmp");
+        assertThat(manifest.get("0002").path("status").asText()).isEqualTo("pending");
+
+        Files.delete(h.outbox.resolve(".tmp"));
+        assertThat(h.runOnce()).isEqualTo(0);
+        assertThat(h.manifest("slow")).extracting(l -> l.path("status").asText()).containsExactly("ok", "ok");
+    }
+
+    @Test
     void droppingFailedJsonlRetriesExactlyTheFailedItems() throws Exception {
         // the simulator answers 500 to the first two requests with this exact prompt, then succeeds
         h.drop("flaky.txt", "steady one\nwobbly [sim:500x2]\nsteady two\n");
