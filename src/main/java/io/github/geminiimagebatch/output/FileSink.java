@@ -96,15 +96,21 @@ public final class FileSink implements OutputSink {
      * sidecar's own request key tells whether the file there is still this request's image.
      */
     private boolean sidecarNames(String image, String requestKey) throws IOException {
+        return sidecarField(image, "requestKey").filter(requestKey::equals).isPresent();
+    }
+
+    /** A text field of the sidecar ({@code B/I.json}) that belongs to the image {@code B/I.ext}. */
+    public Optional<String> sidecarField(String image, String field) throws IOException {
         int dot = image.lastIndexOf('.');
         Path sidecar = resolve((dot > image.lastIndexOf('/') ? image.substring(0, dot) : image) + ".json");
         if (!Files.isRegularFile(sidecar)) {
-            return false;
+            return Optional.empty();
         }
         try {
-            return requestKey.equals(JSON.readTree(sidecar.toFile()).path("requestKey").asText());
+            JsonNode value = JSON.readTree(sidecar.toFile()).path(field);
+            return value.isTextual() ? Optional.of(value.asText()) : Optional.empty();
         } catch (IOException unreadable) {
-            return false;
+            return Optional.empty();
         }
     }
 

@@ -52,6 +52,14 @@ public final class Outputs {
         return Optional.empty();
     }
 
+    /**
+     * The provider type recorded in the sidecar of a stored image of the outbox folder ({@code simulator},
+     * {@code aistudio}, ...), or empty when there is no readable local sidecar.
+     */
+    public Optional<String> providerTypeOf(String imageName) throws IOException {
+        return folder == null ? Optional.empty() : folder.sidecarField(imageName, "providerType");
+    }
+
     /** Stores one finished image and its sidecar everywhere, then records the key. Deletes the temporary file. */
     public void storeItem(String batch, String id, Path image, String extension, String mimeType, String requestKey,
                           byte[] sidecar) throws IOException {

@@ -2,6 +2,7 @@ package io.github.geminiimagebatch.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.geminiimagebatch.config.ProviderType;
 import io.github.geminiimagebatch.gemini.DecodedResponse;
 import io.github.geminiimagebatch.gemini.ImageInfo;
 import io.github.geminiimagebatch.gemini.Usage;
@@ -47,6 +48,10 @@ public final class Ledger {
         }
         while (true) {
             Optional<String> stored = outputs.completedImage(item.getRequestKey());
+            if (stored.isPresent() && placeholderForRealProviders(stored.get())) {
+                LOG.info("{}: {} was made by the simulator; generating it for real", item, stored.get());
+                stored = Optional.empty();
+            }
             if (stored.isPresent()) {
                 item.stored(stored.get());
                 item.settle(WorkItem.Status.SKIPPED, null, "already generated: " + stored.get(), run.clock().instant());
@@ -64,6 +69,17 @@ public final class Ledger {
                 // the other item settled without an image: look again, and claim the key if still free
             }
         }
+    }
+
+    /**
+     * Without credentials the built-in simulator makes placeholder images under the same request keys.
+     * Once real providers are configured those must not count as done, or setting GEMINI_API_KEY
+     * after a first try would leave every placeholder in place.
+     */
+    private boolean placeholderForRealProviders(String image) throws IOException {
+        boolean simulatorInRun = run.providers().stream()
+                .anyMatch(p -> p.settings().type() == ProviderType.SIMULATOR);
+        return !simulatorInRun && outputs.providerTypeOf(image).filter(ProviderType.SIMULATOR.id()::equals).isPresent();
     }
 
     /** Stores the image with its sidecar in every sink; only then is the item {@code ok}. */

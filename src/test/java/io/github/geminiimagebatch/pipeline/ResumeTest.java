@@ -190,6 +190,34 @@ class ResumeTest {
         PipelineEndToEndTest.assertImage(h.outbox.resolve("town/0001.png"), 1024, 1024);
     }
 
+    @Test
+    void placeholdersOfTheBuiltInSimulatorDoNotCountOnceARealProviderIsConfigured() throws Exception {
+        String prompts = "a real cat\na real dog\n";
+        h.drop("pets.txt", prompts);
+        assertThat(h.runOnce()).isEqualTo(0);
+        assertThat(h.requests()).isEqualTo(2);
+
+        // the same simulator, but spoken to as a Gemini-compatible gateway: a "real" provider
+        String[] gateway = {"--once", "--inbox", h.inbox.toString(), "--outbox", h.outbox.toString(),
+                "--provider", "gw", "--set", "imagegen.provider.gw.type=gateway",
+                "--set", "imagegen.provider.gw.baseUrl=" + h.simulator.baseUri(),
+                "--set", "imagegen.provider.gw.apiKey=test-key-not-secret",
+                "--set", "imagegen.inbox.stableMillis=100", "--set", "imagegen.inbox.pollDelayMillis=100",
+                "--set", "imagegen.progress.interval=1h"};
+        h.drop("pets.txt", prompts);
+        assertThat(io.github.geminiimagebatch.cli.GeminiImageBatch.execute(gateway)).isEqualTo(0);
+        assertThat(h.requests()).as("placeholders are made again for real").isEqualTo(4);
+        assertThat(h.manifest("pets")).extracting(l -> l.path("status").asText()).containsExactly("ok", "ok");
+        assertThat(h.json(h.outbox.resolve("pets/0001.json")).path("providerType").asText()).isEqualTo("gateway");
+
+        h.drop("pets.txt", prompts);
+        assertThat(io.github.geminiimagebatch.cli.GeminiImageBatch.execute(gateway)).isEqualTo(0);
+        assertThat(h.requests()).as("real images are paid once").isEqualTo(4);
+        h.drop("pets.txt", prompts);
+        assertThat(h.runOnce()).isEqualTo(0);
+        assertThat(h.requests()).as("and count for a simulator run too").isEqualTo(4);
+    }
+
     private List<String> messages() {
         return log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
