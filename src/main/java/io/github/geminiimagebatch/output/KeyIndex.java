@@ -11,13 +11,16 @@ import java.nio.charset.StandardCharsets;
  */
 public final class KeyIndex {
 
+    /** Folder of the index under the outbox (or bucket prefix). */
+    public static final String DIRECTORY = ".keys";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private KeyIndex() {
     }
 
     public static String entryName(String requestKey) {
-        return ".keys/" + requestKey.substring(0, 2) + "/" + requestKey + ".json";
+        return DIRECTORY + "/" + requestKey.substring(0, 2) + "/" + requestKey + ".json";
     }
 
     public static byte[] entry(String batch, String id, String imageName) {

@@ -28,7 +28,7 @@ public final class Outputs {
     }
 
     public Path workDir() {
-        return outbox.resolve(".tmp");
+        return outbox.resolve(FileSink.WORK_DIR);
     }
 
     public void prepareBatch(String batch) throws IOException {
@@ -50,6 +50,14 @@ public final class Outputs {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The provider type recorded in the sidecar of a stored image of the outbox folder ({@code simulator},
+     * {@code aistudio}, ...), or empty when there is no readable local sidecar.
+     */
+    public Optional<String> providerTypeOf(String imageName) throws IOException {
+        return folder == null ? Optional.empty() : folder.sidecarField(imageName, "providerType");
     }
 
     /** Stores one finished image and its sidecar everywhere, then records the key. Deletes the temporary file. */

@@ -126,17 +126,24 @@ public final class BatchApplication {
         int code = run.exitCode();
         String totals = String.format(Locale.ROOT, "%d ok, %d skipped, %d failed, %d pending; %.2f USD",
                 run.count(WorkItem.Status.OK), run.count(WorkItem.Status.SKIPPED), run.count(WorkItem.Status.FAILED),
-                run.count(WorkItem.Status.PENDING), run.costUsd());
+                run.unfinished(), run.costUsd());
         switch (code) {
             case RunState.EXIT_OK -> LOG.info("Done: {}.", totals);
             case RunState.EXIT_FAILED_ITEMS -> LOG.warn("Done with failures: {}{}. See report.json and manifest.jsonl in {};"
                     + " failed.jsonl can be dropped into the inbox to retry.", totals,
                     run.rejectedFiles() > 0 ? ", " + run.rejectedFiles() + " file(s) refused (see inbox/.failed)" : "",
                     config.outbox());
-            case RunState.EXIT_QUOTA_PENDING -> LOG.warn("Stopped with work pending: {}. {} Run again after that;"
-                    + " nothing is lost and nothing done is sent again.", totals, sentences(run.pendingReasons()));
-            default -> LOG.error("Stopped: {}. {} Fix the credentials and run again; pending prompts stay in the inbox.",
-                    totals, sentences(run.pendingReasons()));
+            case RunState.EXIT_QUOTA_PENDING -> {
+                if (lifecycle.isDrained()) {
+                    LOG.warn("Stopped with work pending: {}. {} Run again after that;"
+                            + " nothing is lost and nothing done is sent again.", totals, sentences(run.pendingReasons()));
+                } else {
+                    LOG.warn("Stopped before the end: {}. Run again to finish the rest; nothing stored is sent again.", totals);
+                }
+            }
+            default -> LOG.error("Stopped: {}. {} Fix {} and run again; pending prompts stay in the inbox.",
+                    totals, sentences(run.pendingReasons()),
+                    run.outputProblem() != null ? "the outbox" : "the credentials");
         }
         return code;
     }

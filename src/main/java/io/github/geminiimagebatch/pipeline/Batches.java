@@ -67,7 +67,12 @@ public final class Batches {
         for (PromptItem prompt : prompts.items()) {
             batch.add(workItem(batch, prompt));
         }
-        outputs.prepareBatch(batch.getName());
+        try {
+            outputs.prepareBatch(batch.getName());
+        } catch (IOException e) {
+            leaveInInbox(batch, "cannot create the batch folder for " + file.getFileName() + ": " + Ledger.describe(e));
+            return List.of();
+        }
         run.batchStarted();
         run.queued(batch.getItems().size());
         exchange.setProperty("batch", batch);
@@ -103,7 +108,16 @@ public final class Batches {
             return;
         }
         batch.finish(run.clock().instant());
-        outputs.writeBatchDocuments(batch.getName(), batch.manifest(), batch.report(), batch.failedPrompts());
+        try {
+            outputs.writeBatchDocuments(batch.getName(), batch.manifest(), batch.report(), batch.failedPrompts());
+        } catch (IOException e) {
+            run.batchEnded();
+            String problem = "could not write the reports of batch " + batch.getName() + ": " + Ledger.describe(e);
+            run.outputsFailed(problem);
+            LOG.error("{}. {} stays in the inbox; stored images are kept and are not generated again."
+                    + " Free disk space or fix the outbox folder, then run again.", problem, batch.getSource().getFileName());
+            return;
+        }
         run.batchEnded();
         long pending = batch.count(WorkItem.Status.PENDING) + batch.count(WorkItem.Status.WORKING);
         String summary = String.format(Locale.ROOT, "Batch %s finished: %d ok, %d skipped, %d failed, %d pending of %d; %.2f USD",
@@ -115,6 +129,23 @@ public final class Batches {
         } else {
             Path done = moveAside(batch.getSource(), ".done");
             LOG.info("{}. Moved the prompt file to {}.", summary, config.inbox().relativize(done));
+        }
+    }
+
+    /**
+     * The outbox cannot take this batch: nothing is sent, every item counts as pending, and the prompt
+     * file stays in the inbox untouched so that the next run does it all.
+     */
+    private void leaveInInbox(BatchRun batch, String problem) {
+        LOG.error("{}. Nothing is sent for it; {} stays in the inbox. Fix the outbox folder, then run again.",
+                problem, batch.getSource().getFileName());
+        run.outputsFailed(problem);
+        run.queued(batch.getItems().size());
+        for (WorkItem item : batch.getItems()) {
+            if (item.getStatus() == WorkItem.Status.WORKING) {
+                item.settle(WorkItem.Status.PENDING, "output_error", problem, run.clock().instant());
+            }
+            run.settled(item);
         }
     }
 

@@ -52,6 +52,11 @@ public final class Dispatcher {
                 leavePending(item, "stopped", "the run was stopped before this item was sent; it is sent next time", false);
                 return;
             }
+            if (run.outputProblem() != null) {
+                settle(item, WorkItem.Status.PENDING, "output_error", "not sent because outputs cannot be written ("
+                        + run.outputProblem() + "); it is sent next time");
+                return;
+            }
             Instant now = run.clock().instant();
             List<String> closed = new ArrayList<>();
             Instant reopens = null;
@@ -182,7 +187,15 @@ public final class Dispatcher {
             item.getBatch().countRetry();
             return;
         }
-        if (error instanceof HttpOperationFailedException http) {
+        if (error instanceof OutputUnavailableException local) {
+            p.breaker().releasePermission();
+            item.getBatch().countCall(p.name(), 3);
+            LOG.error("{}: {}. The item stays pending; no further requests are sent in this run."
+                    + " Free disk space or fix the outbox folder, then run again.", item, local.getMessage());
+            settle(item, WorkItem.Status.PENDING, "output_error", local.getMessage()
+                    + "; the item is generated again next time");
+            run.outputsFailed(local.getMessage());
+        } else if (error instanceof HttpOperationFailedException http) {
             Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             if (http.getResponseHeaders() != null) {
                 headers.putAll(http.getResponseHeaders());

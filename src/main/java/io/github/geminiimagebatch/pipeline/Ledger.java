@@ -2,6 +2,7 @@ package io.github.geminiimagebatch.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.geminiimagebatch.config.ProviderType;
 import io.github.geminiimagebatch.gemini.DecodedResponse;
 import io.github.geminiimagebatch.gemini.ImageInfo;
 import io.github.geminiimagebatch.gemini.Usage;
@@ -47,6 +48,10 @@ public final class Ledger {
         }
         while (true) {
             Optional<String> stored = outputs.completedImage(item.getRequestKey());
+            if (stored.isPresent() && placeholderForRealProviders(stored.get())) {
+                LOG.info("{}: {} was made by the simulator; generating it for real", item, stored.get());
+                stored = Optional.empty();
+            }
             if (stored.isPresent()) {
                 item.stored(stored.get());
                 item.settle(WorkItem.Status.SKIPPED, null, "already generated: " + stored.get(), run.clock().instant());
@@ -66,6 +71,17 @@ public final class Ledger {
         }
     }
 
+    /**
+     * Without credentials the built-in simulator makes placeholder images under the same request keys.
+     * Once real providers are configured those must not count as done, or setting GEMINI_API_KEY
+     * after a first try would leave every placeholder in place.
+     */
+    private boolean placeholderForRealProviders(String image) throws IOException {
+        boolean simulatorInRun = run.providers().stream()
+                .anyMatch(p -> p.settings().type() == ProviderType.SIMULATOR);
+        return !simulatorInRun && outputs.providerTypeOf(image).filter(ProviderType.SIMULATOR.id()::equals).isPresent();
+    }
+
     /** Stores the image with its sidecar in every sink; only then is the item {@code ok}. */
     public void store(Exchange exchange) {
         WorkItem item = exchange.getProperty("item", WorkItem.class);
@@ -78,11 +94,13 @@ public final class Ledger {
             item.stored(item.getBatch().getName() + "/" + item.getId() + "." + extension);
             item.settle(WorkItem.Status.OK, null, null, run.clock().instant());
         } catch (IOException e) {
-            String message = "could not store the image (" + Secrets.redact(String.valueOf(e.getMessage()))
-                    + "); the item stays pending and is generated again next time";
+            String problem = describe(e);
+            String message = "could not store the image: " + problem + ". The item stays pending and is generated"
+                    + " again next time; no further requests are sent in this run. Free disk space or fix the outbox"
+                    + " folder, then run again";
             LOG.error("{}: {}", item, message);
             item.settle(WorkItem.Status.PENDING, "output_error", message, run.clock().instant());
-            run.pending("output_error", "outputs could not be written: " + Secrets.redact(String.valueOf(e.getMessage())), false);
+            run.outputsFailed("cannot write to the outbox: " + problem);
             deleteQuietly(result);
         }
     }
@@ -175,6 +193,23 @@ public final class Ledger {
             item.getPrompt().referenceImages().forEach(r -> refs.add(r.getFileName().toString()));
         }
         return s.toPrettyString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The file-system exceptions carry the path in getFile(), not always in the message. */
+    static String describe(IOException e) {
+        String what;
+        if (e instanceof java.nio.file.FileSystemException fs) {
+            String reason = fs.getReason() != null ? fs.getReason()
+                    : e instanceof java.nio.file.FileAlreadyExistsException ? "something else already has that name"
+                    : e instanceof java.nio.file.NoSuchFileException ? "no such file or folder"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.DirectoryNotEmptyException ? "a folder of that name is in the way"
+                    : e.getClass().getSimpleName();
+            what = reason + " (" + fs.getFile() + (fs.getOtherFile() != null ? " -> " + fs.getOtherFile() : "") + ")";
+        } else {
+            what = String.valueOf(e.getMessage());
+        }
+        return Secrets.redact(what);
     }
 
     private static void putIfPresent(ObjectNode node, String field, Integer value) {

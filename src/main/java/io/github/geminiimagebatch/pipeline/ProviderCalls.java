@@ -69,17 +69,41 @@ public final class ProviderCalls {
     public DecodedResponse decodeGemini(Exchange exchange) throws IOException {
         try (InputStream body = exchange.getMessage().getBody(InputStream.class)) {
             return ResponseDecoder.gemini(body, tempDir());
+        } catch (IOException e) {
+            throw localFailureOr(e);
         }
     }
 
     public DecodedResponse decodeOpenRouter(Exchange exchange) throws IOException {
         try (InputStream body = exchange.getMessage().getBody(InputStream.class)) {
             return ResponseDecoder.openRouter(body, tempDir());
+        } catch (IOException e) {
+            throw localFailureOr(e);
         }
     }
 
     private Path tempDir() throws IOException {
         return Files.createDirectories(tempDir);
+    }
+
+    /**
+     * Reading the answer and writing the image to the temporary folder fail with the same exception
+     * type. A small test write tells them apart: when it fails too, the problem is ours (disk full,
+     * folder gone) and retrying the provider would only buy more images that cannot be kept.
+     */
+    IOException localFailureOr(IOException failure) {
+        try {
+            Path probe = Files.createTempFile(tempDir(), "probe-", ".tmp");
+            try {
+                Files.write(probe, new byte[4096]);
+            } finally {
+                Files.deleteIfExists(probe);
+            }
+            return failure;
+        } catch (IOException local) {
+            return new OutputUnavailableException("cannot write the answer to " + tempDir + ": "
+                    + Ledger.describe(local), failure);
+        }
     }
 
     private ProviderRuntime provider(Exchange exchange) {

@@ -31,6 +31,7 @@ public final class RunState {
     private final Map<String, String> pendingReasons = new LinkedHashMap<>();
     private volatile boolean stopping;
     private volatile boolean authBlocked;
+    private volatile String outputProblem;
     private volatile double costUsd;
     private volatile RunListener listener = RunListener.NONE;
     private Instant busySince;
@@ -134,6 +135,18 @@ public final class RunState {
         return queued.get();
     }
 
+    /**
+     * Items left for a later run: settled as pending, plus items that never settled because the run was
+     * stopped before they got through (a shutdown that outlasted imagegen.shutdown.timeout).
+     */
+    public long unfinished() {
+        long settledItems = 0;
+        for (AtomicLong n : settled.values()) {
+            settledItems += n.get();
+        }
+        return count(WorkItem.Status.PENDING) + Math.max(0, queued.get() - settledItems);
+    }
+
     public synchronized double costUsd() {
         return costUsd;
     }
@@ -150,14 +163,33 @@ public final class RunState {
         stopping = true;
     }
 
+    /**
+     * Outputs could not be written (disk full, a path taken by a file or folder, permissions): no new
+     * request is sent for the rest of the run, because every image made now would be paid for and lost.
+     */
+    synchronized void outputsFailed(String message) {
+        if (outputProblem == null) {
+            outputProblem = message;
+        }
+        pendingReasons.putIfAbsent("output_error", message.endsWith(".") ? message : message + ".");
+    }
+
+    /** Why outputs cannot be written, or null while they can. */
+    public String outputProblem() {
+        return outputProblem;
+    }
+
     public synchronized List<String> pendingReasons() {
         return new ArrayList<>(pendingReasons.values());
     }
 
-    /** 1 when a provider refused our credentials and work is left; 3 when a quota left work pending; 2 when items failed. */
+    /**
+     * 1 when a provider refused our credentials or outputs could not be written and work is left; 3 when
+     * a quota left work pending; 2 when items failed.
+     */
     public int exitCode() {
-        boolean pendingWork = count(WorkItem.Status.PENDING) > 0;
-        if (pendingWork && authBlocked) {
+        boolean pendingWork = unfinished() > 0;
+        if (pendingWork && (authBlocked || outputProblem != null)) {
             return EXIT_CONFIG;
         }
         if (pendingWork) {

@@ -109,6 +109,25 @@ class RequestKeyTest {
     }
 
     @Test
+    void referenceImagesCountByTheirBytesNotTheirPathOrTime(@TempDir Path dir) throws IOException {
+        byte[] picture = new byte[5_000];
+        new Random(3).nextBytes(picture);
+        Path original = Files.write(dir.resolve("ref.png"), picture);
+        String before = RequestKey.ofFiles("m", "p", "1:1", "1K", List.of(original));
+
+        Path copy = Files.write(Files.createDirectories(dir.resolve("elsewhere")).resolve("other-name.png"), picture);
+        Files.setLastModifiedTime(copy, java.nio.file.attribute.FileTime.fromMillis(0));
+        assertThat(RequestKey.ofFiles("m", "p", "1:1", "1K", List.of(copy))).as("moved or renamed: same request")
+                .isEqualTo(before);
+
+        byte[] edited = picture.clone();
+        edited[4_999] ^= (byte) 0x80;
+        Files.write(original, edited);
+        assertThat(RequestKey.ofFiles("m", "p", "1:1", "1K", List.of(original))).as("same path, one bit changed")
+                .isNotEqualTo(before);
+    }
+
+    @Test
     void aMissingFileIsAnIoError(@TempDir Path dir) {
         assertThatThrownBy(() -> RequestKey.ofFiles("m", "p", "1:1", "1K", List.of(dir.resolve("gone.png"))))
                 .isInstanceOf(IOException.class);

@@ -1,0 +1,296 @@
+package io.github.geminiimagebatch.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.geminiimagebatch.simulator.GeminiSimulator;
+import io.github.geminiimagebatch.simulator.SimulatorOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The packaged jar as a separate process, killed part-way (SIGKILL) or stopped (SIGTERM), then run
+ * again: every prompt ends with exactly one image, and the simulator bills at most the items plus the
+ * requests that were in flight at the kill. Runs in the integration-test phase, after {@code package}.
+ */
+class CrashResumeIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int ITEMS = 200;
+    private static final int CONCURRENCY = 8;
+    private static final String BATCH = "lighthouses";
+    private static final Duration PROCESS_LIMIT = Duration.ofSeconds(60);
+
+    private static Path jar;
+
+    @TempDir
+    Path tmp;
+    Path inbox;
+    Path outbox;
+    Path batchDir;
+    GeminiSimulator simulator;
+    int runs;
+
+    @BeforeAll
+    static void findJar() {
+        jar = Path.of(System.getProperty("imagegen.jar", "target/gemini-image-batch.jar")).toAbsolutePath();
+        assertThat(jar).as("the packaged jar; run this test with ./mvnw -B verify").isRegularFile();
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        inbox = Files.createDirectories(tmp.resolve("inbox"));
+        outbox = tmp.resolve("outbox");
+        batchDir = outbox.resolve(BATCH);
+        simulator = GeminiSimulator.start(SimulatorOptions.builder().port(0).latency(150, 50).build());
+    }
+
+    @AfterEach
+    void stop() {
+        simulator.close();
+    }
+
+    @ParameterizedTest(name = "kill -9 when {0} of 200 images exist")
+    @ValueSource(ints = {20, 100, 180})
+    void killNineThenRestartFinishesEverythingOnceAndRepeatsOnlyWhatWasInFlight(int imagesBeforeKill) throws Exception {
+        dropPrompts();
+        Instant began = Instant.now();
+
+        Process first = launch();
+        waitForImages(first, imagesBeforeKill);
+        int inFlightAtKill = simulator.stats().path("inFlight").asInt();
+        first.destroyForcibly();
+        assertThat(first.waitFor(10, TimeUnit.SECONDS)).as("killed process ends").isTrue();
+        awaitSimulatorIdle();
+        long billedAtKill = billed();
+        int imagesAtKill = images().size();
+        int keysAtKill = keyIndexEntries();
+        assertThat(billedAtKill - keysAtKill).as("paid but not recorded at the kill: at most the items in progress")
+                .isBetween(0L, (long) CONCURRENCY);
+        assertThat(inbox.resolve(BATCH + ".txt")).as("the prompt file stays in the inbox").exists();
+
+        Process second = launch();
+        assertThat(finish(second)).as("exit code of the run after the kill; log: " + logOf(runs)).isZero();
+
+        JsonNode stats = simulator.stats();
+        long billedTotal = stats.path("imagesBilled").asLong();
+        assertExactlyOneImagePerItemAndNothingElse();
+        List<JsonNode> manifest = manifest();
+        assertThat(manifest).hasSize(ITEMS);
+        long skipped = manifest.stream().filter(l -> l.path("status").asText().equals("skipped")).count();
+        assertThat(manifest).allSatisfy(l -> assertThat(l.path("status").asText()).isIn("ok", "skipped"));
+        assertThat(skipped).as("items recorded before the kill are skipped, not sent again").isEqualTo(keysAtKill);
+        assertThat(billedTotal).as("billed images: the items plus at most the requests in flight at the kill")
+                .isBetween((long) ITEMS, (long) ITEMS + CONCURRENCY);
+        int twice = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> it = stats.path("billedByPrompt").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> prompt = it.next();
+            assertThat(prompt.getValue().asInt()).as("billed for " + prompt.getKey()).isBetween(1, 2);
+            twice += prompt.getValue().asInt() == 2 ? 1 : 0;
+        }
+        assertThat(twice).isEqualTo(billedTotal - ITEMS);
+        assertThat(inbox.resolve(".done/" + BATCH + ".txt")).exists();
+        assertThat(inbox.resolve(BATCH + ".txt")).doesNotExist();
+
+        long requestsBeforeRedrop = stats.path("requests").asLong();
+        Files.move(inbox.resolve(".done/" + BATCH + ".txt"), inbox.resolve(BATCH + ".txt"));
+        Process third = launch();
+        assertThat(finish(third)).as("exit code of the re-drop; log: " + logOf(runs)).isZero();
+        assertThat(simulator.stats().path("requests").asLong()).as("a finished file dropped again costs nothing")
+                .isEqualTo(requestsBeforeRedrop);
+        assertThat(manifest()).allSatisfy(l -> assertThat(l.path("status").asText()).isEqualTo("skipped"));
+
+        System.out.printf(Locale.ROOT, "kill -9 at %d images: images at kill %d, key entries %d, billed at kill %d,"
+                        + " simulator in flight at kill %d, billed in total %d for %d items (%d prompts billed twice),"
+                        + " skipped on restart %d; three runs took %d ms%n",
+                imagesBeforeKill, imagesAtKill, keysAtKill, billedAtKill, inFlightAtKill, billedTotal, ITEMS, twice,
+                skipped, Duration.between(began, Instant.now()).toMillis());
+    }
+
+    @Test
+    void sigtermLetsInFlightItemsFinishWritesReportsAndTheNextRunDoesTheRest() throws Exception {
+        dropPrompts();
+        Duration shutdownTimeout = Duration.ofSeconds(5);
+
+        Process first = launch("--set", "imagegen.shutdown.timeout=5s");
+        waitForImages(first, 60);
+        Instant signalled = Instant.now();
+        first.destroy();
+        assertThat(first.waitFor(shutdownTimeout.toSeconds() + 5, TimeUnit.SECONDS))
+                .as("exits within imagegen.shutdown.timeout plus a margin").isTrue();
+        long stopMillis = Duration.between(signalled, Instant.now()).toMillis();
+        assertThat(first.exitValue()).as("SIGTERM exit status of a JVM; log: " + logOf(runs)).isEqualTo(143);
+        awaitSimulatorIdle();
+
+        long billedAtStop = billed();
+        JsonNode report = JSON.readTree(batchDir.resolve("report.json").toFile());
+        List<JsonNode> manifest = manifest();
+        long ok = manifest.stream().filter(l -> l.path("status").asText().equals("ok")).count();
+        long pending = manifest.stream().filter(l -> l.path("status").asText().equals("pending")).count();
+        assertThat(ok + pending).as("every item is ok or pending").isEqualTo(ITEMS);
+        assertThat(ok).as("in-flight items finished: every billed image is stored").isEqualTo(billedAtStop)
+                .isEqualTo(images().size()).isEqualTo(keyIndexEntries());
+        assertThat(report.path("totals").path("ok").asLong()).isEqualTo(ok);
+        assertThat(report.path("totals").path("pending").asLong()).isEqualTo(pending);
+        assertThat(manifest).filteredOn(l -> l.path("status").asText().equals("pending"))
+                .allSatisfy(l -> assertThat(l.path("reason").asText()).isEqualTo("stopped"));
+        assertThat(inbox.resolve(BATCH + ".txt")).exists();
+
+        Process second = launch();
+        assertThat(finish(second)).as("exit code after SIGTERM; log: " + logOf(runs)).isZero();
+        assertExactlyOneImagePerItemAndNothingElse();
+        assertThat(billed()).as("nothing paid twice after a SIGTERM").isEqualTo(ITEMS);
+        assertThat(manifest()).allSatisfy(l -> assertThat(l.path("status").asText()).isIn("ok", "skipped"));
+        assertThat(manifest().stream().filter(l -> l.path("status").asText().equals("skipped")).count()).isEqualTo(ok);
+
+        System.out.printf(Locale.ROOT, "SIGTERM at %d images: stopped in %d ms (shutdown timeout %d s),"
+                        + " %d ok and %d pending in the report, billed %d at the stop, %d in total for %d items%n",
+                60, stopMillis, shutdownTimeout.toSeconds(), ok, pending, billedAtStop, billed(), ITEMS);
+    }
+
+    private void dropPrompts() throws IOException {
+        StringBuilder text = new StringBuilder("# crash-resume test\n");
+        for (int i = 1; i <= ITEMS; i++) {
+            text.append("lighthouse number ").append(i).append(" on a rocky coast at dusk\n");
+        }
+        Path staged = Files.writeString(tmp.resolve(BATCH + ".staging"), text, StandardCharsets.UTF_8);
+        Files.setLastModifiedTime(staged, FileTime.from(Instant.now().minusSeconds(10)));
+        Files.move(staged, inbox.resolve(BATCH + ".txt"), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private Process launch(String... extra) throws IOException {
+        runs++;
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-jar", jar.toString(), "--once",
+                "--inbox", inbox.toString(), "--outbox", outbox.toString(), "--provider", "simulator",
+                "--set", "imagegen.provider.simulator.baseUrl=" + simulator.baseUri(),
+                "--set", "imagegen.concurrency=" + CONCURRENCY,
+                "--set", "imagegen.provider.simulator.maxConcurrency=" + CONCURRENCY,
+                "--set", "imagegen.inbox.stableMillis=100",
+                "--set", "imagegen.inbox.pollDelayMillis=100",
+                "--set", "imagegen.progress.interval=1h"));
+        command.addAll(List.of(extra));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(tmp.toFile()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("run-" + runs + ".log").toFile());
+        builder.environment().remove("GEMINI_API_KEY");
+        builder.environment().remove("OPENROUTER_API_KEY");
+        return builder.start();
+    }
+
+    private int finish(Process process) throws Exception {
+        if (!process.waitFor(PROCESS_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("run " + runs + " did not end within " + PROCESS_LIMIT + "; log: " + logOf(runs));
+        }
+        return process.exitValue();
+    }
+
+    private void waitForImages(Process process, int count) throws Exception {
+        long deadline = System.nanoTime() + PROCESS_LIMIT.toNanos();
+        while (images().size() < count) {
+            if (!process.isAlive()) {
+                throw new AssertionError("run " + runs + " ended with " + process.exitValue() + " before " + count
+                        + " images existed; log: " + logOf(runs));
+            }
+            if (System.nanoTime() > deadline) {
+                process.destroyForcibly().waitFor();
+                throw new AssertionError("no " + count + " images within " + PROCESS_LIMIT + "; log: " + logOf(runs));
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** Requests of the killed process may still be answered; they count as billed once the simulator is done. */
+    private void awaitSimulatorIdle() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (simulator.stats().path("inFlight").asInt() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(simulator.stats().path("inFlight").asInt()).isZero();
+    }
+
+    private void assertExactlyOneImagePerItemAndNothingElse() throws IOException {
+        TreeSet<String> expected = new TreeSet<>(List.of("manifest.jsonl", "report.json"));
+        for (int line = 2; line <= ITEMS + 1; line++) {
+            String id = String.format(Locale.ROOT, "%04d", line);
+            expected.add(id + ".png");
+            expected.add(id + ".json");
+        }
+        try (Stream<Path> files = Files.list(batchDir)) {
+            assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
+                    .as("one image and one sidecar per item, no temporary or part files, no failed.jsonl")
+                    .containsExactlyElementsOf(expected);
+        }
+        try (Stream<Path> leftovers = Files.list(outbox.resolve(".tmp"))) {
+            assertThat(leftovers.toList()).as("temporary files after a complete run").isEmpty();
+        }
+        assertThat(keyIndexEntries()).isEqualTo(ITEMS);
+    }
+
+    private List<String> images() throws IOException {
+        if (!Files.isDirectory(batchDir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(batchDir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".png")).toList();
+        }
+    }
+
+    private int keyIndexEntries() throws IOException {
+        Path keys = outbox.resolve(".keys");
+        if (!Files.isDirectory(keys)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(keys)) {
+            return (int) files.filter(p -> p.getFileName().toString().endsWith(".json")).count();
+        }
+    }
+
+    private List<JsonNode> manifest() throws IOException {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(batchDir.resolve("manifest.jsonl"))) {
+            if (!line.isBlank()) {
+                lines.add(JSON.readTree(line));
+            }
+        }
+        return lines;
+    }
+
+    private long billed() {
+        return simulator.stats().path("imagesBilled").asLong();
+    }
+
+    private String logOf(int run) {
+        try {
+            String log = Files.readString(tmp.resolve("run-" + run + ".log"));
+            return log.length() > 4000 ? "..." + log.substring(log.length() - 4000) : log;
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+}

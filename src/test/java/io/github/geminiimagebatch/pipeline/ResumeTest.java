@@ -1,0 +1,229 @@
+package io.github.geminiimagebatch.pipeline;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Outputs that cannot be written leave items pending (never ok, never a request sent for nothing
+ * after the first failure), and a later run finishes them; failed.jsonl retries exactly the failed items.
+ */
+class ResumeTest {
+
+    @TempDir
+    Path tmp;
+    Harness h;
+    ListAppender<ILoggingEvent> log;
+
+    @BeforeEach
+    void start() throws IOException {
+        h = Harness.start(tmp);
+        log = new ListAppender<>();
+        log.start();
+        ((Logger) LoggerFactory.getLogger("io.github.geminiimagebatch")).addAppender(log);
+        ((Logger) LoggerFactory.getLogger("gemini-image-batch")).addAppender(log);
+    }
+
+    @AfterEach
+    void stop() {
+        ((Logger) LoggerFactory.getLogger("io.github.geminiimagebatch")).detachAppender(log);
+        ((Logger) LoggerFactory.getLogger("gemini-image-batch")).detachAppender(log);
+        h.close();
+    }
+
+    @Test
+    void anImageThatCannotBeStoredStaysPendingStopsFurtherRequestsAndIsMadeNextRun() throws Exception {
+        h.drop("shelf.txt", "one\ntwo\nthree\nfour\nfive\nsix\n");
+        Path blocked = Files.createDirectories(h.outbox.resolve("shelf/0003.png"));
+        Files.writeString(blocked.resolve("keep.txt"), "a folder where the image should go");
+
+        // one item at a time, so "after the failure" is well defined: 0001, 0002 stored, 0003 paid and not storable
+        assertThat(h.runOnce("--set", "imagegen.concurrency=1")).isEqualTo(1);
+
+        Map<String, JsonNode> manifest = byId(h.manifest("shelf"));
+        assertThat(manifest.get("0001").path("status").asText()).isEqualTo("ok");
+        assertThat(manifest.get("0002").path("status").asText()).isEqualTo("ok");
+        JsonNode failed = manifest.get("0003");
+        assertThat(failed.path("status").asText()).isEqualTo("pending");
+        assertThat(failed.path("reason").asText()).isEqualTo("output_error");
+        assertThat(failed.path("message").asText()).contains("could not store the image", "shelf/0003.png",
+                "Is a directory", "generated again next time");
+        for (String id : List.of("0004", "0005", "0006")) {
+            assertThat(manifest.get(id).path("status").asText()).as(id).isEqualTo("pending");
+            assertThat(manifest.get(id).path("message").asText()).as(id).contains("not sent because outputs cannot be written");
+        }
+        assertThat(h.requests()).as("nothing is sent after the first image that could not be stored").isEqualTo(3);
+        assertThat(h.json(h.outbox.resolve("shelf/report.json")).path("totals").path("pending").asInt()).isEqualTo(4);
+        assertThat(h.inbox.resolve("shelf.txt")).exists();
+        assertThat(messages()).anySatisfy(m -> assertThat(m).contains("Stopped:", "cannot write to the outbox",
+                "Fix the outbox and run again"));
+
+        Files.delete(blocked.resolve("keep.txt"));
+        Files.delete(blocked);
+        assertThat(h.runOnce()).isEqualTo(0);
+
+        manifest = byId(h.manifest("shelf"));
+        assertThat(manifest.values()).extracting(l -> l.path("status").asText())
+                .containsExactly("skipped", "skipped", "ok", "ok", "ok", "ok");
+        assertThat(h.outbox.resolve("shelf/0003.png")).isRegularFile();
+        assertThat(h.requests()).as("3 in the first run (one of them lost), 4 in the second").isEqualTo(7);
+        assertThat(h.inbox.resolve(".done/shelf.txt")).exists();
+    }
+
+    @Test
+    void aBatchFolderThatCannotBeCreatedSendsNothingAndKeepsThePromptFile() throws Exception {
+        h.drop("shelf.txt", "one\ntwo\n");
+        Files.createDirectories(h.outbox);
+        Files.writeString(h.outbox.resolve("shelf"), "a file where the batch folder should go");
+
+        assertThat(h.runOnce()).isEqualTo(1);
+
+        assertThat(h.requests()).isZero();
+        assertThat(h.inbox.resolve("shelf.txt")).exists();
+        assertThat(h.inbox.resolve(".failed")).doesNotExist();
+        assertThat(messages()).anySatisfy(m -> assertThat(m).contains("cannot create the batch folder for shelf.txt",
+                "outbox/shelf", "shelf.txt stays in the inbox"));
+        assertThat(messages()).anySatisfy(m -> assertThat(m).contains("Stopped: 0 ok, 0 skipped, 0 failed, 2 pending"));
+
+        Files.delete(h.outbox.resolve("shelf"));
+        assertThat(h.runOnce()).isEqualTo(0);
+        assertThat(h.manifest("shelf")).extracting(l -> l.path("status").asText()).containsExactly("ok", "ok");
+        assertThat(h.requests()).isEqualTo(2);
+    }
+
+    @Test
+    void anAnswerThatCannotBeWrittenLocallyIsNotRetriedAsAServerError() throws Exception {
+        h.drop("slow.txt", "a slow answer [sim:latency=1500]\nanother one\n");
+        Thread saboteur = new Thread(() -> {
+            try {
+                while (h.simulator.stats().path("inFlight").asInt() == 0) {
+                    Thread.sleep(5);
+                }
+                // while the first answer is on its way, the temporary folder becomes unusable
+                Path work = h.outbox.resolve(".tmp");
+                try (var leftovers = Files.list(work)) {
+                    for (Path p : leftovers.toList()) {
+                        Files.delete(p);
+                    }
+                }
+                Files.delete(work);
+                Files.writeString(work, "a file where the temporary folder should be");
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        saboteur.start();
+
+        int code = h.runOnce("--set", "imagegen.concurrency=1");
+        saboteur.join();
+
+        assertThat(code).isEqualTo(1);
+        assertThat(h.requests()).as("not retried five times at the price of an image each").isEqualTo(1);
+        Map<String, JsonNode> manifest = byId(h.manifest("slow"));
+        assertThat(manifest.get("0001").path("status").asText()).isEqualTo("pending");
+        assertThat(manifest.get("0001").path("reason").asText()).isEqualTo("output_error");
+        assertThat(manifest.get("0001").path("message").asText()).contains("cannot write the answer to", ".tmp");
+        assertThat(manifest.get("0002").path("status").asText()).isEqualTo("pending");
+
+        Files.delete(h.outbox.resolve(".tmp"));
+        assertThat(h.runOnce()).isEqualTo(0);
+        assertThat(h.manifest("slow")).extracting(l -> l.path("status").asText()).containsExactly("ok", "ok");
+    }
+
+    @Test
+    void droppingFailedJsonlRetriesExactlyTheFailedItems() throws Exception {
+        // the simulator answers 500 to the first two requests with this exact prompt, then succeeds
+        h.drop("flaky.txt", "steady one\nwobbly [sim:500x2]\nsteady two\n");
+
+        assertThat(h.runOnce("--set", "imagegen.retry.maxAttempts=2")).isEqualTo(2);
+
+        Map<String, JsonNode> first = byId(h.manifest("flaky"));
+        assertThat(first.get("0002").path("status").asText()).isEqualTo("failed");
+        assertThat(first.get("0002").path("reason").asText()).isEqualTo("retries_exhausted");
+        Path failedPrompts = h.outbox.resolve("flaky/failed.jsonl");
+        assertThat(Files.readAllLines(failedPrompts)).hasSize(1);
+        long requestsBefore = h.requests();
+        assertThat(requestsBefore).isEqualTo(4);
+
+        h.drop("flaky-retry.jsonl", Files.readString(failedPrompts));
+        assertThat(h.runOnce("--set", "imagegen.retry.maxAttempts=2")).isEqualTo(0);
+
+        assertThat(h.requests() - requestsBefore).as("only the failed item is sent again").isEqualTo(1);
+        List<JsonNode> retried = h.manifest("flaky-retry");
+        assertThat(retried).hasSize(1);
+        assertThat(retried.get(0).path("id").asText()).isEqualTo("0002");
+        assertThat(retried.get(0).path("status").asText()).isEqualTo("ok");
+        assertThat(h.json(h.outbox.resolve("flaky-retry/0002.json")).path("prompt").asText()).isEqualTo("wobbly [sim:500x2]");
+        assertThat(h.simulator.stats().path("billedByPrompt").path("wobbly [sim:500x2]").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void anImageReplacedByAnotherRequestIsMadeAgainWhenTheFirstRequestComesBack() throws Exception {
+        String prompts = "a harbour\na bridge\n";
+        h.drop("town.txt", prompts);
+        assertThat(h.runOnce()).isEqualTo(0);
+        h.drop("town.txt", prompts);
+        assertThat(h.runOnce("--set", "imagegen.imageSize=2K")).isEqualTo(0);
+        PipelineEndToEndTest.assertImage(h.outbox.resolve("town/0001.png"), 2048, 2048);
+        long requestsBefore = h.requests();
+
+        h.drop("town.txt", prompts);
+        assertThat(h.runOnce()).isEqualTo(0);
+
+        assertThat(h.requests() - requestsBefore).as("the 1K images were overwritten by the 2K run").isEqualTo(2);
+        assertThat(h.manifest("town")).extracting(l -> l.path("status").asText()).containsExactly("ok", "ok");
+        PipelineEndToEndTest.assertImage(h.outbox.resolve("town/0001.png"), 1024, 1024);
+    }
+
+    @Test
+    void placeholdersOfTheBuiltInSimulatorDoNotCountOnceARealProviderIsConfigured() throws Exception {
+        String prompts = "a real cat\na real dog\n";
+        h.drop("pets.txt", prompts);
+        assertThat(h.runOnce()).isEqualTo(0);
+        assertThat(h.requests()).isEqualTo(2);
+
+        // the same simulator, but spoken to as a Gemini-compatible gateway: a "real" provider
+        String[] gateway = {"--once", "--inbox", h.inbox.toString(), "--outbox", h.outbox.toString(),
+                "--provider", "gw", "--set", "imagegen.provider.gw.type=gateway",
+                "--set", "imagegen.provider.gw.baseUrl=" + h.simulator.baseUri(),
+                "--set", "imagegen.provider.gw.apiKey=test-key-not-secret",
+                "--set", "imagegen.inbox.stableMillis=100", "--set", "imagegen.inbox.pollDelayMillis=100",
+                "--set", "imagegen.progress.interval=1h"};
+        h.drop("pets.txt", prompts);
+        assertThat(io.github.geminiimagebatch.cli.GeminiImageBatch.execute(gateway)).isEqualTo(0);
+        assertThat(h.requests()).as("placeholders are made again for real").isEqualTo(4);
+        assertThat(h.manifest("pets")).extracting(l -> l.path("status").asText()).containsExactly("ok", "ok");
+        assertThat(h.json(h.outbox.resolve("pets/0001.json")).path("providerType").asText()).isEqualTo("gateway");
+
+        h.drop("pets.txt", prompts);
+        assertThat(io.github.geminiimagebatch.cli.GeminiImageBatch.execute(gateway)).isEqualTo(0);
+        assertThat(h.requests()).as("real images are paid once").isEqualTo(4);
+        h.drop("pets.txt", prompts);
+        assertThat(h.runOnce()).isEqualTo(0);
+        assertThat(h.requests()).as("and count for a simulator run too").isEqualTo(4);
+    }
+
+    private List<String> messages() {
+        return log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    private static Map<String, JsonNode> byId(List<JsonNode> manifest) {
+        return manifest.stream().collect(Collectors.toMap(l -> l.path("id").asText(), l -> l,
+                (a, b) -> b, java.util.LinkedHashMap::new));
+    }
+}
