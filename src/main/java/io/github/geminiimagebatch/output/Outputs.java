@@ -1,5 +1,8 @@
 package io.github.geminiimagebatch.output;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +19,8 @@ import java.util.Optional;
  * without its image.
  */
 public final class Outputs {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path outbox;
     private final FileSink folder;
@@ -58,8 +63,9 @@ public final class Outputs {
         String imageName = batch + "/" + id + "." + extension;
         String sidecarName = batch + "/" + id + ".json";
         try {
+            OutputImage described = describe(batch, id, imageName, image, mimeType, requestKey, sidecar);
             for (OutputSink sink : sinks) {
-                sink.putImage(imageName, image, mimeType, requestKey);
+                sink.putImage(described);
                 sink.putDocument(sidecarName, sidecar, "application/json");
             }
             if (folder != null) {
@@ -76,6 +82,16 @@ public final class Outputs {
         } finally {
             Files.deleteIfExists(image);
         }
+    }
+
+    /** The sidecar already holds the image's facts (sha256, pixels): sinks that label objects take them from there. */
+    private static OutputImage describe(String batch, String id, String imageName, Path image, String mimeType,
+                                        String requestKey, byte[] sidecar) throws IOException {
+        JsonNode facts = JSON.readTree(sidecar);
+        return new OutputImage(batch, id, imageName, image, mimeType, requestKey,
+                facts.path("sha256").asText(null),
+                facts.hasNonNull("width") ? facts.get("width").asInt() : null,
+                facts.hasNonNull("height") ? facts.get("height").asInt() : null);
     }
 
     /** Appends an item's line to the working manifest as soon as it settles, for whoever watches progress. */

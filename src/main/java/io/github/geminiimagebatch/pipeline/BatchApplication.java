@@ -5,9 +5,13 @@ import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.config.ProviderType;
 import io.github.geminiimagebatch.config.RunConfig;
 import io.github.geminiimagebatch.config.Settings;
+import io.github.geminiimagebatch.output.CamelUriSink;
 import io.github.geminiimagebatch.output.FileSink;
 import io.github.geminiimagebatch.output.OutputSink;
 import io.github.geminiimagebatch.output.Outputs;
+import io.github.geminiimagebatch.output.Retrier;
+import io.github.geminiimagebatch.output.S3Settings;
+import io.github.geminiimagebatch.output.S3Sink;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
 import io.github.geminiimagebatch.secret.Secrets;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
@@ -23,16 +27,19 @@ import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
 
@@ -50,6 +57,7 @@ public final class BatchApplication {
     private RunState run;
     private Lifecycle lifecycle;
     private GeminiSimulator simulator;
+    private final List<OutputSink> outputSinks = new ArrayList<>();
 
     public BatchApplication(Settings settings, Path home) {
         this.settings = settings;
@@ -63,6 +71,7 @@ public final class BatchApplication {
             main.run();
             return finish(config);
         } finally {
+            closeSinks();
             if (simulator != null) {
                 simulator.close();
             }
@@ -81,8 +90,9 @@ public final class BatchApplication {
             providers.add(new ProviderRuntime(p, config.resetZone(), clock));
         }
         run = new RunState(providers, clock);
+        outputSinks.addAll(extraSinks(config));
         Outputs outputs = new Outputs(config.outbox(), config.fileOutput() ? new FileSink(config.outbox()) : null,
-                extraSinks(config));
+                outputSinks);
         clearWorkDir(outputs.workDir());
         Budget budget = new Budget(config.budgetMaxUsd(), config.budgetMaxUsdPerDay(), config.resetZone(), clock);
 
@@ -101,6 +111,7 @@ public final class BatchApplication {
             @Override
             public void afterConfigure(BaseMainSupport support) {
                 addProviderRoutes(support.getCamelContext(), config);
+                checkOutputUri(support.getCamelContext(), config);
             }
         });
         return config;
@@ -192,8 +203,59 @@ public final class BatchApplication {
         }
     }
 
-    private List<OutputSink> extraSinks(RunConfig config) {
-        return List.of();
+    /** S3 and Camel-URI sinks from imagegen.output.s3.* and imagegen.output.uri; they reach Camel once it runs. */
+    private List<OutputSink> extraSinks(RunConfig config) throws ConfigException {
+        Settings s = config.settings();
+        List<OutputSink> sinks = new ArrayList<>();
+        Duration retryFor = S3Settings.retryFor(s);
+        Optional<S3Settings> s3 = S3Settings.from(s);
+        if (s3.isPresent()) {
+            S3Client client;
+            try {
+                client = S3Sink.buildClient(s3.get());
+            } catch (RuntimeException e) {
+                throw new ConfigException("S3 output: cannot set up the S3 client (" + Secrets.redact(String.valueOf(e.getMessage()))
+                        + "). Check imagegen.output.s3.region, .endpoint and the credentials.");
+            }
+            sinks.add(new S3Sink(s3.get(), client, () -> main.getCamelContext(), Retrier.forOutputs(retryFor)));
+            LOG.info("S3 output: {}", s3.get());
+        }
+        Optional<String> uri = s.find("imagegen.output.uri");
+        if (uri.isPresent()) {
+            sinks.add(new CamelUriSink(uri.get(), () -> main.getCamelContext(), Retrier.forOutputs(retryFor)));
+        }
+        if (!config.fileOutput() && sinks.stream().noneMatch(sink -> sink instanceof S3Sink)) {
+            LOG.warn("imagegen.output.file.enabled=false and S3 output is off: images go only to imagegen.output.uri{}.",
+                    uri.isPresent() ? "" : " (which is not set either: images are not kept anywhere)");
+        }
+        return sinks;
+    }
+
+    /** A mistyped imagegen.output.uri fails the start with one line, not every item after the first image. */
+    private static void checkOutputUri(CamelContext context, RunConfig config) {
+        Optional<String> uri = config.settings().find("imagegen.output.uri");
+        if (uri.isEmpty()) {
+            return;
+        }
+        try {
+            context.getEndpoint(uri.get());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(new ConfigException("The setting imagegen.output.uri is '"
+                    + Secrets.redact(uri.get()) + "', which Camel cannot use: " + Secrets.redact(String.valueOf(e.getMessage()))
+                    + " Write a Camel endpoint URI such as file:/data/images or seda:images?waitForTaskToComplete=Always."));
+        }
+    }
+
+    private void closeSinks() {
+        for (OutputSink sink : outputSinks) {
+            if (sink instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    LOG.debug("closing output {}: {}", sink.name(), e.getMessage());
+                }
+            }
+        }
     }
 
     private static void clearWorkDir(Path workDir) throws IOException {
