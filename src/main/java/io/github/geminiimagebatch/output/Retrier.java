@@ -1,5 +1,9 @@
 package io.github.geminiimagebatch.output;
 
+import io.github.geminiimagebatch.secret.Secrets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,6 +15,8 @@ import java.time.Instant;
  * store that is down for tens of seconds is ridden out and one that stays down ends the item pending.
  */
 public final class Retrier {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Retrier.class);
 
     /** One attempt; an IOException or a RuntimeException from a client library counts as a failed attempt. */
     @FunctionalInterface
@@ -66,7 +72,11 @@ public final class Retrier {
         while (true) {
             Exception last;
             try {
-                return attempt.run();
+                T result = attempt.run();
+                if (failures > 0) {
+                    LOG.info("{} succeeded after {} failed attempt(s)", what, failures);
+                }
+                return result;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException(what + ": interrupted", e);
@@ -74,6 +84,9 @@ public final class Retrier {
                 last = e;
             }
             failures++;
+            if (failures == 1) {
+                LOG.warn("{} failed ({}); retrying for up to {} s", what, describe(last), giveUpAfter.toSeconds());
+            }
             Duration pause = pauseAfter(failures);
             if (clock.instant().plus(pause).isAfter(deadline)) {
                 throw new IOException(what + " failed " + failures + (failures == 1 ? " time" : " times") + " over "
@@ -94,6 +107,6 @@ public final class Retrier {
                 || root.getMessage().equals(root.getCause().toString()))) {
             root = root.getCause();
         }
-        return root.getClass().getSimpleName() + ": " + root.getMessage();
+        return root.getClass().getSimpleName() + ": " + Secrets.redact(String.valueOf(root.getMessage()));
     }
 }
