@@ -284,6 +284,10 @@ public final class BatchApplication {
         p.setProperty("camel.main.routesIncludePattern", routesPattern());
         p.setProperty("camel.main.shutdownTimeout", Long.toString(Math.max(1, config.shutdownTimeout().toSeconds())));
         p.setProperty("camel.main.jmxEnabled", "false");
+        // Stream caching would copy each provider response into memory (spooling is off by default) as the
+        // exchange moves on after the HTTP call: a 4K body is ~67 MB. Bodies here are streamed once into a
+        // temp file by ResponseDecoder, so nothing needs a re-readable stream.
+        p.setProperty("camel.main.streamCachingEnabled", "false");
         p.setProperty("camel.component.http.automaticRetriesDisabled", "true");
         p.setProperty("camel.component.http.connectTimeout", Long.toString(config.connectTimeout().toMillis()));
         p.setProperty("camel.component.http.soTimeout", Long.toString(config.responseTimeout().toMillis()));
