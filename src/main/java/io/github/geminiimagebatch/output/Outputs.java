@@ -2,6 +2,9 @@ package io.github.geminiimagebatch.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.geminiimagebatch.secret.Secrets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,6 +23,7 @@ import java.util.Optional;
  */
 public final class Outputs {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Outputs.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path outbox;
@@ -114,10 +118,17 @@ public final class Outputs {
             Files.deleteIfExists(failed);
         }
         for (OutputSink sink : sinks) {
-            sink.putDocument(batch + "/manifest.jsonl", manifest, "application/x-ndjson");
-            sink.putDocument(batch + "/report.json", report, "application/json");
-            if (failedPrompts.length > 0) {
-                sink.putDocument(batch + "/failed.jsonl", failedPrompts, "application/x-ndjson");
+            try {
+                sink.putDocument(batch + "/manifest.jsonl", manifest, "application/x-ndjson");
+                sink.putDocument(batch + "/report.json", report, "application/json");
+                if (failedPrompts.length > 0) {
+                    sink.putDocument(batch + "/failed.jsonl", failedPrompts, "application/x-ndjson");
+                }
+            } catch (IOException e) {
+                // the images are stored and the local outbox has these documents: failing the batch here would
+                // only make it run again, so say where the documents are and go on
+                LOG.error("Batch {}: could not copy manifest/report to the {} output ({}). They are in {}.", batch,
+                        sink.name(), Secrets.redact(String.valueOf(e.getMessage())), outbox.resolve(batch).toAbsolutePath());
             }
         }
     }

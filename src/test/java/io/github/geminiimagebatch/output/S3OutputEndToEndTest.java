@@ -184,6 +184,33 @@ class S3OutputEndToEndTest {
         }
     }
 
+    @Test
+    void aStoreThatStaysUnusableLeavesTheItemsPendingWithOutputErrorAndNothingIndexed() throws Exception {
+        try (AppRun app = new AppRun(dir, SimulatorOptions.builder().port(0).build())) {
+            app.dropPrompts("fish.txt", 2);
+            Path outbox = dir.resolve("outbox");
+
+            // the SDK's default checksum headers and modes are refused by S3Proxy 3.0.0: look-ups and uploads fail
+            int code = app.runOnce(outbox, s3Args("--set", "imagegen.output.s3.checksum=when_supported",
+                    "--set", "imagegen.output.retryFor=1s"));
+
+            assertThat(code).isNotZero();
+            List<JsonNode> manifest = AppRun.jsonLines(Files.readString(outbox.resolve("fish/manifest.jsonl")));
+            assertThat(manifest).hasSize(2).allSatisfy(line -> {
+                assertThat(line.get("status").asText()).isEqualTo("pending");
+                assertThat(line.get("reason").asText()).isEqualTo("output_error");
+                assertThat(line.get("message").asText()).contains("S3 look-up of s3://images/runs/2026/.keys/")
+                        .contains("A header you provided implies functionality that is not implemented");
+            });
+            assertThat(keys("runs/2026/.keys/")).isEmpty();
+            assertThat(Files.exists(outbox.resolve("fish/0001.png"))).isFalse();
+            assertThat(app.requests()).as("nothing is generated while the store cannot say what it holds").isZero();
+            try (Stream<Path> temp = Files.list(outbox.resolve(".tmp"))) {
+                assertThat(temp).isEmpty();
+            }
+        }
+    }
+
     private List<String> keys(String prefix) {
         return s3.listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix(prefix)).contents().stream().map(S3Object::key).toList();
     }
