@@ -25,6 +25,7 @@ import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.util.URISupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -241,8 +242,9 @@ public final class BatchApplication {
             context.getEndpoint(uri.get());
         } catch (RuntimeException e) {
             throw new IllegalStateException(new ConfigException("The setting imagegen.output.uri is '"
-                    + Secrets.redact(uri.get()) + "', which Camel cannot use: " + Secrets.redact(String.valueOf(e.getMessage()))
-                    + " Write a Camel endpoint URI such as file:/data/images or seda:images?waitForTaskToComplete=Always."));
+                    + Secrets.redact(URISupport.sanitizeUri(uri.get())) + "', which Camel cannot use ("
+                    + Secrets.redact(URISupport.sanitizeUri(String.valueOf(e.getMessage())))
+                    + "). Write a Camel endpoint URI such as file:/data/images or seda:images?waitForTaskToComplete=Always."));
         }
     }
 

@@ -49,7 +49,17 @@ class CamelUriSinkTest {
     void aMistypedEndpointStopsTheStartWithOneLine() throws IOException {
         try (AppRun app = new AppRun(dir, SimulatorOptions.builder().port(0).build())) {
             app.dropPrompts("owls.txt", 1);
-            assertThat(app.runOnce(dir.resolve("outbox"), "--set", "imagegen.output.uri=nosuchcomponent:images")).isEqualTo(1);
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream originalErr = System.err;
+            System.setErr(new java.io.PrintStream(err, true));
+            int code;
+            try {
+                code = app.runOnce(dir.resolve("outbox"), "--set", "imagegen.output.uri=nosuchcomponent:images?password=hunter2");
+            } finally {
+                System.setErr(originalErr);
+            }
+            assertThat(code).isEqualTo(1);
+            assertThat(err.toString()).contains("imagegen.output.uri").doesNotContain("hunter2");
             assertThat(app.requests()).isZero();
         }
     }
