@@ -225,9 +225,10 @@ public final class BatchApplication {
         if (uri.isPresent()) {
             sinks.add(new CamelUriSink(uri.get(), () -> main.getCamelContext(), Retrier.forOutputs(retryFor)));
         }
-        if (!config.fileOutput() && sinks.stream().noneMatch(sink -> sink instanceof S3Sink)) {
-            LOG.warn("imagegen.output.file.enabled=false and S3 output is off: images go only to imagegen.output.uri{}.",
-                    uri.isPresent() ? "" : " (which is not set either: images are not kept anywhere)");
+        if (!config.fileOutput() && sinks.isEmpty()) {
+            throw new ConfigException("imagegen.output.file.enabled=false and no other output is set: every image would be"
+                    + " paid for and thrown away. Turn on S3 output (imagegen.output.s3.enabled=true), set"
+                    + " imagegen.output.uri, or leave the folder output on.");
         }
         return sinks;
     }

@@ -65,6 +65,15 @@ class CamelUriSinkTest {
     }
 
     @Test
+    void switchingTheFolderOffWithNoOtherOutputIsRefusedBeforeAnythingIsPaidFor() throws IOException {
+        try (AppRun app = new AppRun(dir, SimulatorOptions.builder().port(0).build())) {
+            app.dropPrompts("owls.txt", 1);
+            assertThat(app.runOnce(dir.resolve("outbox"), "--set", "imagegen.output.file.enabled=false")).isEqualTo(1);
+            assertThat(app.requests()).isZero();
+        }
+    }
+
+    @Test
     void theEndpointGetsTheFileAndHeadersDescribingTheImage() throws Exception {
         Path image = Files.write(dir.resolve("tmp-image"), new byte[]{(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
         AtomicReference<Map<String, Object>> headers = new AtomicReference<>();
