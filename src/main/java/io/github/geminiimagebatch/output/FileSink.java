@@ -41,12 +41,12 @@ public final class FileSink implements OutputSink {
     }
 
     @Override
-    public void putImage(String relativeName, Path image, String mimeType, String requestKey) throws IOException {
-        Path target = resolve(relativeName);
+    public void putImage(OutputImage image) throws IOException {
+        Path target = resolve(image.relativeName());
         Files.createDirectories(target.getParent());
         Path temp = temporaryFile(target);
         try {
-            Files.copy(image, temp, StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(image.file(), temp, StandardCopyOption.REPLACE_EXISTING);
             moveIntoPlace(temp, target);
         } finally {
             Files.deleteIfExists(temp);

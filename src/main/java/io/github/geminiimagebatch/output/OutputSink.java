@@ -1,21 +1,20 @@
 package io.github.geminiimagebatch.output;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Optional;
 
 /**
  * A place where results land (the outbox folder, an S3 bucket, ...), all with the same key layout:
  * {@code B/I.ext}, {@code B/I.json}, {@code B/manifest.jsonl}, {@code B/report.json},
- * {@code B/failed.jsonl}, and a key index {@code .keys/<requestKey>.json} written last, so that an
+ * {@code B/failed.jsonl}, and a key index {@code .keys/<2 hex>/<requestKey>.json} written last, so that an
  * index entry always means the image and its sidecar are complete.
  */
 public interface OutputSink {
 
     String name();
 
-    /** Stores one image (from a complete local file) under {@code relativeName}; visible only once complete. */
-    void putImage(String relativeName, Path image, String mimeType, String requestKey) throws IOException;
+    /** Stores one image (from its complete local file) under its relative name; visible only once complete. */
+    void putImage(OutputImage image) throws IOException;
 
     /** Stores a small document (sidecar, manifest, report) atomically. */
     void putDocument(String relativeName, byte[] content, String contentType) throws IOException;

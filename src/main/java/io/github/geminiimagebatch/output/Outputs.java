@@ -1,5 +1,11 @@
 package io.github.geminiimagebatch.output;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.geminiimagebatch.secret.Secrets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +22,9 @@ import java.util.Optional;
  * without its image.
  */
 public final class Outputs {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Outputs.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path outbox;
     private final FileSink folder;
@@ -66,8 +75,9 @@ public final class Outputs {
         String imageName = batch + "/" + id + "." + extension;
         String sidecarName = batch + "/" + id + ".json";
         try {
+            OutputImage described = describe(batch, id, imageName, image, mimeType, requestKey, sidecar);
             for (OutputSink sink : sinks) {
-                sink.putImage(imageName, image, mimeType, requestKey);
+                sink.putImage(described);
                 sink.putDocument(sidecarName, sidecar, "application/json");
             }
             if (folder != null) {
@@ -84,6 +94,16 @@ public final class Outputs {
         } finally {
             Files.deleteIfExists(image);
         }
+    }
+
+    /** The sidecar already holds the image's facts (sha256, pixels): sinks that label objects take them from there. */
+    private static OutputImage describe(String batch, String id, String imageName, Path image, String mimeType,
+                                        String requestKey, byte[] sidecar) throws IOException {
+        JsonNode facts = JSON.readTree(sidecar);
+        return new OutputImage(batch, id, imageName, image, mimeType, requestKey,
+                facts.path("sha256").asText(null),
+                facts.hasNonNull("width") ? facts.get("width").asInt() : null,
+                facts.hasNonNull("height") ? facts.get("height").asInt() : null);
     }
 
     /** Appends an item's line to the working manifest as soon as it settles, for whoever watches progress. */
@@ -106,10 +126,17 @@ public final class Outputs {
             Files.deleteIfExists(failed);
         }
         for (OutputSink sink : sinks) {
-            sink.putDocument(batch + "/manifest.jsonl", manifest, "application/x-ndjson");
-            sink.putDocument(batch + "/report.json", report, "application/json");
-            if (failedPrompts.length > 0) {
-                sink.putDocument(batch + "/failed.jsonl", failedPrompts, "application/x-ndjson");
+            try {
+                sink.putDocument(batch + "/manifest.jsonl", manifest, "application/x-ndjson");
+                sink.putDocument(batch + "/report.json", report, "application/json");
+                if (failedPrompts.length > 0) {
+                    sink.putDocument(batch + "/failed.jsonl", failedPrompts, "application/x-ndjson");
+                }
+            } catch (IOException e) {
+                // the images are stored and the local outbox has these documents: failing the batch here would
+                // only make it run again, so say where the documents are and go on
+                LOG.error("Batch {}: could not copy manifest/report to the {} output ({}). They are in {}.", batch,
+                        sink.name(), Secrets.redact(String.valueOf(e.getMessage())), outbox.resolve(batch).toAbsolutePath());
             }
         }
     }

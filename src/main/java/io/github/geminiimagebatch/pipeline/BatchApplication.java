@@ -5,11 +5,15 @@ import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.config.ProviderType;
 import io.github.geminiimagebatch.config.RunConfig;
 import io.github.geminiimagebatch.config.Settings;
+import io.github.geminiimagebatch.output.CamelUriSink;
 import io.github.geminiimagebatch.output.FileSink;
 import io.github.geminiimagebatch.output.OutputSink;
 import io.github.geminiimagebatch.output.Outputs;
 import io.github.geminiimagebatch.observe.ProviderHealthCheck;
 import io.github.geminiimagebatch.observe.RunMetrics;
+import io.github.geminiimagebatch.output.Retrier;
+import io.github.geminiimagebatch.output.S3Settings;
+import io.github.geminiimagebatch.output.S3Sink;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
 import io.github.geminiimagebatch.secret.Secrets;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
@@ -26,8 +30,10 @@ import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.model.Model;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.util.URISupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -35,11 +41,13 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
 
@@ -57,6 +65,7 @@ public final class BatchApplication {
     private RunState run;
     private Lifecycle lifecycle;
     private GeminiSimulator simulator;
+    private final List<OutputSink> outputSinks = new ArrayList<>();
 
     public BatchApplication(Settings settings, Path home) {
         this.settings = settings;
@@ -70,6 +79,7 @@ public final class BatchApplication {
             main.run();
             return finish(config);
         } finally {
+            closeSinks();
             if (simulator != null) {
                 simulator.close();
             }
@@ -88,8 +98,9 @@ public final class BatchApplication {
             providers.add(new ProviderRuntime(p, config.resetZone(), clock));
         }
         run = new RunState(providers, clock);
+        outputSinks.addAll(extraSinks(config));
         Outputs outputs = new Outputs(config.outbox(), config.fileOutput() ? new FileSink(config.outbox()) : null,
-                extraSinks(config));
+                outputSinks);
         clearWorkDir(outputs.workDir());
         Budget budget = Budget.persistent(config.budgetMaxUsd(), config.budgetMaxUsdPerDay(), config.resetZone(), clock,
                 config.outbox().resolve(".state"));
@@ -117,6 +128,7 @@ public final class BatchApplication {
             @Override
             public void afterConfigure(BaseMainSupport support) {
                 addProviderRoutes(support.getCamelContext(), config);
+                checkOutputUri(support.getCamelContext(), config);
             }
         });
         return config;
@@ -231,8 +243,61 @@ public final class BatchApplication {
         }
     }
 
-    private List<OutputSink> extraSinks(RunConfig config) {
-        return List.of();
+    /** S3 and Camel-URI sinks from imagegen.output.s3.* and imagegen.output.uri; they reach Camel once it runs. */
+    private List<OutputSink> extraSinks(RunConfig config) throws ConfigException {
+        Settings s = config.settings();
+        List<OutputSink> sinks = new ArrayList<>();
+        Duration retryFor = S3Settings.retryFor(s);
+        Optional<S3Settings> s3 = S3Settings.from(s);
+        if (s3.isPresent()) {
+            S3Client client;
+            try {
+                client = S3Sink.buildClient(s3.get());
+            } catch (RuntimeException e) {
+                throw new ConfigException("S3 output: cannot set up the S3 client (" + Secrets.redact(String.valueOf(e.getMessage()))
+                        + "). Check imagegen.output.s3.region, .endpoint and the credentials.");
+            }
+            sinks.add(new S3Sink(s3.get(), client, () -> main.getCamelContext(), Retrier.forOutputs(retryFor)));
+            LOG.info("S3 output: {}", s3.get());
+        }
+        Optional<String> uri = s.find("imagegen.output.uri");
+        if (uri.isPresent()) {
+            sinks.add(new CamelUriSink(uri.get(), () -> main.getCamelContext(), Retrier.forOutputs(retryFor)));
+        }
+        if (!config.fileOutput() && sinks.isEmpty()) {
+            throw new ConfigException("imagegen.output.file.enabled=false and no other output is set: every image would be"
+                    + " paid for and thrown away. Turn on S3 output (imagegen.output.s3.enabled=true), set"
+                    + " imagegen.output.uri, or leave the folder output on.");
+        }
+        return sinks;
+    }
+
+    /** A mistyped imagegen.output.uri fails the start with one line, not every item after the first image. */
+    private static void checkOutputUri(CamelContext context, RunConfig config) {
+        Optional<String> uri = config.settings().find("imagegen.output.uri");
+        if (uri.isEmpty()) {
+            return;
+        }
+        try {
+            context.getEndpoint(uri.get());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(new ConfigException("The setting imagegen.output.uri is '"
+                    + Secrets.redact(URISupport.sanitizeUri(uri.get())) + "', which Camel cannot use ("
+                    + Secrets.redact(URISupport.sanitizeUri(String.valueOf(e.getMessage())))
+                    + "). Write a Camel endpoint URI such as file:/data/images or seda:images?waitForTaskToComplete=Always."));
+        }
+    }
+
+    private void closeSinks() {
+        for (OutputSink sink : outputSinks) {
+            if (sink instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    LOG.debug("closing output {}: {}", sink.name(), e.getMessage());
+                }
+            }
+        }
     }
 
     private static void clearWorkDir(Path workDir) throws IOException {
@@ -276,6 +341,10 @@ public final class BatchApplication {
         p.setProperty("camel.main.routesIncludePattern", routesPattern(config));
         p.setProperty("camel.main.shutdownTimeout", Long.toString(Math.max(1, config.shutdownTimeout().toSeconds())));
         p.setProperty("camel.main.jmxEnabled", "false");
+        // Stream caching would copy each provider response into memory (spooling is off by default) as the
+        // exchange moves on after the HTTP call: a 4K body is ~67 MB. Bodies here are streamed once into a
+        // temp file by ResponseDecoder, so nothing needs a re-readable stream.
+        p.setProperty("camel.main.streamCachingEnabled", "false");
         // Camel registers http and https as two instances of the http component, each with its own
         // settings: every real provider is https, so both get the timeouts, pool and no-retry.
         int connections = Math.max(20, config.concurrency() * 2);

@@ -47,7 +47,18 @@ public final class Ledger {
             return;
         }
         while (true) {
-            Optional<String> stored = outputs.completedImage(item.getRequestKey());
+            Optional<String> stored;
+            try {
+                stored = outputs.completedImage(item.getRequestKey());
+            } catch (IOException e) {
+                // not knowing whether it is stored must not cost a second payment, nor fail the item for good
+                String message = "could not check whether the image is already stored ("
+                        + Secrets.redact(String.valueOf(e.getMessage())) + "); the item stays pending and is tried next time";
+                LOG.error("{}: {}", item, message);
+                item.settle(WorkItem.Status.PENDING, "output_error", message, run.clock().instant());
+                run.pending("output_error", "outputs could not be read: " + Secrets.redact(String.valueOf(e.getMessage())), false);
+                return;
+            }
             if (stored.isPresent() && placeholderForRealProviders(stored.get())) {
                 LOG.info("{}: {} was made by the simulator; generating it for real", item, stored.get());
                 stored = Optional.empty();
