@@ -94,6 +94,18 @@ class SecretCanaryTest {
         assertNowhere(GATEWAY_CANARY, run, null);
     }
 
+    @Test
+    void keyPastedAsAnArgumentIsNotQuotedInTheUsageError() throws Exception {
+        for (String[] args : List.of(new String[] {"--once", "--set", GOOGLE_CANARY},
+                new String[] {"--once", "--api-key", GOOGLE_CANARY},
+                new String[] {"--once", "--set", "imagegen.provider.aistudio.apiKey", GOOGLE_CANARY})) {
+            CapturedRun run = CapturedRun.execute(args);
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.output()).contains("See --help");
+            assertNowhere(GOOGLE_CANARY, run, null);
+        }
+    }
+
     private static GeminiSimulator faultySimulator() throws IOException {
         // Faults by marker only: random ones would open the circuit breaker now and then and leave work pending.
         return GeminiSimulator.start(SimulatorOptions.builder().port(0).build());
