@@ -38,7 +38,8 @@ public final class Secrets {
             // Multi-line first: the PEM body would otherwise be left for the short patterns.
             new Rule("(-----BEGIN [A-Z ]*PRIVATE KEY-----)(?:.*?-----END [A-Z ]*PRIVATE KEY-----|.*)", "$1" + MASK, "private key"),
             new Rule("(\"private_key\"\\s*:\\s*\")(?:[^\"\\\\]|\\\\.)*\"?", "$1" + MASK + "\"", "\"private_key\""),
-            new Rule("\\bAIza[0-9A-Za-z_\\-]{35}", MASK, "aiza"),
+            // Google keys are AIza + 35; a cut or mistyped one (AIza + 30 or more) is still masked whole.
+            new Rule("\\bAIza[0-9A-Za-z_\\-]{30,}", MASK, "aiza"),
             new Rule("\\bya29\\.[0-9A-Za-z_\\-.]+", MASK, "ya29."),
             new Rule("\\bsk-or-v1-[0-9A-Za-z]{16,}", MASK, "sk-or-v1-"),
             new Rule("(?i)([?&;](?:key|api[_-]?key|access_token)=)[^&#\\s\"'<>]+", "$1" + MASK, "key=", "access_token="),
