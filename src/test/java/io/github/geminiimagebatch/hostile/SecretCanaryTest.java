@@ -41,6 +41,7 @@ class SecretCanaryTest {
     /** Shaped like nothing: only registration can mask it. */
     static final String GATEWAY_CANARY = "canary-key-7f3e9d1c2b";
     static final String GATEWAY_HEADER = "x-canary-auth";
+    static final String OPENROUTER_CANARY = "sk-or-v1-canary0123456789abcdef0123456789abcdef";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -58,7 +59,7 @@ class SecretCanaryTest {
                     "--set", "imagegen.provider.aistudio.maxConcurrency=4",
                     "--set", "imagegen.progress.interval=300ms");
 
-            assertRunWasHostile(run, sim);
+            assertRunWasHostile(run, sim, true);
             assertNowhere(GOOGLE_CANARY, run, sim);
         }
     }
@@ -75,9 +76,25 @@ class SecretCanaryTest {
                     "--set", "imagegen.provider.gateway.maxConcurrency=4",
                     "--set", "imagegen.progress.interval=300ms");
 
-            assertRunWasHostile(run, sim);
+            assertRunWasHostile(run, sim, true);
             assertThat(run.output()).as("header dumps of the HTTP client").doesNotContain(GATEWAY_HEADER);
             assertNowhere(GATEWAY_CANARY, run, sim);
+        }
+    }
+
+    /** OpenRouter wraps Google's answer, key and all, as a JSON string in error.metadata.raw. */
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void openRouterKeyNeverLeaves() throws Exception {
+        try (GeminiSimulator sim = faultySimulator()) {
+            CapturedRun run = twoRuns("--provider", "openrouter",
+                    "--set", "imagegen.provider.openrouter.apiKey=" + OPENROUTER_CANARY,
+                    "--set", "imagegen.provider.openrouter.baseUrl=" + sim.baseUri(),
+                    "--set", "imagegen.provider.openrouter.maxConcurrency=4",
+                    "--set", "imagegen.progress.interval=300ms");
+
+            assertRunWasHostile(run, sim, false);
+            assertNowhere(OPENROUTER_CANARY, run, sim);
         }
     }
 
@@ -126,7 +143,9 @@ class SecretCanaryTest {
         args.addAll(List.of(providerArgs));
         dropFaults(inbox);
         CapturedRun first = withHttpClientDebug(() -> CapturedRun.execute(args.toArray(String[]::new)));
-        assertThat(first.exitCode()).as("first run: some items failed").isEqualTo(2);
+        // 2: some items failed; 3: now and then the provider's circuit breaker opens on the burst of
+        // server errors and leaves items pending, which changes nothing about what must not leak.
+        assertThat(first.exitCode()).as("first run: some items failed").isIn(2, 3);
         Files.write(inbox.resolve("b-suspended.jsonl"), List.of(
                 "{\"id\":\"echo\",\"prompt\":\"a bird [sim:403]\"}",
                 "{\"id\":\"after\",\"prompt\":\"another bird [sim:latency=300]\"}"));
@@ -137,7 +156,7 @@ class SecretCanaryTest {
 
     private static void dropFaults(Path inbox) throws IOException {
         List<String> lines = new ArrayList<>();
-        for (int i = 1; i <= 8; i++) {
+        for (int i = 1; i <= 16; i++) {
             lines.add("{\"id\":\"plain-" + i + "\",\"prompt\":\"a canary in a coal mine, take " + i + "\"}");
         }
         for (String fault : List.of("500x1", "503x1", "resetx1", "truncatex1", "malformedx1",
@@ -148,15 +167,20 @@ class SecretCanaryTest {
     }
 
     /** The run ended by itself and really met the faults and the echo (else the search proves little). */
-    private void assertRunWasHostile(CapturedRun run, GeminiSimulator sim) throws IOException {
+    private void assertRunWasHostile(CapturedRun run, GeminiSimulator sim, boolean echoInMessage) throws IOException {
         JsonNode faults = sim.stats().path("faults");
         assertThat(faults.path("403").asInt()).as("key-echoing answers").isPositive();
         assertThat(faults.path("malformed").asInt() + faults.path("truncate").asInt()).isPositive();
         assertThat(run.output()).contains("DEBUG");
         String echoed = String.join("\n", Files.readAllLines(root.resolve("outbox").resolve("b-suspended").resolve("manifest.jsonl")));
-        assertThat(echoed).as("the echoed key arrives masked in the manifest").contains("api_key:***");
-        String faultManifest = Files.readString(root.resolve("outbox").resolve("a-faults").resolve("manifest.jsonl"));
-        assertThat(faultManifest).as("fault outcomes in the manifest").contains("retries_exhausted", "invalid_request", "safety");
+        if (echoInMessage) {
+            assertThat(echoed).as("the echoed key arrives masked in the manifest").contains("api_key:***");
+        } else {
+            assertThat(echoed).as("the provider is refused in the manifest").contains("credentials refused");
+        }
+        assertThat(faults.path("500").asInt()).as("server errors").isPositive();
+        assertThat(Files.readString(root.resolve("outbox").resolve("a-faults").resolve("manifest.jsonl")))
+                .as("fault outcomes in the manifest").contains("\"status\":\"failed\"");
     }
 
     private void assertNowhere(String canary, CapturedRun run, GeminiSimulator sim) throws IOException {
