@@ -146,15 +146,19 @@ class SecretCanaryTest {
         // 2: some items failed; 3: now and then the provider's circuit breaker opens on the burst of
         // server errors and leaves items pending, which changes nothing about what must not leak.
         assertThat(first.exitCode()).as("first run: some items failed").isIn(2, 3);
-        Files.write(inbox.resolve("b-suspended.jsonl"), List.of(
-                "{\"id\":\"echo\",\"prompt\":\"a bird [sim:403]\"}",
-                "{\"id\":\"after\",\"prompt\":\"another bird [sim:latency=300]\"}"));
+        dropSuspended(inbox);
         CapturedRun second = withHttpClientDebug(() -> CapturedRun.execute(args.toArray(String[]::new)));
         assertThat(second.exitCode()).as("second run: credentials refused with work left").isEqualTo(1);
         return new CapturedRun(second.exitCode(), first.output() + second.output(), first.millis() + second.millis());
     }
 
-    private static void dropFaults(Path inbox) throws IOException {
+    static void dropSuspended(Path inbox) throws IOException {
+        Files.write(inbox.resolve("b-suspended.jsonl"), List.of(
+                "{\"id\":\"echo\",\"prompt\":\"a bird [sim:403]\"}",
+                "{\"id\":\"after\",\"prompt\":\"another bird [sim:latency=300]\"}"));
+    }
+
+    static void dropFaults(Path inbox) throws IOException {
         List<String> lines = new ArrayList<>();
         for (int i = 1; i <= 16; i++) {
             lines.add("{\"id\":\"plain-" + i + "\",\"prompt\":\"a canary in a coal mine, take " + i + "\"}");
@@ -184,8 +188,13 @@ class SecretCanaryTest {
     }
 
     private void assertNowhere(String canary, CapturedRun run, GeminiSimulator sim) throws IOException {
+        assertNowhere(canary, root, run.output().getBytes(StandardCharsets.UTF_8), sim);
+    }
+
+    /** Searches the console bytes, every file under root and the simulator's stats for every form of the canary. */
+    static void assertNowhere(String canary, Path root, byte[] console, GeminiSimulator sim) throws IOException {
         Map<String, byte[]> written = new LinkedHashMap<>();
-        written.put("console output", run.output().getBytes(StandardCharsets.UTF_8));
+        written.put("console output", console);
         if (sim != null) {
             written.put("simulator /sim/stats", JSON.writeValueAsBytes(sim.stats()));
         }
