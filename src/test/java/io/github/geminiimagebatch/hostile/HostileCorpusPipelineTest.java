@@ -112,8 +112,10 @@ class HostileCorpusPipelineTest {
                         soft.assertThat(before.get("inbox/" + row.file())).as("ignored " + row.file() + " untouched")
                                 .isEqualTo(after.get("inbox/" + row.file()));
                         soft.assertThat(batchBySource).as("no batch for " + row.file()).doesNotContainKey(row.file());
+                        // Camel never offers hidden files, folders and dangling links: nothing to log for them.
+                        boolean offered = !row.file().startsWith(".") && !PIPELINE_OUTCOME.containsKey(row.file());
                         soft.assertThat(count(run.output(), "Ignoring " + row.file() + ":"))
-                                .as("log lines about ignored " + row.file()).isLessThanOrEqualTo(1);
+                                .as("log lines about ignored " + row.file()).isEqualTo(offered ? 1 : 0);
                     }
                     default -> soft.fail("unknown outcome " + outcome);
                 }
