@@ -98,6 +98,35 @@ class SecretCanaryTest {
         }
     }
 
+    /** A parse error quotes the file's text; a key pasted into a prompt file must not reach the note or the log. */
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void keyPastedIntoABrokenPromptFileIsNotQuotedInTheRefusal() throws Exception {
+        Path inbox = Files.createDirectories(root.resolve("inbox"));
+        Files.writeString(inbox.resolve("google.json"), "[{\"prompt\": \"a cat\", \"apiKey\": " + GOOGLE_CANARY + "}]\n");
+        Files.writeString(inbox.resolve("gateway.json"), "[{\"prompt\": " + GATEWAY_CANARY + "}]\n");
+        CapturedRun run;
+        try (GeminiSimulator sim = faultySimulator()) {
+            run = CapturedRun.execute("--once", "--debug", "--inbox", inbox.toString(),
+                    "--outbox", root.resolve("outbox").toString(), "--provider", "simulator",
+                    "--set", "imagegen.provider.simulator.baseUrl=" + sim.baseUri(),
+                    "--set", "imagegen.provider.simulator.apiKey=" + GATEWAY_CANARY,
+                    "--set", "imagegen.inbox.stableMillis=50", "--set", "imagegen.inbox.pollDelayMillis=50");
+        }
+        assertThat(run.exitCode()).isEqualTo(2);
+        for (String file : List.of("google.json", "gateway.json")) {
+            String note = Files.readString(inbox.resolve(".failed/" + file + ".error.txt"));
+            assertThat(note).contains("is not valid JSON");
+            if (file.equals("google.json")) {
+                assertThat(note).as("Jackson quotes the whole key token here").contains("Unrecognized token '***'");
+            }
+            // the refused file itself is the user's and keeps its text; everything written about it must not
+            Files.delete(inbox.resolve(".failed/" + file));
+        }
+        assertNowhere(GOOGLE_CANARY, run, null);
+        assertNowhere(GATEWAY_CANARY, run, null);
+    }
+
     @Test
     void keyInABaseUrlIsRefusedWithoutQuotingIt() throws Exception {
         Path inbox = Files.createDirectories(root.resolve("inbox"));
