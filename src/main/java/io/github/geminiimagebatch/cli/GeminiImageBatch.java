@@ -49,7 +49,8 @@ public final class GeminiImageBatch implements Callable<Integer> {
         CommandLine cli = new CommandLine(new GeminiImageBatch());
         cli.setAllowSubcommandsAsOptionParameters(true);
         cli.setParameterExceptionHandler((e, parsedArgs) -> {
-            e.getCommandLine().getErr().println("gemini-image-batch: " + e.getMessage() + ". See --help.");
+            // picocli quotes the offending argument, which may be a key pasted in the wrong place.
+            e.getCommandLine().getErr().println("gemini-image-batch: " + Secrets.redact(e.getMessage()) + ". See --help.");
             return 1;
         });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {

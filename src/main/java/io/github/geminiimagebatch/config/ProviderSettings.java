@@ -60,6 +60,12 @@ public record ProviderSettings(
         if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
             throw new ConfigException("The setting " + prefix + "baseUrl must start with http:// or https://.");
         }
+        if (carriesCredentials(baseUrl)) {
+            // The URL is not quoted: the part that makes it wrong is most likely a key.
+            throw new ConfigException("The setting " + prefix + "baseUrl must be a plain address, without a query"
+                    + " string (a key parameter, for example), a fragment or a user name and password. Put the key in " + prefix + "apiKey (better:"
+                    + " the environment), from where it is sent in a header and kept out of logs and reports.");
+        }
         String apiKey = settings.get(prefix + "apiKey");
         if (type == ProviderType.SIMULATOR && apiKey == null) {
             apiKey = "simulator-key";
@@ -125,6 +131,14 @@ public record ProviderSettings(
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
+    }
+
+    /** A query, a fragment or user info: every place in a URL where people paste keys, and where they get logged. */
+    private static boolean carriesCredentials(String url) {
+        String afterScheme = url.substring(url.indexOf("://") + 3);
+        int pathStart = afterScheme.indexOf('/');
+        String authority = pathStart < 0 ? afterScheme : afterScheme.substring(0, pathStart);
+        return url.indexOf('?') >= 0 || url.indexOf('#') >= 0 || authority.indexOf('@') >= 0;
     }
 
     /**

@@ -45,12 +45,18 @@ public record RunConfig(
             throw new ConfigException("The setting imagegen.quota.resetZone is '" + s.get("imagegen.quota.resetZone")
                     + "', which is not a time zone; write a zone id such as America/Los_Angeles or UTC.");
         }
-        PromptLimits limits = new PromptLimits(
-                s.longValue("imagegen.limits.maxFileBytes", 1),
-                s.integer("imagegen.limits.maxItemsPerFile", 1),
-                s.integer("imagegen.limits.maxPromptChars", 1),
-                s.integer("imagegen.limits.maxReferenceImages", 0),
-                s.longValue("imagegen.limits.maxReferenceImageBytes", 1));
+        PromptLimits limits;
+        try {
+            limits = new PromptLimits(
+                    s.longValue("imagegen.limits.maxFileBytes", 1),
+                    s.integer("imagegen.limits.maxItemsPerFile", 1),
+                    s.integer("imagegen.limits.maxPromptChars", 1),
+                    s.integer("imagegen.limits.maxReferenceImages", 0),
+                    s.longValue("imagegen.limits.maxReferenceImageBytes", 1));
+        } catch (IllegalArgumentException e) {
+            // PromptLimits names the limit first ("maxFileBytes must be at most ..."): make that the setting's name.
+            throw new ConfigException("The setting imagegen.limits." + e.getMessage() + "; choose a smaller value.");
+        }
         return new RunConfig(s,
                 Path.of(s.require("imagegen.inbox")),
                 Path.of(s.require("imagegen.outbox")),

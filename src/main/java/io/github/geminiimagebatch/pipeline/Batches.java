@@ -36,12 +36,14 @@ public final class Batches {
     private final RunState run;
     private final Outputs outputs;
     private final PromptFileReader reader;
+    private final BatchFolders folders;
 
     public Batches(RunConfig config, RunState run, Outputs outputs) {
         this.config = config;
         this.run = run;
         this.outputs = outputs;
         this.reader = new PromptFileReader(config.promptLimits());
+        this.folders = new BatchFolders(config.outbox());
     }
 
     /** Sets the exchange property {@code batch} and returns the work for the split (empty when refused or ignored). */
@@ -63,7 +65,8 @@ public final class Batches {
                     + ". Check that the file is readable and drop it again.");
             return List.of();
         }
-        BatchRun batch = new BatchRun(prompts.name(), file, run.clock().instant());
+        String folder = folders.claim(prompts.name(), file.getFileName().toString());
+        BatchRun batch = new BatchRun(folder, file, run.clock().instant());
         for (PromptItem prompt : prompts.items()) {
             batch.add(workItem(batch, prompt));
         }
@@ -171,8 +174,10 @@ public final class Batches {
         run.rejectedFile();
         Path moved = moveAside(file, ".failed");
         Path note = moved.resolveSibling(moved.getFileName() + ".error.txt");
-        Files.writeString(note, reason + System.lineSeparator(), StandardCharsets.UTF_8);
-        LOG.warn("Refused {}: {} (moved to {})", file.getFileName(), reason, config.inbox().relativize(moved));
+        // A parse error may quote the file's text, and a prompt file can hold a pasted key.
+        String text = Secrets.redact(reason);
+        Files.writeString(note, text + System.lineSeparator(), StandardCharsets.UTF_8);
+        LOG.warn("Refused {}: {} (moved to {})", file.getFileName(), text, config.inbox().relativize(moved));
     }
 
     /** Moves a prompt file into an inbox sub-folder without overwriting an earlier file of the same name. */

@@ -38,6 +38,7 @@ public final class Secrets {
             // Multi-line first: the PEM body would otherwise be left for the short patterns.
             new Rule("(-----BEGIN [A-Z ]*PRIVATE KEY-----)(?:.*?-----END [A-Z ]*PRIVATE KEY-----|.*)", "$1" + MASK, "private key"),
             new Rule("(\"private_key\"\\s*:\\s*\")(?:[^\"\\\\]|\\\\.)*\"?", "$1" + MASK + "\"", "\"private_key\""),
+            // Google keys are AIza + 35; a cut or mistyped one (AIza + 20 or more) is still masked whole.
             new Rule("\\bAIza[0-9A-Za-z_\\-]{20,}", MASK, "aiza"),
             new Rule("\\bya29\\.[0-9A-Za-z_\\-.]+", MASK, "ya29."),
             new Rule("\\bsk-or-v1-[0-9A-Za-z]{16,}", MASK, "sk-or-v1-"),
