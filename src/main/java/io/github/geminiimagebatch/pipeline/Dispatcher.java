@@ -29,6 +29,9 @@ public final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final Duration POLL = Duration.ofMillis(250);
     private static final int MAX_THROTTLES_PER_ITEM = 1000;
+    private static final Duration BREAKER_RECHECK = Duration.ofSeconds(1);
+    /** Exchange property: the quota ticket of the request in flight, for {@link #sending}. */
+    private static final String TICKET = "admissionTicket";
 
     private final RunState run;
     private final Budget budget;
@@ -54,9 +57,11 @@ public final class Dispatcher {
             List<String> closed = new ArrayList<>();
             Instant reopens = null;
             boolean authOnly = true;
+            boolean breakerOnly = true;
             for (ProviderRuntime p : run.providers()) {
                 if (!p.usable()) {
                     closed.add(p.name() + ": " + p.unusableReason());
+                    breakerOnly = false;
                     continue;
                 }
                 if (!p.slots().tryAcquire()) {
@@ -70,23 +75,26 @@ public final class Dispatcher {
                     leavePending(item, "budget", spend.message(), false);
                     return;
                 }
+                // Asked before the quota, so that a refused call never uses up a place in a window.
+                if (!p.breaker().tryAcquirePermission()) {
+                    budget.release(price);
+                    p.slots().release();
+                    closed.add(p.name() + ": circuit open after repeated server errors");
+                    authOnly = false;
+                    Instant retryAt = now.plus(BREAKER_RECHECK);
+                    reopens = reopens == null || retryAt.isBefore(reopens) ? retryAt : reopens;
+                    continue;
+                }
                 Admission admission = p.quota().tryAdmit(1);
-                if (admission instanceof Admission.Granted) {
-                    if (!p.breaker().tryAcquirePermission()) {
-                        budget.release(price);
-                        p.slots().release();
-                        closed.add(p.name() + ": circuit open after repeated server errors");
-                        authOnly = false;
-                        Instant retryAt = now.plus(Duration.ofSeconds(1));
-                        reopens = reopens == null || retryAt.isBefore(reopens) ? retryAt : reopens;
-                        continue;
-                    }
+                if (admission instanceof Admission.Granted granted) {
                     p.inFlightCounter().incrementAndGet();
+                    exchange.setProperty(TICKET, granted.ticket());
                     exchange.setProperty("reservedUsd", price);
                     item.dispatchTo(p.name(), p.settings().type().id(), p.settings().wireModel(item.getRequest().model()));
                     item.getBatch().countCall(p.name(), 0);
                     return;
                 }
+                p.breaker().releasePermission();
                 budget.release(price);
                 p.slots().release();
                 if (admission instanceof Admission.Wait wait) {
@@ -95,13 +103,15 @@ public final class Dispatcher {
                 }
                 Admission.Closed c = (Admission.Closed) admission;
                 authOnly = false;
+                breakerOnly = false;
                 closed.add(p.name() + ": " + c.reason() + (c.until().equals(Instant.MAX) ? "" : " until " + c.until()));
                 if (!c.until().equals(Instant.MAX)) {
                     reopens = reopens == null || c.until().isBefore(reopens) ? c.until() : reopens;
                 }
             }
             String why = String.join("; ", closed);
-            if (once || reopens == null) {
+            // An open circuit is a matter of seconds, not a quota reset: even --once waits for it.
+            if ((once && !breakerOnly) || reopens == null) {
                 leavePending(item, authOnly ? "auth" : "quota", "no provider can serve now (" + why + ")", authOnly);
                 return;
             }
@@ -109,10 +119,27 @@ public final class Dispatcher {
         }
     }
 
+    /** Called by the provider routes just before the HTTP call: the quota counts the request from now on. */
+    public void sending(Exchange exchange) {
+        ProviderRuntime p = provider(item(exchange));
+        Long ticket = exchange.getProperty(TICKET, Long.class);
+        if (p != null && ticket != null) {
+            p.quota().onSent(ticket);
+        }
+    }
+
+    private static void answered(Exchange exchange, ProviderRuntime p) {
+        Long ticket = exchange.getProperty(TICKET, Long.class);
+        if (p != null && ticket != null) {
+            p.quota().onAnswered(ticket);
+        }
+    }
+
     public void onResult(Exchange exchange) {
         WorkItem item = item(exchange);
         ProviderRuntime p = provider(item);
         item.callEnded();
+        answered(exchange, p);
         DecodedResponse decoded = exchange.getMessage().getBody(DecodedResponse.class);
         switch (decoded.outcome()) {
             case IMAGE -> {
@@ -137,6 +164,9 @@ public final class Dispatcher {
         WorkItem item = item(exchange);
         ProviderRuntime p = provider(item);
         item.callEnded();
+        if (exchange.getProperty(Exchange.EXCEPTION_CAUGHT) instanceof HttpOperationFailedException) {
+            answered(exchange, p);
+        }
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (error instanceof HttpOperationFailedException http) {
             Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -159,6 +189,7 @@ public final class Dispatcher {
             p.slots().release();
             p.inFlightCounter().decrementAndGet();
         }
+        exchange.removeProperty(TICKET);
         Double reserved = exchange.getProperty("reservedUsd", Double.class);
         if (reserved != null) {
             budget.settle(reserved, item.getResult() != null && item.getResult().outcome()

@@ -43,6 +43,7 @@ public final class ProviderRuntime {
                 .waitDurationInOpenState(Duration.ofSeconds(30))
                 .permittedNumberOfCallsInHalfOpenState(2)
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .clock(clock)
                 .build());
     }
 

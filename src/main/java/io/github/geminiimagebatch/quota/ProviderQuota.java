@@ -69,6 +69,10 @@ public final class ProviderQuota {
     private int lastAdmissionImages;
     private Instant pausedUntil;
     private String pauseReason;
+    /** Start of the pause in force (null when none); with pausedBefore, what pausedTime() adds up. */
+    private Instant pauseStartedAt;
+    private Duration pausedBefore = Duration.ZERO;
+    private long nextTicket = 1;
     private Instant closedUntil;
     private String closedReason;
     /** Requests per second allowed by AIMD; 0 while no 429 without limit value has been seen. */
@@ -122,8 +126,7 @@ public final class ProviderQuota {
             until = pausedUntil;
             reason = pauseReason;
         } else {
-            pausedUntil = null;
-            pauseReason = null;
+            endPause();
         }
         // Every window is consulted even while paused: a used-up day must close, not wait.
         for (QuotaWindow window : windows()) {
@@ -157,15 +160,81 @@ public final class ProviderQuota {
         if (until.isAfter(now)) {
             return new Admission.Wait(until, reason);
         }
+        long ticket = nextTicket++;
         for (QuotaWindow window : windows()) {
-            window.record(now, window.unit == Unit.IMAGES ? images : 1);
+            window.record(now, window.unit == Unit.IMAGES ? images : 1, ticket);
         }
-        history.addLast(new Admitted(now, images));
+        history.addLast(new Admitted(now, images, ticket));
         trimHistory(now);
         lastAdmission = now;
         lastAdmissionImages = images;
         admittedCount++;
-        return new Admission.Granted();
+        return new Admission.Granted(ticket);
+    }
+
+    /**
+     * The request admitted with {@code ticket} is leaving now. The server counts a request when it
+     * arrives, so time spent between admission and sending (building the body, fetching a token,
+     * opening a connection, a cold start) would otherwise let the next window open early on our
+     * side: the admission is moved to now in every window. Unknown or already-sent tickets are ignored.
+     */
+    public synchronized void onSent(long ticket) {
+        Instant now = clock.instant();
+        Iterator<Admitted> newestFirst = history.descendingIterator();
+        while (newestFirst.hasNext()) {
+            Admitted admitted = newestFirst.next();
+            if (admitted.ticket != ticket) {
+                continue;
+            }
+            if (admitted.sent) {
+                return;
+            }
+            admitted.sent = true;
+            if (!now.isAfter(admitted.at)) {
+                return;
+            }
+            newestFirst.remove();
+            admitted.at = now;
+            history.addLast(admitted);
+            for (QuotaWindow window : windows()) {
+                window.restamp(ticket, now, window.unit == Unit.IMAGES ? admitted.images : 1);
+            }
+            if (lastAdmission == null || now.isAfter(lastAdmission)) {
+                lastAdmission = now;
+                lastAdmissionImages = admitted.images;
+            }
+            return;
+        }
+    }
+
+    /**
+     * The answer to the request admitted with {@code ticket} has arrived (whatever it was): the
+     * server counted the request no later than now, which bounds what a later 429 can teach.
+     */
+    public synchronized void onAnswered(long ticket) {
+        Iterator<Admitted> newestFirst = history.descendingIterator();
+        while (newestFirst.hasNext()) {
+            Admitted admitted = newestFirst.next();
+            if (admitted.ticket == ticket) {
+                if (admitted.answeredAt == null) {
+                    admitted.answeredAt = clock.instant();
+                }
+                return;
+            }
+        }
+    }
+
+    /** Time this provider has spent paused (after 429s and server errors) since it was created, up to now. */
+    public synchronized Duration pausedTime() {
+        Instant now = clock.instant();
+        Duration total = pausedBefore;
+        if (pauseStartedAt != null && pausedUntil != null) {
+            Instant end = now.isBefore(pausedUntil) ? now : pausedUntil;
+            if (end.isAfter(pauseStartedAt)) {
+                total = total.plus(Duration.between(pauseStartedAt, end));
+            }
+        }
+        return total;
     }
 
     /** The response was good: undo backoff, let the adaptive rate grow. */
@@ -284,13 +353,24 @@ public final class ProviderQuota {
      * nominal minute. Kept at least as long as what was learned before for the same limit, so
      * estimates only grow towards the real window. Returns whether a learned limit now covers
      * this quota (else the caller adapts the rate instead).
+     *
+     * <p>A window already in force for the same N is not lengthened by a 429 that a late arrival
+     * explains: the server counted the N-th admission somewhere between its sending and its
+     * answer, so if even its answer time gives a window no longer than ours, the request was only
+     * slow on its way (a cold start, a new connection) and the pause alone deals with it. Otherwise
+     * one slow first window would slow every later one.
      */
     private boolean learnWindow(ThrottleSignal signal, Instant now) {
         Unit unit = signal.kind() == ThrottleKind.IMAGES_PER_MINUTE ? Unit.IMAGES : Unit.REQUESTS;
         long permits = signal.limit();
         String key = unit + " " + (signal.quotaId() != null ? signal.quotaId() : signal.kind());
         QuotaWindow existing = learnedWindows.get(key);
-        Instant nth = nthMostRecentAccepted(unit, permits);
+        Admitted nthAdmission = nthMostRecentAccepted(unit, permits);
+        if (nthAdmission != null && signal.retryAfter() != null && explainedByLateArrival(unit, permits,
+                nthAdmission, now.plus(signal.retryAfter()))) {
+            return true;
+        }
+        Instant nth = nthAdmission == null ? null : nthAdmission.at;
         if (nth == null) {
             // Fewer than N of ours in the window: someone else shares the quota, or we restarted.
             // Nothing to measure the window against; what was learned before still stands.
@@ -307,14 +387,26 @@ public final class ProviderQuota {
         Instant windowStart = now.minus(window).minus(settings.marginFor(window));
         for (Admitted admitted : history) {
             if (!admitted.rejected && admitted.at.isAfter(windowStart)) {
-                learned.record(admitted.at, unit == Unit.IMAGES ? admitted.images : 1);
+                learned.record(admitted.at, unit == Unit.IMAGES ? admitted.images : 1, admitted.ticket);
             }
         }
         learnedWindows.put(key, learned);
         return true;
     }
 
-    private Instant nthMostRecentAccepted(Unit unit, long permits) {
+    private boolean explainedByLateArrival(Unit unit, long permits, Admitted nth, Instant serverAdmitsAgain) {
+        Instant latestArrival = nth.answeredAt != null ? nth.answeredAt : clock.instant();
+        Duration shortestWindow = Duration.between(latestArrival, serverAdmitsAgain);
+        for (QuotaWindow window : windows()) {
+            if (window.unit == unit && !window.limit.calendarDay() && window.limit.permits() == permits
+                    && shortestWindow.compareTo(window.span()) <= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Admitted nthMostRecentAccepted(Unit unit, long permits) {
         long counted = 0;
         Iterator<Admitted> newestFirst = history.descendingIterator();
         while (newestFirst.hasNext()) {
@@ -324,7 +416,7 @@ public final class ProviderQuota {
             }
             counted += unit == Unit.IMAGES ? admitted.images : 1;
             if (counted >= permits) {
-                return admitted.at;
+                return admitted;
             }
         }
         return null;
@@ -411,10 +503,26 @@ public final class ProviderQuota {
 
     private void pauseFor(Instant now, Duration pause, String why) {
         Instant until = now.plus(pause);
+        if (pausedUntil != null && !now.isBefore(pausedUntil)) {
+            endPause();
+        }
+        if (pausedUntil == null) {
+            pauseStartedAt = now;
+        }
         if (pausedUntil == null || until.isAfter(pausedUntil)) {
             pausedUntil = until;
             pauseReason = "paused " + DurationText.human(pause) + ": " + why;
         }
+    }
+
+    /** The pause in force (if any) has run out: add it to the paused total. */
+    private void endPause() {
+        if (pauseStartedAt != null && pausedUntil != null && pausedUntil.isAfter(pauseStartedAt)) {
+            pausedBefore = pausedBefore.plus(Duration.between(pauseStartedAt, pausedUntil));
+        }
+        pauseStartedAt = null;
+        pausedUntil = null;
+        pauseReason = null;
     }
 
     private void close(Instant until, String reason) {
@@ -467,13 +575,18 @@ public final class ProviderQuota {
     }
 
     private static final class Admitted {
-        final Instant at;
+        /** When it was admitted, then when it was sent (onSent). */
+        Instant at;
         final int images;
+        final long ticket;
         boolean rejected;
+        boolean sent;
+        Instant answeredAt;
 
-        Admitted(Instant at, int images) {
+        Admitted(Instant at, int images, long ticket) {
             this.at = at;
             this.images = images;
+            this.ticket = ticket;
         }
     }
 }
