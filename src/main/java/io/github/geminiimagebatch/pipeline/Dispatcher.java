@@ -30,6 +30,9 @@ public final class Dispatcher {
     private static final Duration POLL = Duration.ofMillis(250);
     private static final int MAX_THROTTLES_PER_ITEM = 1000;
     private static final Duration BREAKER_RECHECK = Duration.ofSeconds(1);
+    private static final Duration BUSY_RECHECK = Duration.ofMillis(20);
+    /** Exchange property: the provider answered this call over HTTP (whatever the answer). */
+    private static final String ANSWERED = "providerAnswered";
     /** Exchange property: the quota ticket of the request in flight, for {@link #sending}. */
     private static final String TICKET = "admissionTicket";
 
@@ -64,14 +67,20 @@ public final class Dispatcher {
                     breakerOnly = false;
                     continue;
                 }
+                if (!p.startCall()) {
+                    sleepUntil(now.plus(BUSY_RECHECK));
+                    continue scan;
+                }
                 if (!p.slots().tryAcquire()) {
-                    sleepUntil(now.plus(Duration.ofMillis(20)));
+                    p.endCall(false);
+                    sleepUntil(now.plus(BUSY_RECHECK));
                     continue scan;
                 }
                 double price = p.settings().priceFor(item.getRequest().model(), item.getRequest().imageSize());
                 Budget.Decision spend = budget.reserve(price);
                 if (spend.refused()) {
                     p.slots().release();
+                    p.endCall(false);
                     leavePending(item, "budget", spend.message(), false);
                     return;
                 }
@@ -79,6 +88,7 @@ public final class Dispatcher {
                 if (!p.breaker().tryAcquirePermission()) {
                     budget.release(price);
                     p.slots().release();
+                    p.endCall(false);
                     closed.add(p.name() + ": circuit open after repeated server errors");
                     authOnly = false;
                     Instant retryAt = now.plus(BREAKER_RECHECK);
@@ -97,6 +107,7 @@ public final class Dispatcher {
                 p.breaker().releasePermission();
                 budget.release(price);
                 p.slots().release();
+                p.endCall(false);
                 if (admission instanceof Admission.Wait wait) {
                     sleepUntil(wait.until());
                     continue scan;
@@ -124,22 +135,19 @@ public final class Dispatcher {
         ProviderRuntime p = provider(item(exchange));
         Long ticket = exchange.getProperty(TICKET, Long.class);
         if (p != null && ticket != null) {
-            p.quota().onSent(ticket);
+            p.quota().countFromNow(ticket);
         }
     }
 
-    private static void answered(Exchange exchange, ProviderRuntime p) {
-        Long ticket = exchange.getProperty(TICKET, Long.class);
-        if (p != null && ticket != null) {
-            p.quota().onAnswered(ticket);
-        }
+    private static void answered(Exchange exchange) {
+        exchange.setProperty(ANSWERED, true);
     }
 
     public void onResult(Exchange exchange) {
         WorkItem item = item(exchange);
         ProviderRuntime p = provider(item);
         item.callEnded();
-        answered(exchange, p);
+        answered(exchange);
         DecodedResponse decoded = exchange.getMessage().getBody(DecodedResponse.class);
         switch (decoded.outcome()) {
             case IMAGE -> {
@@ -165,7 +173,7 @@ public final class Dispatcher {
         ProviderRuntime p = provider(item);
         item.callEnded();
         if (exchange.getProperty(Exchange.EXCEPTION_CAUGHT) instanceof HttpOperationFailedException) {
-            answered(exchange, p);
+            answered(exchange);
         }
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (error instanceof HttpOperationFailedException http) {
@@ -188,8 +196,15 @@ public final class Dispatcher {
         if (p != null && item.holdsSlot()) {
             p.slots().release();
             p.inFlightCounter().decrementAndGet();
+            Long ticket = exchange.getProperty(TICKET, Long.class);
+            // The first call of a cold process can reach the server long after it left; all we
+            // know is that it arrived before its answer, so its window is counted from there.
+            if (p.endCall(Boolean.TRUE.equals(exchange.getProperty(ANSWERED, Boolean.class))) && ticket != null) {
+                p.quota().countFromNow(ticket);
+            }
         }
         exchange.removeProperty(TICKET);
+        exchange.removeProperty(ANSWERED);
         Double reserved = exchange.getProperty("reservedUsd", Double.class);
         if (reserved != null) {
             budget.settle(reserved, item.getResult() != null && item.getResult().outcome()

@@ -7,7 +7,7 @@ public sealed interface Admission permits Admission.Granted, Admission.Wait, Adm
 
     /**
      * Send it now; the request (and its images) is already counted in every window. Pass
-     * {@code ticket} to {@link ProviderQuota#onSent(long)} when the request actually leaves.
+     * {@code ticket} to {@link ProviderQuota#countFromNow(long)} when the request actually leaves.
      */
     record Granted(long ticket) implements Admission {
     }

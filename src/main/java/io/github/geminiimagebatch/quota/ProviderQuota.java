@@ -173,12 +173,14 @@ public final class ProviderQuota {
     }
 
     /**
-     * The request admitted with {@code ticket} is leaving now. The server counts a request when it
-     * arrives, so time spent between admission and sending (building the body, fetching a token,
-     * opening a connection, a cold start) would otherwise let the next window open early on our
-     * side: the admission is moved to now in every window. Unknown or already-sent tickets are ignored.
+     * The request admitted with {@code ticket} may not have reached the server before now: count
+     * it from now in every window. The server counts a request when it arrives, so time spent
+     * between admission and sending (building the body, fetching a token, opening a connection)
+     * would otherwise let the next window open early on our side. Called when the request leaves,
+     * and again at the answer to a call whose arrival is anyone's guess (the first of a cold
+     * process). Moves an admission only later; unknown tickets are ignored.
      */
-    public synchronized void onSent(long ticket) {
+    public synchronized void countFromNow(long ticket) {
         Instant now = clock.instant();
         Iterator<Admitted> newestFirst = history.descendingIterator();
         while (newestFirst.hasNext()) {
@@ -186,10 +188,6 @@ public final class ProviderQuota {
             if (admitted.ticket != ticket) {
                 continue;
             }
-            if (admitted.sent) {
-                return;
-            }
-            admitted.sent = true;
             if (!now.isAfter(admitted.at)) {
                 return;
             }
@@ -204,23 +202,6 @@ public final class ProviderQuota {
                 lastAdmissionImages = admitted.images;
             }
             return;
-        }
-    }
-
-    /**
-     * The answer to the request admitted with {@code ticket} has arrived (whatever it was): the
-     * server counted the request no later than now, which bounds what a later 429 can teach.
-     */
-    public synchronized void onAnswered(long ticket) {
-        Iterator<Admitted> newestFirst = history.descendingIterator();
-        while (newestFirst.hasNext()) {
-            Admitted admitted = newestFirst.next();
-            if (admitted.ticket == ticket) {
-                if (admitted.answeredAt == null) {
-                    admitted.answeredAt = clock.instant();
-                }
-                return;
-            }
         }
     }
 
@@ -353,24 +334,13 @@ public final class ProviderQuota {
      * nominal minute. Kept at least as long as what was learned before for the same limit, so
      * estimates only grow towards the real window. Returns whether a learned limit now covers
      * this quota (else the caller adapts the rate instead).
-     *
-     * <p>A window already in force for the same N is not lengthened by a 429 that a late arrival
-     * explains: the server counted the N-th admission somewhere between its sending and its
-     * answer, so if even its answer time gives a window no longer than ours, the request was only
-     * slow on its way (a cold start, a new connection) and the pause alone deals with it. Otherwise
-     * one slow first window would slow every later one.
      */
     private boolean learnWindow(ThrottleSignal signal, Instant now) {
         Unit unit = signal.kind() == ThrottleKind.IMAGES_PER_MINUTE ? Unit.IMAGES : Unit.REQUESTS;
         long permits = signal.limit();
         String key = unit + " " + (signal.quotaId() != null ? signal.quotaId() : signal.kind());
         QuotaWindow existing = learnedWindows.get(key);
-        Admitted nthAdmission = nthMostRecentAccepted(unit, permits);
-        if (nthAdmission != null && signal.retryAfter() != null && explainedByLateArrival(unit, permits,
-                nthAdmission, now.plus(signal.retryAfter()))) {
-            return true;
-        }
-        Instant nth = nthAdmission == null ? null : nthAdmission.at;
+        Instant nth = nthMostRecentAccepted(unit, permits);
         if (nth == null) {
             // Fewer than N of ours in the window: someone else shares the quota, or we restarted.
             // Nothing to measure the window against; what was learned before still stands.
@@ -394,19 +364,7 @@ public final class ProviderQuota {
         return true;
     }
 
-    private boolean explainedByLateArrival(Unit unit, long permits, Admitted nth, Instant serverAdmitsAgain) {
-        Instant latestArrival = nth.answeredAt != null ? nth.answeredAt : clock.instant();
-        Duration shortestWindow = Duration.between(latestArrival, serverAdmitsAgain);
-        for (QuotaWindow window : windows()) {
-            if (window.unit == unit && !window.limit.calendarDay() && window.limit.permits() == permits
-                    && shortestWindow.compareTo(window.span()) <= 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private Admitted nthMostRecentAccepted(Unit unit, long permits) {
+    private Instant nthMostRecentAccepted(Unit unit, long permits) {
         long counted = 0;
         Iterator<Admitted> newestFirst = history.descendingIterator();
         while (newestFirst.hasNext()) {
@@ -416,7 +374,7 @@ public final class ProviderQuota {
             }
             counted += unit == Unit.IMAGES ? admitted.images : 1;
             if (counted >= permits) {
-                return admitted;
+                return admitted.at;
             }
         }
         return null;
@@ -575,13 +533,11 @@ public final class ProviderQuota {
     }
 
     private static final class Admitted {
-        /** When it was admitted, then when it was sent (onSent). */
+        /** When it was admitted, then when it was sent (countFromNow). */
         Instant at;
         final int images;
         final long ticket;
         boolean rejected;
-        boolean sent;
-        Instant answeredAt;
 
         Admitted(Instant at, int images, long ticket) {
             this.at = at;

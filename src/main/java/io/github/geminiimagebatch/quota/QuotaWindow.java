@@ -131,11 +131,6 @@ final class QuotaWindow {
         return limit.calendarDay() ? DailyReset.next(now, zone) : log.peekFirst().at.plus(span);
     }
 
-    /** How long an admission counts here: the period plus the margin (a calendar day: the day). */
-    Duration span() {
-        return span;
-    }
-
     boolean learned() {
         return learnedFrom != null;
     }

@@ -563,18 +563,29 @@ class ProviderQuotaTest {
         long ticket = ((Admission.Granted) quota.tryAdmit(1)).ticket();
         clock.advance(Duration.ofSeconds(4));
         Instant sentAt = clock.instant();
-        quota.onSent(ticket);
-        clock.advance(Duration.ofSeconds(3));
-        quota.onSent(ticket);
-        quota.onSent(ticket + 100);
+        quota.countFromNow(ticket);
+        quota.countFromNow(ticket + 100);
 
         clock.set(admittedAt.plusSeconds(11));
         Admission admission = quota.tryAdmit(1);
         assertThat(admission).isInstanceOf(Admission.Wait.class);
-        // window 10 s + margin 50 ms + 1% of the period, counted from the sending; a second onSent does not move it again
+        // window 10 s + margin 50 ms + 1% of the period, counted from the sending
         assertThat(((Admission.Wait) admission).until()).isEqualTo(sentAt.plusSeconds(10).plusMillis(150));
         clock.set(sentAt.plusSeconds(10).plusMillis(150));
         assertThat(quota.tryAdmit(1)).isInstanceOf(Admission.Granted.class);
+    }
+
+    @Test
+    void countingFromNowOnlyEverMovesAnAdmissionLater() {
+        ProviderQuota quota = quota("1/10s", "");
+        long ticket = ((Admission.Granted) quota.tryAdmit(1)).ticket();
+        clock.advance(Duration.ofSeconds(2));
+        quota.countFromNow(ticket);
+        clock.advance(Duration.ofSeconds(3));
+        Instant answeredAt = clock.instant();
+        quota.countFromNow(ticket);
+        Admission admission = quota.tryAdmit(1);
+        assertThat(((Admission.Wait) admission).until()).isEqualTo(answeredAt.plusSeconds(10).plusMillis(150));
     }
 
     @Test
@@ -582,7 +593,7 @@ class ProviderQuotaTest {
         ProviderQuota quota = quota("10/10s", "");
         long first = ((Admission.Granted) quota.tryAdmit(1)).ticket();
         clock.advance(Duration.ofSeconds(2));
-        quota.onSent(first);
+        quota.countFromNow(first);
         Admission next = quota.tryAdmit(1);
         assertThat(next).isInstanceOf(Admission.Wait.class);
         assertThat(((Admission.Wait) next).until()).as("spacing 0.5 s counted from the sending")
@@ -590,54 +601,6 @@ class ProviderQuotaTest {
         clock.advance(Duration.ofMillis(500));
         long second = ((Admission.Granted) quota.tryAdmit(1)).ticket();
         assertThat(second).isNotEqualTo(first);
-    }
-
-    /** Ten admissions under 10/10s, each sent at once; the first answered {@code firstAnsweredAfter} later. */
-    private List<Long> fillWindow(ProviderQuota quota, Duration firstAnsweredAfter) {
-        List<Long> tickets = new ArrayList<>();
-        Instant start = clock.instant();
-        while (tickets.size() < 10) {
-            Admission admission = quota.tryAdmit(1);
-            if (admission instanceof Admission.Granted granted) {
-                quota.onSent(granted.ticket());
-                tickets.add(granted.ticket());
-            } else {
-                clock.set(((Admission.Wait) admission).until());
-            }
-        }
-        Instant end = clock.instant();
-        clock.set(start.plus(firstAnsweredAfter));
-        quota.onAnswered(tickets.get(0));
-        clock.set(end.isAfter(clock.instant()) ? end : clock.instant());
-        return tickets;
-    }
-
-    @Test
-    void a429ThatALateArrivalExplainsPausesButDoesNotLengthenTheWindow() {
-        ProviderQuota quota = quota("10/10s", "");
-        Instant start = clock.instant();
-        fillWindow(quota, Duration.ofMillis(800));
-        clock.set(start.plusSeconds(10).plusMillis(150));
-        assertThat(quota.tryAdmit(1)).isInstanceOf(Admission.Granted.class);
-        // the server counted the first request 0.7 s late (a cold start): it admits again at start + 10.7 s
-        quota.onThrottled(new ThrottleSignal(ThrottleKind.PER_MINUTE, Duration.ofMillis(550), false, "q", 10L, "s"));
-
-        assertThat(quota.snapshot().learnedLimits()).isEmpty();
-        assertThat(quota.snapshot().adaptiveRequestsPerMinute()).isNull();
-        assertThat(quota.snapshot().paused()).isTrue();
-    }
-
-    @Test
-    void a429ThatNoLateArrivalExplainsTeachesTheLongerWindow() {
-        ProviderQuota quota = quota("10/10s", "");
-        Instant start = clock.instant();
-        fillWindow(quota, Duration.ofMillis(50));
-        clock.set(start.plusSeconds(10).plusMillis(150));
-        assertThat(quota.tryAdmit(1)).isInstanceOf(Admission.Granted.class);
-        // answered 50 ms after sending, yet the server holds it 12 s: its window is longer than ours
-        quota.onThrottled(new ThrottleSignal(ThrottleKind.PER_MINUTE, Duration.ofMillis(1850), false, "q", 10L, "s"));
-
-        assertThat(quota.snapshot().learnedLimits()).containsExactly(Limit.sliding(10, Duration.ofMillis(12_000)));
     }
 
     @Test

@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The provider's circuit breaker as configured: opens on repeated server errors, half-opens after 30 s, closes on success. */
-class ProviderRuntimeBreakerTest {
+/** The provider at run time: its circuit breaker as configured, and one call at a time until it first answers. */
+class ProviderRuntimeTest {
 
     private static final class SteppedClock extends Clock {
         private Instant now = Instant.parse("2026-03-10T17:00:00Z");
@@ -42,12 +42,31 @@ class ProviderRuntimeBreakerTest {
         }
     }
 
+    private static ProviderRuntime provider(Clock clock) {
+        return new ProviderRuntime(new ProviderSettings("simulator", ProviderType.SIMULATOR,
+                "http://127.0.0.1:1", "simulator-key", "x-goog-api-key", null, List.of(), List.of(), 4, Map.of(),
+                null, null, "global"), ZoneId.of("America/Los_Angeles"), clock);
+    }
+
+    @Test
+    void oneCallAtATimeUntilTheProviderFirstAnswersThenAsManyAsTheSlotsAllow() {
+        ProviderRuntime provider = provider(new SteppedClock());
+        assertThat(provider.startCall()).isTrue();
+        assertThat(provider.startCall()).as("a second call waits for the first answer").isFalse();
+        provider.endCall(false);
+        assertThat(provider.startCall()).as("no answer (connection refused): the next call probes alone again").isTrue();
+        assertThat(provider.startCall()).isFalse();
+        assertThat(provider.endCall(true)).as("the first answer").isTrue();
+        assertThat(provider.startCall()).isTrue();
+        assertThat(provider.startCall()).isTrue();
+        assertThat(provider.endCall(true)).isFalse();
+        assertThat(provider.startCall()).as("once answered, the gate stays open").isTrue();
+    }
+
     @Test
     void opensOnRepeatedServerErrorsHalfOpensAfterTheWaitAndClosesOnSuccess() {
         SteppedClock clock = new SteppedClock();
-        ProviderRuntime provider = new ProviderRuntime(new ProviderSettings("simulator", ProviderType.SIMULATOR,
-                "http://127.0.0.1:1", "simulator-key", "x-goog-api-key", null, List.of(), List.of(), 4, Map.of(),
-                null, null, "global"), ZoneId.of("America/Los_Angeles"), clock);
+        ProviderRuntime provider = provider(clock);
         CircuitBreaker breaker = provider.breaker();
 
         for (int i = 0; i < 9; i++) {
