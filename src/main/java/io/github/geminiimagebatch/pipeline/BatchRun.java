@@ -28,6 +28,8 @@ public final class BatchRun {
     private final List<WorkItem> items = new ArrayList<>();
     private final Map<ThrottleKind, Integer> throttlesByKind = new EnumMap<>(ThrottleKind.class);
     private final Map<String, int[]> perProvider = new TreeMap<>();
+    private final Map<String, Duration> pausedAtStart = new TreeMap<>();
+    private final Map<String, Duration> pausedAtEnd = new TreeMap<>();
     private int retries;
     private Instant finishedAt;
 
@@ -75,8 +77,26 @@ public final class BatchRun {
         perProvider.computeIfAbsent(provider, p -> new int[4])[slot]++;
     }
 
-    synchronized void finish(Instant at) {
+    /** Each provider's paused total when the batch started: the report shows the pauses since then. */
+    synchronized void pausedAtStart(Map<String, Duration> pausedByProvider) {
+        pausedAtStart.putAll(pausedByProvider);
+    }
+
+    synchronized void finish(Instant at, Map<String, Duration> pausedByProvider) {
         finishedAt = at;
+        pausedAtEnd.putAll(pausedByProvider);
+    }
+
+    /** Seconds each provider was paused (429s, server errors) while this batch ran; only providers that paused. */
+    synchronized Map<String, Double> pausedSeconds() {
+        Map<String, Double> paused = new TreeMap<>();
+        pausedAtEnd.forEach((provider, end) -> {
+            Duration during = end.minus(pausedAtStart.getOrDefault(provider, Duration.ZERO));
+            if (!during.isNegative() && !during.isZero()) {
+                paused.put(provider, round(during.toMillis() / 1000.0, 3));
+            }
+        });
+        return paused;
     }
 
     public synchronized long count(WorkItem.Status status) {
@@ -185,12 +205,16 @@ public final class BatchRun {
         items.stream().filter(i -> i.getStatus() == WorkItem.Status.FAILED)
                 .forEach(i -> reasons.put(i.getReasonClass(), reasons.path(i.getReasonClass()).asInt(0) + 1));
         ObjectNode providers = report.putObject("providers");
-        perProvider.forEach((provider, c) -> {
+        Map<String, Double> paused = pausedSeconds();
+        Map<String, int[]> calls = new TreeMap<>(perProvider);
+        paused.keySet().forEach(provider -> calls.putIfAbsent(provider, new int[4]));
+        calls.forEach((provider, c) -> {
             ObjectNode p = providers.putObject(provider);
             p.put("requests", c[0]);
             p.put("images", c[1]);
             p.put("http429", c[2]);
             p.put("errors", c[3]);
+            p.put("pausedSeconds", paused.getOrDefault(provider, 0.0));
         });
         return report.toPrettyString().getBytes(StandardCharsets.UTF_8);
     }

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Opens a prompt file as a batch (or refuses it with a reason the user can act on) and closes it
@@ -67,6 +68,7 @@ public final class Batches {
         }
         String folder = folders.claim(prompts.name(), file.getFileName().toString());
         BatchRun batch = new BatchRun(folder, file, run.clock().instant());
+        batch.pausedAtStart(run.pausedByProvider());
         for (PromptItem prompt : prompts.items()) {
             batch.add(workItem(batch, prompt));
         }
@@ -110,7 +112,7 @@ public final class Batches {
         if (batch == null) {
             return;
         }
-        batch.finish(run.clock().instant());
+        batch.finish(run.clock().instant(), run.pausedByProvider());
         try {
             outputs.writeBatchDocuments(batch.getName(), batch.manifest(), batch.report(), batch.failedPrompts());
         } catch (IOException e) {
@@ -125,7 +127,8 @@ public final class Batches {
         long pending = batch.count(WorkItem.Status.PENDING) + batch.count(WorkItem.Status.WORKING);
         String summary = String.format(Locale.ROOT, "Batch %s finished: %d ok, %d skipped, %d failed, %d pending of %d; %.2f USD",
                 batch.getName(), batch.count(WorkItem.Status.OK), batch.count(WorkItem.Status.SKIPPED),
-                batch.count(WorkItem.Status.FAILED), pending, batch.getItems().size(), batch.cost());
+                batch.count(WorkItem.Status.FAILED), pending, batch.getItems().size(), batch.cost())
+                + pauses(batch.pausedSeconds());
         if (pending > 0) {
             LOG.warn("{}. {} stays in the inbox so the pending items are sent next time.", summary,
                     batch.getSource().getFileName());
@@ -133,6 +136,17 @@ public final class Batches {
             Path done = moveAside(batch.getSource(), ".done");
             LOG.info("{}. Moved the prompt file to {}.", summary, config.inbox().relativize(done));
         }
+    }
+
+    /** "; paused: aistudio 12.3 s" for the providers that paused during the batch, else "". */
+    static String pauses(Map<String, Double> pausedSeconds) {
+        if (pausedSeconds.isEmpty()) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder("; paused after 429s/server errors:");
+        pausedSeconds.forEach((provider, seconds) -> text.append(' ').append(provider)
+                .append(String.format(Locale.ROOT, " %.1f s", seconds)));
+        return text.toString();
     }
 
     /**

@@ -31,6 +31,11 @@ public final class Dispatcher {
     private static final Duration POLL = Duration.ofMillis(250);
     private static final Duration SLOT_POLL = Duration.ofMillis(20);
     private static final int MAX_THROTTLES_PER_ITEM = 1000;
+    private static final Duration BREAKER_RECHECK = Duration.ofSeconds(1);
+    /** Exchange property: the provider answered this call over HTTP (whatever the answer). */
+    private static final String ANSWERED = "providerAnswered";
+    /** Exchange property: the quota ticket of the request in flight, for {@link #sending}. */
+    private static final String TICKET = "admissionTicket";
 
     private final RunState run;
     private final Budget budget;
@@ -67,9 +72,11 @@ public final class Dispatcher {
             boolean preferredWaiting = false;
             List<String> modelRefusals = new ArrayList<>();
             boolean authOnly = true;
+            boolean breakerOnly = true;
             for (ProviderRuntime p : run.providers()) {
                 if (!p.usable()) {
                     closed.add(p.name() + ": " + p.unusableReason());
+                    breakerOnly = false;
                     continue;
                 }
                 String refusal = p.modelRefusal(item.getRequest().model());
@@ -80,7 +87,14 @@ public final class Dispatcher {
                 if (preferredWaiting && !p.settings().overflow()) {
                     continue;
                 }
+                // until a provider has answered once, its first call goes alone (see ProviderRuntime.startCall)
+                if (!p.startCall()) {
+                    wakeAt = earlier(wakeAt, now.plus(SLOT_POLL));
+                    preferredWaiting |= !p.failing();
+                    continue;
+                }
                 if (!p.slots().tryAcquire()) {
+                    p.endCall(false);
                     wakeAt = earlier(wakeAt, now.plus(SLOT_POLL));
                     preferredWaiting |= !p.failing();
                     continue;
@@ -89,6 +103,7 @@ public final class Dispatcher {
                 Budget.Decision spend = budget.reserve(price);
                 if (spend.refused()) {
                     p.slots().release();
+                    p.endCall(false);
                     if (once || spend.renewsAt() == null) {
                         leavePending(item, "budget", spend.message(), false);
                         return;
@@ -97,26 +112,31 @@ public final class Dispatcher {
                     sleepUntil(spend.renewsAt());
                     continue scan;
                 }
+                // Asked before the quota, so that a refused call never uses up a place in a window.
+                if (!p.breaker().tryAcquirePermission()) {
+                    budget.release(price);
+                    p.slots().release();
+                    p.endCall(false);
+                    closed.add(p.name() + ": circuit open after repeated server errors");
+                    authOnly = false;
+                    Instant retryAt = now.plus(BREAKER_RECHECK);
+                    reopens = reopens == null || retryAt.isBefore(reopens) ? retryAt : reopens;
+                    continue;
+                }
                 Admission admission = p.quota().tryAdmit(1);
-                if (admission instanceof Admission.Granted) {
-                    if (!p.breaker().tryAcquirePermission()) {
-                        budget.release(price);
-                        p.slots().release();
-                        closed.add(p.name() + ": circuit open after repeated server errors");
-                        authOnly = false;
-                        Instant retryAt = now.plus(Duration.ofSeconds(1));
-                        reopens = reopens == null || retryAt.isBefore(reopens) ? retryAt : reopens;
-                        continue;
-                    }
+                if (admission instanceof Admission.Granted granted) {
                     p.inFlightCounter().incrementAndGet();
+                    exchange.setProperty(TICKET, granted.ticket());
                     exchange.setProperty("reservedUsd", price);
                     item.dispatchTo(p.name(), p.settings().type().id(), p.settings().wireModel(item.getRequest().model()));
                     item.getBatch().countCall(p.name(), 0);
                     run.listener().called(p.name());
                     return;
                 }
+                p.breaker().releasePermission();
                 budget.release(price);
                 p.slots().release();
+                p.endCall(false);
                 if (admission instanceof Admission.Wait wait) {
                     wakeAt = earlier(wakeAt, wait.until());
                     preferredWaiting |= !p.failing();
@@ -124,6 +144,7 @@ public final class Dispatcher {
                 }
                 Admission.Closed c = (Admission.Closed) admission;
                 authOnly = false;
+                breakerOnly = false;
                 closed.add(p.name() + ": " + c.reason() + (c.until().equals(Instant.MAX) ? "" : " until " + c.until()));
                 if (!c.until().equals(Instant.MAX)) {
                     reopens = reopens == null || c.until().isBefore(reopens) ? c.until() : reopens;
@@ -139,7 +160,8 @@ public final class Dispatcher {
                 return;
             }
             String why = String.join("; ", closed);
-            if (once || reopens == null) {
+            // An open circuit is a matter of seconds, not a quota reset: even --once waits for it.
+            if ((once && !breakerOnly) || reopens == null) {
                 leavePending(item, authOnly ? "auth" : "quota", "no provider can serve now (" + why + ")", authOnly);
                 return;
             }
@@ -147,10 +169,24 @@ public final class Dispatcher {
         }
     }
 
+    /** Called by the provider routes just before the HTTP call: the quota counts the request from now on. */
+    public void sending(Exchange exchange) {
+        ProviderRuntime p = provider(item(exchange));
+        Long ticket = exchange.getProperty(TICKET, Long.class);
+        if (p != null && ticket != null) {
+            p.quota().countFromNow(ticket);
+        }
+    }
+
+    private static void answered(Exchange exchange) {
+        exchange.setProperty(ANSWERED, true);
+    }
+
     public void onResult(Exchange exchange) {
         WorkItem item = item(exchange);
         ProviderRuntime p = provider(item);
         item.callEnded();
+        answered(exchange);
         DecodedResponse decoded = exchange.getMessage().getBody(DecodedResponse.class);
         switch (decoded.outcome()) {
             case IMAGE -> {
@@ -177,6 +213,9 @@ public final class Dispatcher {
         WorkItem item = item(exchange);
         ProviderRuntime p = provider(item);
         item.callEnded();
+        if (exchange.getProperty(Exchange.EXCEPTION_CAUGHT) instanceof HttpOperationFailedException) {
+            answered(exchange);
+        }
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Integer generation = exchange.getProperty(ProviderCalls.CREDENTIALS_GENERATION, Integer.class);
         if (error instanceof HttpOperationFailedException http && http.getStatusCode() == 401 && generation != null
@@ -219,8 +258,16 @@ public final class Dispatcher {
         if (p != null && item.holdsSlot()) {
             p.slots().release();
             p.inFlightCounter().decrementAndGet();
+            Long ticket = exchange.getProperty(TICKET, Long.class);
+            // The first call of a cold process can reach the server long after it left; all we
+            // know is that it arrived before its answer, so its window is counted from there.
+            if (p.endCall(Boolean.TRUE.equals(exchange.getProperty(ANSWERED, Boolean.class))) && ticket != null) {
+                p.quota().countFromNow(ticket);
+            }
         }
         exchange.removeProperty(ProviderCalls.CREDENTIALS_GENERATION);
+        exchange.removeProperty(TICKET);
+        exchange.removeProperty(ANSWERED);
         Double reserved = exchange.getProperty("reservedUsd", Double.class);
         if (reserved != null) {
             budget.settle(reserved, item.getResult() != null && item.getResult().outcome()

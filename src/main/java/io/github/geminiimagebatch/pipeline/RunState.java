@@ -50,6 +50,13 @@ public final class RunState {
         return providers;
     }
 
+    /** Each provider's total time paused so far (after 429s and server errors). */
+    public Map<String, java.time.Duration> pausedByProvider() {
+        Map<String, java.time.Duration> paused = new LinkedHashMap<>();
+        providers.forEach(p -> paused.put(p.name(), p.quota().pausedTime()));
+        return paused;
+    }
+
     public Clock clock() {
         return clock;
     }

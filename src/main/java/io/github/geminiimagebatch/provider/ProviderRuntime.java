@@ -35,6 +35,8 @@ public final class ProviderRuntime {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger serverErrorsInARow = new AtomicInteger();
     private final Map<String, String> refusedModels = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean answeredOnce;
     private volatile String unusableReason;
     private volatile VertexCredentials vertexCredentials;
     private final Clock clock;
@@ -57,6 +59,7 @@ public final class ProviderRuntime {
                 .waitDurationInOpenState(Duration.ofSeconds(30))
                 .permittedNumberOfCallsInHalfOpenState(2)
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .clock(clock)
                 .build());
     }
 
@@ -78,6 +81,29 @@ public final class ProviderRuntime {
 
     public CircuitBreaker breaker() {
         return breaker;
+    }
+
+    /**
+     * Whether a call may start now. Until the provider has answered once, one call at a time: the
+     * first requests of a cold process (class loading, first connection) reach the server up to a
+     * second after they were sent, which would make the next window open early on our side; and a
+     * refused key or a used-up day then costs one request, not a burst. Pair with {@link #endCall}.
+     */
+    public boolean startCall() {
+        return answeredOnce || probing.compareAndSet(false, true);
+    }
+
+    /**
+     * A call started with {@link #startCall} ended, or was not made; {@code answered}: the provider
+     * answered over HTTP. Returns true for the provider's first answer ever.
+     */
+    public boolean endCall(boolean answered) {
+        boolean first = answered && !answeredOnce;
+        if (answered) {
+            answeredOnce = true;
+        }
+        probing.set(false);
+        return first;
     }
 
     public int inFlight() {

@@ -5,8 +5,11 @@ import java.time.Instant;
 /** What {@link ProviderQuota#tryAdmit(int)} decided about one request. */
 public sealed interface Admission permits Admission.Granted, Admission.Wait, Admission.Closed {
 
-    /** Send it now; the request (and its images) is already counted in every window. */
-    record Granted() implements Admission {
+    /**
+     * Send it now; the request (and its images) is already counted in every window. Pass
+     * {@code ticket} to {@link ProviderQuota#countFromNow(long)} when the request actually leaves.
+     */
+    record Granted(long ticket) implements Admission {
     }
 
     /** Ask again at {@code until} (or earlier if woken); {@code reason} says which limit or pause holds it. */

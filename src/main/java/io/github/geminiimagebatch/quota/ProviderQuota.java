@@ -69,6 +69,10 @@ public final class ProviderQuota {
     private int lastAdmissionImages;
     private Instant pausedUntil;
     private String pauseReason;
+    /** Start of the pause in force (null when none); with pausedBefore, what pausedTime() adds up. */
+    private Instant pauseStartedAt;
+    private Duration pausedBefore = Duration.ZERO;
+    private long nextTicket = 1;
     private Instant closedUntil;
     private String closedReason;
     /** Requests per second allowed by AIMD; 0 while no 429 without limit value has been seen. */
@@ -122,8 +126,7 @@ public final class ProviderQuota {
             until = pausedUntil;
             reason = pauseReason;
         } else {
-            pausedUntil = null;
-            pauseReason = null;
+            endPause();
         }
         // Every window is consulted even while paused: a used-up day must close, not wait.
         for (QuotaWindow window : windows()) {
@@ -157,15 +160,62 @@ public final class ProviderQuota {
         if (until.isAfter(now)) {
             return new Admission.Wait(until, reason);
         }
+        long ticket = nextTicket++;
         for (QuotaWindow window : windows()) {
-            window.record(now, window.unit == Unit.IMAGES ? images : 1);
+            window.record(now, window.unit == Unit.IMAGES ? images : 1, ticket);
         }
-        history.addLast(new Admitted(now, images));
+        history.addLast(new Admitted(now, images, ticket));
         trimHistory(now);
         lastAdmission = now;
         lastAdmissionImages = images;
         admittedCount++;
-        return new Admission.Granted();
+        return new Admission.Granted(ticket);
+    }
+
+    /**
+     * The request admitted with {@code ticket} may not have reached the server before now: count
+     * it from now in every window. The server counts a request when it arrives, so time spent
+     * between admission and sending (building the body, fetching a token, opening a connection)
+     * would otherwise let the next window open early on our side. Called when the request leaves,
+     * and again at the answer to a call whose arrival is anyone's guess (the first of a cold
+     * process). Moves an admission only later; unknown tickets are ignored.
+     */
+    public synchronized void countFromNow(long ticket) {
+        Instant now = clock.instant();
+        Iterator<Admitted> newestFirst = history.descendingIterator();
+        while (newestFirst.hasNext()) {
+            Admitted admitted = newestFirst.next();
+            if (admitted.ticket != ticket) {
+                continue;
+            }
+            if (!now.isAfter(admitted.at)) {
+                return;
+            }
+            newestFirst.remove();
+            admitted.at = now;
+            history.addLast(admitted);
+            for (QuotaWindow window : windows()) {
+                window.restamp(ticket, now, window.unit == Unit.IMAGES ? admitted.images : 1);
+            }
+            if (lastAdmission == null || now.isAfter(lastAdmission)) {
+                lastAdmission = now;
+                lastAdmissionImages = admitted.images;
+            }
+            return;
+        }
+    }
+
+    /** Time this provider has spent paused (after 429s and server errors) since it was created, up to now. */
+    public synchronized Duration pausedTime() {
+        Instant now = clock.instant();
+        Duration total = pausedBefore;
+        if (pauseStartedAt != null && pausedUntil != null) {
+            Instant end = now.isBefore(pausedUntil) ? now : pausedUntil;
+            if (end.isAfter(pauseStartedAt)) {
+                total = total.plus(Duration.between(pauseStartedAt, end));
+            }
+        }
+        return total;
     }
 
     /** The response was good: undo backoff, let the adaptive rate grow. */
@@ -307,7 +357,7 @@ public final class ProviderQuota {
         Instant windowStart = now.minus(window).minus(settings.marginFor(window));
         for (Admitted admitted : history) {
             if (!admitted.rejected && admitted.at.isAfter(windowStart)) {
-                learned.record(admitted.at, unit == Unit.IMAGES ? admitted.images : 1);
+                learned.record(admitted.at, unit == Unit.IMAGES ? admitted.images : 1, admitted.ticket);
             }
         }
         learnedWindows.put(key, learned);
@@ -411,10 +461,26 @@ public final class ProviderQuota {
 
     private void pauseFor(Instant now, Duration pause, String why) {
         Instant until = now.plus(pause);
+        if (pausedUntil != null && !now.isBefore(pausedUntil)) {
+            endPause();
+        }
+        if (pausedUntil == null) {
+            pauseStartedAt = now;
+        }
         if (pausedUntil == null || until.isAfter(pausedUntil)) {
             pausedUntil = until;
             pauseReason = "paused " + DurationText.human(pause) + ": " + why;
         }
+    }
+
+    /** The pause in force (if any) has run out: add it to the paused total. */
+    private void endPause() {
+        if (pauseStartedAt != null && pausedUntil != null && pausedUntil.isAfter(pauseStartedAt)) {
+            pausedBefore = pausedBefore.plus(Duration.between(pauseStartedAt, pausedUntil));
+        }
+        pauseStartedAt = null;
+        pausedUntil = null;
+        pauseReason = null;
     }
 
     private void close(Instant until, String reason) {
@@ -467,13 +533,16 @@ public final class ProviderQuota {
     }
 
     private static final class Admitted {
-        final Instant at;
+        /** When it was admitted, then when it was sent (countFromNow). */
+        Instant at;
         final int images;
+        final long ticket;
         boolean rejected;
 
-        Admitted(Instant at, int images) {
+        Admitted(Instant at, int images, long ticket) {
             this.at = at;
             this.images = images;
+            this.ticket = ticket;
         }
     }
 }

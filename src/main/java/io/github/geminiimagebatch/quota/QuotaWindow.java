@@ -23,7 +23,8 @@ final class QuotaWindow {
         }
     }
 
-    private record Entry(Instant at, int weight) {
+    /** One admission in the log; {@code ticket} names it so it can be moved when the request actually leaves. */
+    private record Entry(Instant at, int weight, long ticket) {
     }
 
     final Unit unit;
@@ -67,15 +68,37 @@ final class QuotaWindow {
         throw new IllegalStateException("window log holds less than it counts");
     }
 
-    void record(Instant at, int weight) {
+    void record(Instant at, int weight, long ticket) {
         if (weight == 0) {
             return;
         }
         used(at);
         used += weight;
         if (!limit.calendarDay()) {
-            log.addLast(new Entry(at, weight));
+            log.addLast(new Entry(at, weight, ticket));
         }
+    }
+
+    /**
+     * The admission {@code ticket} left only at {@code sentAt} (no earlier than any admission in
+     * the log): it stays in the server's window until sentAt + period, so it moves to the end of
+     * the log. Re-counted if it had already aged out here. A calendar day counts it once either way.
+     */
+    void restamp(long ticket, Instant sentAt, int weight) {
+        if (weight == 0 || limit.calendarDay()) {
+            return;
+        }
+        used(sentAt);
+        java.util.Iterator<Entry> newestFirst = log.descendingIterator();
+        while (newestFirst.hasNext()) {
+            Entry entry = newestFirst.next();
+            if (entry.ticket == ticket) {
+                newestFirst.remove();
+                used -= entry.weight;
+                break;
+            }
+        }
+        record(sentAt, weight, ticket);
     }
 
     /** Marks the calendar day as used up (the server said so). */

@@ -555,4 +555,72 @@ class ProviderQuotaTest {
         assertThat(quota.snapshot().paused()).isFalse();
         assertThat(quota.snapshot().reason()).isNull();
     }
+
+    @Test
+    void anAdmissionCountsFromWhenItWasSentNotFromWhenItWasAdmitted() {
+        ProviderQuota quota = quota("1/10s", "");
+        Instant admittedAt = clock.instant();
+        long ticket = ((Admission.Granted) quota.tryAdmit(1)).ticket();
+        clock.advance(Duration.ofSeconds(4));
+        Instant sentAt = clock.instant();
+        quota.countFromNow(ticket);
+        quota.countFromNow(ticket + 100);
+
+        clock.set(admittedAt.plusSeconds(11));
+        Admission admission = quota.tryAdmit(1);
+        assertThat(admission).isInstanceOf(Admission.Wait.class);
+        // window 10 s + margin 50 ms + 1% of the period, counted from the sending
+        assertThat(((Admission.Wait) admission).until()).isEqualTo(sentAt.plusSeconds(10).plusMillis(150));
+        clock.set(sentAt.plusSeconds(10).plusMillis(150));
+        assertThat(quota.tryAdmit(1)).isInstanceOf(Admission.Granted.class);
+    }
+
+    @Test
+    void countingFromNowOnlyEverMovesAnAdmissionLater() {
+        ProviderQuota quota = quota("1/10s", "");
+        long ticket = ((Admission.Granted) quota.tryAdmit(1)).ticket();
+        clock.advance(Duration.ofSeconds(2));
+        quota.countFromNow(ticket);
+        clock.advance(Duration.ofSeconds(3));
+        Instant answeredAt = clock.instant();
+        quota.countFromNow(ticket);
+        Admission admission = quota.tryAdmit(1);
+        assertThat(((Admission.Wait) admission).until()).isEqualTo(answeredAt.plusSeconds(10).plusMillis(150));
+    }
+
+    @Test
+    void ticketsAreDistinctAndSendingLateDoesNotLetTheNextRequestSpreadEarly() {
+        ProviderQuota quota = quota("10/10s", "");
+        long first = ((Admission.Granted) quota.tryAdmit(1)).ticket();
+        clock.advance(Duration.ofSeconds(2));
+        quota.countFromNow(first);
+        Admission next = quota.tryAdmit(1);
+        assertThat(next).isInstanceOf(Admission.Wait.class);
+        assertThat(((Admission.Wait) next).until()).as("spacing 0.5 s counted from the sending")
+                .isEqualTo(clock.instant().plusMillis(500));
+        clock.advance(Duration.ofMillis(500));
+        long second = ((Admission.Granted) quota.tryAdmit(1)).ticket();
+        assertThat(second).isNotEqualTo(first);
+    }
+
+    @Test
+    void pausedTimeAddsUpEveryPauseUpToNow() {
+        ProviderQuota quota = quota("", "");
+        Instant start = clock.instant();
+        assertThat(quota.pausedTime()).isZero();
+        quota.tryAdmit(1);
+        quota.onThrottled(new ThrottleSignal(ThrottleKind.PER_MINUTE, Duration.ofSeconds(10), false, "q", null, "s"));
+        Duration firstPause = Duration.between(start, quota.snapshot().pausedUntil());
+        clock.advance(Duration.ofSeconds(4));
+        assertThat(quota.pausedTime()).isEqualTo(Duration.ofSeconds(4));
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(quota.pausedTime()).isEqualTo(firstPause);
+        assertThat(quota.tryAdmit(1)).isInstanceOf(Admission.Granted.class);
+
+        Instant second = clock.instant();
+        quota.onTransientFailure();
+        Duration secondPause = Duration.between(second, quota.snapshot().pausedUntil());
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(quota.pausedTime()).isEqualTo(firstPause.plus(secondPause));
+    }
 }

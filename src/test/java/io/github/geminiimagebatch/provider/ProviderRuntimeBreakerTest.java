@@ -1,0 +1,103 @@
+package io.github.geminiimagebatch.provider;
+
+import io.github.geminiimagebatch.config.ProviderSettings;
+import io.github.geminiimagebatch.config.ProviderType;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The provider at run time: its circuit breaker as configured, and one call at a time until it first answers. */
+class ProviderRuntimeBreakerTest {
+
+    private static final class SteppedClock extends Clock {
+        private Instant now = Instant.parse("2026-03-10T17:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+
+    private static ProviderRuntime provider(Clock clock) {
+        return new ProviderRuntime(new ProviderSettings("simulator", ProviderType.SIMULATOR,
+                "http://127.0.0.1:1", "simulator-key", "x-goog-api-key", null, List.of(), List.of(), 4, Map.of(),
+                null, null, "global", null, Map.of(), false), ZoneId.of("America/Los_Angeles"), clock);
+    }
+
+    @Test
+    void oneCallAtATimeUntilTheProviderFirstAnswersThenAsManyAsTheSlotsAllow() {
+        ProviderRuntime provider = provider(new SteppedClock());
+        assertThat(provider.startCall()).isTrue();
+        assertThat(provider.startCall()).as("a second call waits for the first answer").isFalse();
+        provider.endCall(false);
+        assertThat(provider.startCall()).as("no answer (connection refused): the next call probes alone again").isTrue();
+        assertThat(provider.startCall()).isFalse();
+        assertThat(provider.endCall(true)).as("the first answer").isTrue();
+        assertThat(provider.startCall()).isTrue();
+        assertThat(provider.startCall()).isTrue();
+        assertThat(provider.endCall(true)).isFalse();
+        assertThat(provider.startCall()).as("once answered, the gate stays open").isTrue();
+    }
+
+    @Test
+    void opensOnRepeatedServerErrorsHalfOpensAfterTheWaitAndClosesOnSuccess() {
+        SteppedClock clock = new SteppedClock();
+        ProviderRuntime provider = provider(clock);
+        CircuitBreaker breaker = provider.breaker();
+
+        for (int i = 0; i < 9; i++) {
+            assertThat(breaker.tryAcquirePermission()).isTrue();
+            breaker.onError(100, TimeUnit.MILLISECONDS, new RuntimeException("overloaded"));
+        }
+        assertThat(breaker.getState()).as("fewer than 10 calls never open it").isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker.tryAcquirePermission()).isTrue();
+        breaker.onError(100, TimeUnit.MILLISECONDS, new RuntimeException("overloaded"));
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(breaker.tryAcquirePermission()).isFalse();
+
+        clock.advance(Duration.ofSeconds(29));
+        assertThat(breaker.tryAcquirePermission()).isFalse();
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(breaker.tryAcquirePermission()).isTrue();
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+        breaker.onSuccess(100, TimeUnit.MILLISECONDS);
+        assertThat(breaker.tryAcquirePermission()).isTrue();
+        assertThat(breaker.tryAcquirePermission()).as("two trial calls in half-open").isFalse();
+        breaker.onSuccess(100, TimeUnit.MILLISECONDS);
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+
+        for (int i = 0; i < 6; i++) {
+            breaker.tryAcquirePermission();
+            breaker.onSuccess(100, TimeUnit.MILLISECONDS);
+        }
+        for (int i = 0; i < 4; i++) {
+            breaker.tryAcquirePermission();
+            breaker.onError(100, TimeUnit.MILLISECONDS, new RuntimeException("overloaded"));
+        }
+        assertThat(breaker.getState()).as("40% failures stay under the 60% threshold").isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+}
