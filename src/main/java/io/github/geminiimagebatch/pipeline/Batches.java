@@ -66,16 +66,22 @@ public final class Batches {
                     + ". Check that the file is readable and drop it again.");
             return List.of();
         }
-        String folder = folders.claim(prompts.name(), file.getFileName().toString());
+        String folder = prompts.name();
+        IOException folderProblem = null;
+        try {
+            folder = folders.claim(prompts.name(), file.getFileName().toString());
+            outputs.prepareBatch(folder);
+        } catch (IOException e) {
+            folderProblem = e;
+        }
         BatchRun batch = new BatchRun(folder, file, run.clock().instant());
         batch.pausedAtStart(run.pausedByProvider());
         for (PromptItem prompt : prompts.items()) {
             batch.add(workItem(batch, prompt));
         }
-        try {
-            outputs.prepareBatch(batch.getName());
-        } catch (IOException e) {
-            leaveInInbox(batch, "cannot create the batch folder for " + file.getFileName() + ": " + Ledger.describe(e));
+        if (folderProblem != null) {
+            leaveInInbox(batch, "cannot create the batch folder for " + file.getFileName() + ": "
+                    + Ledger.describe(folderProblem));
             return List.of();
         }
         run.batchStarted();
