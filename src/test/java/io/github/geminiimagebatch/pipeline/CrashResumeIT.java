@@ -235,7 +235,8 @@ class CrashResumeIT {
     }
 
     private void assertExactlyOneImagePerItemAndNothingElse() throws IOException {
-        TreeSet<String> expected = new TreeSet<>(List.of("manifest.jsonl", "report.json"));
+        // .source names the prompt file that owns the batch folder (BatchFolders)
+        TreeSet<String> expected = new TreeSet<>(List.of(".source", "manifest.jsonl", "report.json"));
         for (int line = 2; line <= ITEMS + 1; line++) {
             String id = String.format(Locale.ROOT, "%04d", line);
             expected.add(id + ".png");
