@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.github.geminiimagebatch.secret.Secrets;
+import io.github.geminiimagebatch.testing.ServiceAccounts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -16,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
 import java.util.Base64;
@@ -48,10 +48,8 @@ class VertexCredentialsTest {
     private TokenEndpoint endpoint;
 
     @BeforeAll
-    static void generateKey() throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048);
-        serviceAccountKey = generator.generateKeyPair();
+    static void generateKey() {
+        serviceAccountKey = ServiceAccounts.newKeyPair();
     }
 
     @BeforeEach
@@ -118,15 +116,7 @@ class VertexCredentialsTest {
 
     @Test
     void aRejectedGrantSaysWhichServiceAccountAndLeaksNoKey() throws IOException {
-        KeyPairGenerator generator;
-        KeyPair otherKey;
-        try {
-            generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            otherKey = generator.generateKeyPair();
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        KeyPair otherKey = ServiceAccounts.newKeyPair();
         Path file = keyFile("demo-project", otherKey); // signed with a key the endpoint does not know
         VertexCredentials credentials = VertexCredentials.fromServiceAccountFile(file);
         String privateKeyBase64 = Base64.getEncoder().encodeToString(otherKey.getPrivate().getEncoded());
@@ -171,21 +161,7 @@ class VertexCredentialsTest {
     }
 
     private ObjectNode serviceAccountJson(String projectId, KeyPair key) {
-        String pem = "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getPrivate().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n";
-        ObjectNode json = MAPPER.createObjectNode()
-                .put("type", "service_account")
-                .put("private_key_id", "0123456789abcdef")
-                .put("private_key", pem)
-                .put("client_email", CLIENT_EMAIL)
-                .put("client_id", "123456789012345678901")
-                .put("auth_uri", "https://accounts.google.com/o/oauth2/auth")
-                .put("token_uri", endpoint.tokenUri());
-        if (projectId != null) {
-            json.put("project_id", projectId);
-        }
-        return json;
+        return ServiceAccounts.json(CLIENT_EMAIL, projectId, key, endpoint.tokenUri());
     }
 
     /** A loopback token endpoint that verifies RS256 JWT-bearer grants against one public key. */

@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.pipeline;
 
+import io.github.geminiimagebatch.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +23,7 @@ class BudgetTest {
     Path state;
 
     // 2026-03-10T07:30Z is 00:30 in Los Angeles (PDT): a fresh quota day
-    private final TestClock clock = new TestClock("2026-03-10T07:30:00Z");
+    private final MutableClock clock = MutableClock.at("2026-03-10T07:30:00Z");
 
     @Test
     void runBudgetAdmitsExactlyWhatFitsCountingRequestsInFlight() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.geminiimagebatch.cli.GeminiImageBatch;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
+import io.github.geminiimagebatch.testing.Manifests;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -56,13 +57,7 @@ final class Harness implements AutoCloseable {
     }
 
     List<JsonNode> manifest(String batch) throws IOException {
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : Files.readAllLines(outbox.resolve(batch).resolve("manifest.jsonl"))) {
-            if (!line.isBlank()) {
-                lines.add(JSON.readTree(line));
-            }
-        }
-        return lines;
+        return Manifests.read(outbox, batch);
     }
 
     JsonNode json(Path file) throws IOException {

@@ -6,6 +6,7 @@ import io.github.geminiimagebatch.config.Settings;
 import io.github.geminiimagebatch.gemini.ImageRequest;
 import io.github.geminiimagebatch.prompt.PromptItem;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
+import io.github.geminiimagebatch.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ class ProgressTest {
     private static final ZoneId LA = ZoneId.of("America/Los_Angeles");
 
     // 08:00Z = 01:00 PDT on Tuesday 2026-03-10
-    private final TestClock clock = new TestClock("2026-03-10T08:00:00Z");
+    private final MutableClock clock = MutableClock.at("2026-03-10T08:00:00Z");
 
     @Test
     void theLineCountsEveryStateAndThePace() throws Exception {

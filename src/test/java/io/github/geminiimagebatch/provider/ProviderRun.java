@@ -3,6 +3,7 @@ package io.github.geminiimagebatch.provider;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.geminiimagebatch.cli.GeminiImageBatch;
+import io.github.geminiimagebatch.testing.Manifests;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -69,13 +70,7 @@ final class ProviderRun {
     }
 
     List<JsonNode> manifest(String batch) throws IOException {
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : Files.readAllLines(outbox.resolve(batch).resolve("manifest.jsonl"))) {
-            if (!line.isBlank()) {
-                lines.add(JSON.readTree(line));
-            }
-        }
-        return lines;
+        return Manifests.read(outbox, batch);
     }
 
     /** The sidecars of every image of the batch, in item order. */

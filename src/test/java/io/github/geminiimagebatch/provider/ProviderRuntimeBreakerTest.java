@@ -2,14 +2,13 @@ package io.github.geminiimagebatch.provider;
 
 import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.config.ProviderType;
+import io.github.geminiimagebatch.testing.MutableClock;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,29 +18,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The provider at run time: its circuit breaker as configured, and one call at a time until it first answers. */
 class ProviderRuntimeBreakerTest {
 
-    private static final class SteppedClock extends Clock {
-        private Instant now = Instant.parse("2026-03-10T17:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
     private static ProviderRuntime provider(Clock clock) {
         return new ProviderRuntime(new ProviderSettings("simulator", ProviderType.SIMULATOR,
                 "http://127.0.0.1:1", "simulator-key", "x-goog-api-key", null, List.of(), List.of(), 4, Map.of(),
@@ -50,7 +26,7 @@ class ProviderRuntimeBreakerTest {
 
     @Test
     void oneCallAtATimeUntilTheProviderFirstAnswersThenAsManyAsTheSlotsAllow() {
-        ProviderRuntime provider = provider(new SteppedClock());
+        ProviderRuntime provider = provider(MutableClock.at("2026-03-10T17:00:00Z"));
         assertThat(provider.startCall()).isTrue();
         assertThat(provider.startCall()).as("a second call waits for the first answer").isFalse();
         provider.endCall(false);
@@ -65,7 +41,7 @@ class ProviderRuntimeBreakerTest {
 
     @Test
     void opensOnRepeatedServerErrorsHalfOpensAfterTheWaitAndClosesOnSuccess() {
-        SteppedClock clock = new SteppedClock();
+        MutableClock clock = MutableClock.at("2026-03-10T17:00:00Z");
         ProviderRuntime provider = provider(clock);
         CircuitBreaker breaker = provider.breaker();
 

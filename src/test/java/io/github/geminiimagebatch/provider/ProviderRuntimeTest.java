@@ -5,13 +5,11 @@ import com.google.api.client.http.HttpResponseException;
 import io.github.geminiimagebatch.config.ConfigException;
 import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.config.Settings;
+import io.github.geminiimagebatch.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Map;
 
@@ -20,23 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ProviderRuntimeTest {
 
-    private Instant now = Instant.parse("2026-11-29T10:00:00Z");
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
+    private final MutableClock clock = MutableClock.at("2026-11-29T10:00:00Z");
 
     private ProviderRuntime runtime(String name, String... keyValues) throws ConfigException {
         Map<String, String> values = new java.util.HashMap<>();
@@ -92,10 +74,10 @@ class ProviderRuntimeTest {
         assertThat(p.bearerTokenRejected(0)).as("a call that still had the old token: just resend").isTrue();
         assertThat(p.credentialsGeneration()).isEqualTo(1);
 
-        now = now.plus(ProviderRuntime.FORCED_RELOAD_SPACING.minus(Duration.ofSeconds(1)));
+        clock.advance(ProviderRuntime.FORCED_RELOAD_SPACING.minus(Duration.ofSeconds(1)));
         assertThat(p.bearerTokenRejected(1)).as("the new token refused too, soon after").isFalse();
 
-        now = now.plus(Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(1));
         assertThat(p.bearerTokenRejected(1)).as("a 401 long after the last reload: reload again").isTrue();
         assertThat(p.credentialsGeneration()).isEqualTo(2);
     }

@@ -3,6 +3,7 @@ package io.github.geminiimagebatch.provider;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
+import io.github.geminiimagebatch.testing.ServiceAccounts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.geminiimagebatch.quota.PacingSimulation.Result;
 import io.github.geminiimagebatch.quota.PacingSimulation.SlidingWindowServer;
+import io.github.geminiimagebatch.testing.MutableClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.quota;
 
+import io.github.geminiimagebatch.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;

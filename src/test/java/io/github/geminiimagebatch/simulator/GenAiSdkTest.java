@@ -9,6 +9,7 @@ import com.google.genai.types.HttpOptions;
 import com.google.genai.types.HttpRetryOptions;
 import com.google.genai.types.ImageConfig;
 import com.google.genai.types.Part;
+import io.github.geminiimagebatch.testing.ServiceAccounts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,12 +31,12 @@ class GenAiSdkTest {
 
     @TempDir
     Path dir;
-    private final KeyPair keys = ServiceAccountFiles.newKeyPair();
+    private final KeyPair keys = ServiceAccounts.newKeyPair();
     private GeminiSimulator simulator;
 
     @BeforeEach
     void start() throws IOException {
-        Path serverAccount = ServiceAccountFiles.write(dir.resolve("server.json"), keys, "https://oauth2.googleapis.com/token");
+        Path serverAccount = ServiceAccounts.write(dir.resolve("server.json"), keys, "https://oauth2.googleapis.com/token");
         simulator = GeminiSimulator.start(SimulatorOptions.builder().serviceAccountFile(serverAccount).build());
     }
 
@@ -89,7 +90,7 @@ class GenAiSdkTest {
 
     @Test
     void vertexModeWithServiceAccountCredentialsGoesThroughTheTokenEndpoint() throws IOException {
-        Path clientAccount = ServiceAccountFiles.write(dir.resolve("client.json"), keys, simulator.baseUri() + "/token");
+        Path clientAccount = ServiceAccounts.write(dir.resolve("client.json"), keys, simulator.baseUri() + "/token");
         GoogleCredentials credentials;
         try (InputStream in = Files.newInputStream(clientAccount)) {
             credentials = ServiceAccountCredentials.fromStream(in).createScoped(List.of("https://www.googleapis.com/auth/cloud-platform"));

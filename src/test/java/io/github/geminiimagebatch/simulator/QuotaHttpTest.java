@@ -1,6 +1,7 @@
 package io.github.geminiimagebatch.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.geminiimagebatch.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

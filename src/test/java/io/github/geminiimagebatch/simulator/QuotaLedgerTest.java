@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.simulator;
 
+import io.github.geminiimagebatch.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -2,6 +2,8 @@ package io.github.geminiimagebatch.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.auth.oauth2.ServiceAccountCredentials;
+import io.github.geminiimagebatch.testing.MutableClock;
+import io.github.geminiimagebatch.testing.ServiceAccounts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,17 +30,17 @@ class VertexAuthTest {
     @TempDir
     Path dir;
     private final MutableClock clock = new MutableClock(Instant.now());
-    private final KeyPair keys = ServiceAccountFiles.newKeyPair();
+    private final KeyPair keys = ServiceAccounts.newKeyPair();
     private GeminiSimulator simulator;
     private SimClient client;
     private Path clientAccountFile;
 
     private void start(Duration tokenTtl) throws IOException {
-        Path serverAccountFile = ServiceAccountFiles.write(dir.resolve("server-sa.json"), keys, "https://oauth2.googleapis.com/token");
+        Path serverAccountFile = ServiceAccounts.write(dir.resolve("server-sa.json"), keys, "https://oauth2.googleapis.com/token");
         simulator = GeminiSimulator.start(SimulatorOptions.builder().serviceAccountFile(serverAccountFile)
                 .tokenTtl(tokenTtl).clock(clock).build());
         client = new SimClient(simulator);
-        clientAccountFile = ServiceAccountFiles.write(dir.resolve("client-sa.json"), keys, simulator.baseUri() + "/token");
+        clientAccountFile = ServiceAccounts.write(dir.resolve("client-sa.json"), keys, simulator.baseUri() + "/token");
     }
 
     @AfterEach
@@ -109,7 +111,7 @@ class VertexAuthTest {
     @Test
     void grantSignedByAnotherKeyIsRefused() throws IOException {
         start(Duration.ofHours(1));
-        Path impostor = ServiceAccountFiles.write(dir.resolve("impostor.json"), ServiceAccountFiles.newKeyPair(),
+        Path impostor = ServiceAccounts.write(dir.resolve("impostor.json"), ServiceAccounts.newKeyPair(),
                 simulator.baseUri() + "/token");
         assertThatThrownBy(() -> tokenFromGoogleAuthLibrary(impostor)).isInstanceOf(IOException.class)
                 .hasMessageContaining("invalid_grant").hasMessageContaining("Invalid JWT Signature");
