@@ -79,7 +79,7 @@ public record RunConfig(
     }
 
     /** {@code auto} means AI Studio when a key is configured, else the built-in simulator. */
-    static List<String> providerNames(Settings s) throws ConfigException {
+    public static List<String> providerNames(Settings s) throws ConfigException {
         String list = s.require("imagegen.providers");
         Set<String> names = new LinkedHashSet<>();
         for (String raw : list.split(",")) {

@@ -187,7 +187,7 @@ public final class BatchApplication {
     /** With no provider credentials the built-in simulator stands in, so a fresh clone works offline. */
     private Settings withBuiltInSimulator(Settings s) throws ConfigException, IOException {
         Settings resolved = s;
-        List<String> names = providerNames(s);
+        List<String> names = RunConfig.providerNames(s);
         if (names.contains("simulator") && s.find("imagegen.provider.simulator.baseUrl").isEmpty()) {
             SimulatorOptions.Builder options = SimulatorOptions.builder().port(0);
             String[] latency = s.find("imagegen.simulator.latencyMs").orElse("0").split(",");
@@ -204,18 +204,6 @@ public final class BatchApplication {
                     simulator.baseUri());
         }
         return resolved;
-    }
-
-    private static List<String> providerNames(Settings s) {
-        List<String> names = new ArrayList<>();
-        for (String raw : s.find("imagegen.providers").orElse("auto").split(",")) {
-            String name = raw.trim();
-            if (name.equals("auto")) {
-                name = s.find("imagegen.provider.aistudio.apiKey").isPresent() ? "aistudio" : "simulator";
-            }
-            names.add(name);
-        }
-        return names;
     }
 
     private static void registerSecrets(Settings s) {
