@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import java.io.ByteArrayOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -172,26 +171,9 @@ public final class RequestBodies {
     private static void writeBase64String(JsonGenerator json, OutputStream out, String prefix, Path file) throws IOException {
         json.writeRawValue("\"" + prefix);
         json.flush();
-        try (OutputStream base64 = Base64.getEncoder().wrap(new KeepOpen(out))) {
+        try (OutputStream base64 = Base64.getEncoder().wrap(new NonClosingOutputStream(out))) {
             Files.copy(file, base64);
         }
         json.writeRaw('"');
-    }
-
-    /** Closing the base64 encoder writes its padding; it must not close the request stream too. */
-    private static final class KeepOpen extends FilterOutputStream {
-        KeepOpen(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.simulator;
 
+import io.github.geminiimagebatch.gemini.NonClosingOutputStream;
 import io.github.geminiimagebatch.model.Dimensions;
 
 import javax.imageio.IIOImage;
@@ -135,7 +136,7 @@ final class ImageRenderer {
             image.setRGB(0, y, size.width(), 1, line, 0, size.width());
         }
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        try (MemoryCacheImageOutputStream imageOut = new MemoryCacheImageOutputStream(new NonClosingStream(out))) {
+        try (MemoryCacheImageOutputStream imageOut = new MemoryCacheImageOutputStream(new NonClosingOutputStream(out))) {
             writer.setOutput(imageOut);
             ImageWriteParam param = writer.getDefaultWriteParam();
             param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);

@@ -3,6 +3,7 @@ package io.github.geminiimagebatch.simulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
+import io.github.geminiimagebatch.gemini.NonClosingOutputStream;
 import io.github.geminiimagebatch.model.Dimensions;
 
 import java.io.BufferedOutputStream;
@@ -91,7 +92,7 @@ final class ResponseWriter {
         for (ImageSpec image : images) {
             int at = template.indexOf(image.placeholder(), from);
             out.write(template.substring(from, at).getBytes(StandardCharsets.UTF_8));
-            try (OutputStream base64 = Base64.getEncoder().wrap(new NonClosingStream(out))) {
+            try (OutputStream base64 = Base64.getEncoder().wrap(new NonClosingOutputStream(out))) {
                 renderer.write(image.mode(), image.format(), image.size(), image.seed(), base64);
             }
             from = at + image.placeholder().length();

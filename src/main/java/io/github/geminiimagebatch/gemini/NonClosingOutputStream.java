@@ -1,13 +1,13 @@
-package io.github.geminiimagebatch.simulator;
+package io.github.geminiimagebatch.gemini;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 
 /** Lets an encoder be closed (to flush its tail) without closing the response stream underneath. */
-final class NonClosingStream extends FilterOutputStream {
+public final class NonClosingOutputStream extends FilterOutputStream {
 
-    NonClosingStream(OutputStream out) {
+    public NonClosingOutputStream(OutputStream out) {
         super(out);
     }
 
