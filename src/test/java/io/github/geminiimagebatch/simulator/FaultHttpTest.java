@@ -1,7 +1,6 @@
 package io.github.geminiimagebatch.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -16,22 +15,7 @@ import static io.github.geminiimagebatch.simulator.SimClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class FaultHttpTest {
-
-    private GeminiSimulator simulator;
-    private SimClient client;
-
-    private void start(SimulatorOptions.Builder options) throws IOException {
-        simulator = GeminiSimulator.start(options.build());
-        client = new SimClient(simulator);
-    }
-
-    @AfterEach
-    void stop() {
-        if (simulator != null) {
-            simulator.close();
-        }
-    }
+class FaultHttpTest extends SimulatorHttpTestBase {
 
     @ParameterizedTest
     @CsvSource({
