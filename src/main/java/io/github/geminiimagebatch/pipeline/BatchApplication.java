@@ -199,9 +199,12 @@ public final class BatchApplication {
             options.imageMode(ImageMode.valueOf(s.find("imagegen.simulator.imageMode").orElse("flat").toUpperCase(Locale.ROOT)));
             simulator = GeminiSimulator.start(options.build());
             resolved = resolved.with("imagegen.provider.simulator.baseUrl", simulator.baseUri().toString());
-            LOG.warn("*** No provider credentials configured (GEMINI_API_KEY is not set): using the BUILT-IN SIMULATOR at {}."
-                    + " Images are placeholders and nothing is billed. Set GEMINI_API_KEY to generate real images. ***",
-                    simulator.baseUri());
+            String why = s.find("imagegen.provider.aistudio.apiKey").isPresent()
+                    ? "imagegen.providers names the simulator"
+                    : "No provider credentials configured (GEMINI_API_KEY is not set)";
+            LOG.warn("*** {}: using the BUILT-IN SIMULATOR at {}. Images are placeholders and nothing is billed."
+                    + " Set GEMINI_API_KEY (and --provider aistudio or auto) to generate real images. ***",
+                    why, simulator.baseUri());
         }
         return resolved;
     }
