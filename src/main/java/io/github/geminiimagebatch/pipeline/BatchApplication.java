@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.pipeline;
 
+import io.github.geminiimagebatch.batchapi.BatchJobs;
 import io.github.geminiimagebatch.config.ConfigException;
 import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.config.ProviderType;
@@ -65,6 +66,7 @@ public final class BatchApplication {
     private RunState run;
     private Lifecycle lifecycle;
     private GeminiSimulator simulator;
+    private BatchJobs batchJobs;
     private final List<OutputSink> outputSinks = new ArrayList<>();
 
     public BatchApplication(Settings settings, Path home) {
@@ -80,6 +82,9 @@ public final class BatchApplication {
             return finish(config);
         } finally {
             closeSinks();
+            if (batchJobs != null) {
+                batchJobs.close();
+            }
             if (simulator != null) {
                 simulator.close();
             }
@@ -111,6 +116,9 @@ public final class BatchApplication {
         main.bind("ledger", new Ledger(run, outputs));
         main.bind("dispatcher", new Dispatcher(run, budget, config.maxAttempts(), config.once()));
         main.bind("providerCalls", new ProviderCalls(run, outputs.workDir()));
+        batchJobs = new BatchJobs(config.providers().stream().filter(ProviderSettings::batchMode).toList(),
+                config.outbox().resolve(".state"), outputs.workDir(), config.connectTimeout(), config.responseTimeout(), clock, run::stopping);
+        main.bind("batchJobs", batchJobs);
         main.bind("lifecycle", lifecycle);
         main.bind("progress", new Progress(run, config.resetZone()));
         main.bind("runState", run);
@@ -349,8 +357,11 @@ public final class BatchApplication {
             p.setProperty(prefix + "maxTotalConnections", Integer.toString(connections));
             p.setProperty(prefix + "connectionsPerRoute", Integer.toString(connections));
         }
-        p.setProperty("camel.threadpool.config[itemThreads].poolSize", Integer.toString(config.concurrency()));
-        p.setProperty("camel.threadpool.config[itemThreads].maxPoolSize", Integer.toString(config.concurrency()));
+        // an item waiting in a Batch API job holds its worker until the job has ended
+        int itemThreads = config.concurrency() + config.providers().stream().filter(ProviderSettings::batchMode)
+                .mapToInt(provider -> provider.batch().itemsInFlight()).sum();
+        p.setProperty("camel.threadpool.config[itemThreads].poolSize", Integer.toString(itemThreads));
+        p.setProperty("camel.threadpool.config[itemThreads].maxPoolSize", Integer.toString(itemThreads));
         p.setProperty("camel.threadpool.config[itemThreads].maxQueueSize", "-1");
         checkManagementPort(p);
         return p;

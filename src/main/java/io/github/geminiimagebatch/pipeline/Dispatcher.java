@@ -2,6 +2,7 @@ package io.github.geminiimagebatch.pipeline;
 
 import io.github.geminiimagebatch.gemini.DecodedResponse;
 import io.github.geminiimagebatch.provider.CredentialsRefusedException;
+import io.github.geminiimagebatch.provider.JobEndedException;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
 import io.github.geminiimagebatch.quota.Admission;
 import io.github.geminiimagebatch.quota.FailureClassifier;
@@ -226,7 +227,12 @@ public final class Dispatcher {
             item.getBatch().countRetry();
             return;
         }
-        if (error instanceof OutputUnavailableException local) {
+        if (error instanceof JobEndedException ended) {
+            // a batch job that ended without results charged nothing: the item waits for the next run (or job)
+            p.breaker().releasePermission();
+            LOG.warn("{}: {}", item, ended.getMessage());
+            leavePending(item, ended.reasonClass(), ended.getMessage(), false);
+        } else if (error instanceof OutputUnavailableException local) {
             p.breaker().releasePermission();
             item.getBatch().countCall(p.name(), 3);
             LOG.error("{}: {}. The item stays pending; no further requests are sent in this run."

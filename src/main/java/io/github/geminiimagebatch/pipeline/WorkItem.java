@@ -33,6 +33,7 @@ public final class WorkItem {
     private long latencyMillis;
     private DecodedResponse result;
     private String storedImage;
+    private String batchJob;
     private double costUsd;
     private Instant finishedAt;
 
@@ -139,12 +140,23 @@ public final class WorkItem {
         return finishedAt;
     }
 
+    /** The Gemini Batch API job whose result this attempt carries, or null for an interactive call. */
+    public String getBatchJob() {
+        return batchJob;
+    }
+
+    /** This attempt's result came from a Gemini Batch API job. */
+    public void answeredByBatchJob(String jobName) {
+        this.batchJob = jobName;
+    }
+
     void dispatchTo(String providerName, String type, String model) {
         this.provider = providerName;
         this.dispatched = true;
         this.providerType = type;
         this.wireModel = model;
         this.attempts++;
+        this.batchJob = null;
         this.callStartNanos = System.nanoTime();
     }
 

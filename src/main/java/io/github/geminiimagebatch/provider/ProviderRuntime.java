@@ -51,6 +51,8 @@ public final class ProviderRuntime {
         this.quota = new ProviderQuota(settings.name(), new QuotaSettings(settings.requestLimits(),
                 settings.imageLimits(), resetZone, defaults.windowMargin()), clock);
         this.slots = new Semaphore(settings.maxConcurrency(), true);
+        // Batch API items are gathered into jobs: the first must not go alone until the first job has ended.
+        this.answeredOnce = settings.batchMode();
         this.breaker = CircuitBreaker.of(settings.name(), CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(20)

@@ -1,0 +1,176 @@
+package io.github.geminiimagebatch.batchapi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.geminiimagebatch.cli.GeminiImageBatch;
+import io.github.geminiimagebatch.simulator.GeminiSimulator;
+import io.github.geminiimagebatch.simulator.SimulatorOptions;
+import io.github.geminiimagebatch.testing.Manifests;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The real application with a provider in Batch API mode, against the simulator over HTTP, one --once run per call. */
+class BatchModeEndToEndTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** gemini-3.1-flash-image at 1K, interactive list price. */
+    private static final double INTERACTIVE_1K = 0.067;
+
+    @TempDir
+    Path tmp;
+    GeminiSimulator simulator;
+
+    @AfterEach
+    void stop() {
+        if (simulator != null) {
+            simulator.close();
+        }
+    }
+
+    private Path inbox() throws IOException {
+        return Files.createDirectories(tmp.resolve("inbox"));
+    }
+
+    private Path outbox() {
+        return tmp.resolve("outbox");
+    }
+
+    private void drop(String name, String content) throws IOException {
+        Path staged = tmp.resolve(name + ".staging");
+        Files.writeString(staged, content, StandardCharsets.UTF_8);
+        Files.move(staged, inbox().resolve(name));
+    }
+
+    private int runOnce(String maxWait, String... extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--once", "--inbox", inbox().toString(), "--outbox", outbox().toString(),
+                "--provider", "batch",
+                "--set", "imagegen.provider.batch.type=gateway",
+                "--set", "imagegen.provider.batch.apiKey=batch-test-key",
+                "--set", "imagegen.provider.batch.baseUrl=" + simulator.baseUri(),
+                "--set", "imagegen.provider.batch.mode=batch",
+                "--set", "imagegen.provider.batch.batch.maxItems=100",
+                "--set", "imagegen.provider.batch.batch.maxWait=" + maxWait,
+                "--set", "imagegen.provider.batch.batch.pollInterval=200ms",
+                "--set", "imagegen.inbox.stableMillis=100",
+                "--set", "imagegen.inbox.pollDelayMillis=100",
+                "--set", "imagegen.progress.interval=1h",
+                "--set", "camel.management.port=" + freePort()));
+        args.addAll(List.of(extra));
+        return GeminiImageBatch.execute(args.toArray(String[]::new));
+    }
+
+    private static String prompts(int count, String suffixEvery7th) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= count; i++) {
+            text.append("a lighthouse, variation ").append(i).append(i % 7 == 0 && suffixEvery7th != null ? suffixEvery7th : "").append('\n');
+        }
+        return text.toString();
+    }
+
+    @Test
+    void threeHundredPromptsGoThroughBatchJobsAtHalfThePriceWithNoInteractiveCall() throws Exception {
+        simulator = GeminiSimulator.start(SimulatorOptions.builder().batchTurnaround(Duration.ofSeconds(2)).build());
+        drop("lighthouses.txt", prompts(300, null));
+
+        assertThat(runOnce("2s")).isEqualTo(0);
+
+        Path batch = outbox().resolve("lighthouses");
+        try (Stream<Path> images = Files.list(batch)) {
+            assertThat(images.filter(p -> p.toString().endsWith(".png")).count()).isEqualTo(300);
+        }
+        JsonNode report = JSON.readTree(batch.resolve("report.json").toFile());
+        assertThat(report.path("totals").path("ok").asInt()).isEqualTo(300);
+        assertThat(report.path("costUsd").asDouble()).isEqualTo(300 * INTERACTIVE_1K / 2, org.assertj.core.data.Offset.offset(1e-9));
+        JsonNode sidecar = JSON.readTree(batch.resolve("0001.json").toFile());
+        assertThat(sidecar.path("mode").asText()).isEqualTo("batch");
+        assertThat(sidecar.path("batchJob").asText()).startsWith("batches/");
+        assertThat(sidecar.path("costUsd").asDouble()).isEqualTo(INTERACTIVE_1K / 2);
+
+        JsonNode stats = simulator.stats();
+        assertThat(stats.path("requests").asLong()).as("interactive generateContent calls").isZero();
+        // 100 items a job; a slow start can send a part of them early when the first has waited maxWait
+        long jobs = stats.at("/batches/created").asLong();
+        assertThat(jobs).isBetween(3L, 6L);
+        assertThat(stats.at("/batches/requests").asLong()).isEqualTo(300);
+        assertThat(stats.at("/batches/imagesBilled").asLong()).isEqualTo(300);
+        assertThat(stats.at("/batches/byState/succeeded").asLong()).isEqualTo(jobs);
+        try (Stream<Path> records = Files.walk(outbox().resolve(".state"))) {
+            assertThat(records.filter(p -> p.toString().endsWith(".json") && p.toString().contains("batch-jobs")).toList())
+                    .as("records of finished jobs are removed").isEmpty();
+        }
+    }
+
+    @Test
+    void failedLinesFailOrRetryOnlyTheirItemsAndLargeJobsGoThroughTheFilesApi() throws Exception {
+        simulator = GeminiSimulator.start(SimulatorOptions.builder().batchTurnaround(Duration.ofMillis(500)).build());
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= 20; i++) {
+            String marker = switch (i) {
+                case 3 -> " [sim:safety]";
+                case 5 -> " [sim:400]";
+                case 8 -> " [sim:500x1]";
+                default -> "";
+            };
+            text.append("harbour ").append(i).append(marker).append('\n');
+        }
+        drop("harbours.txt", text.toString());
+
+        assertThat(runOnce("300ms", "--set", "imagegen.provider.batch.batch.inlineMaxBytes=100")).isEqualTo(2);
+
+        List<JsonNode> manifest = Manifests.read(outbox(), "harbours");
+        assertThat(manifest).hasSize(20);
+        for (JsonNode line : manifest) {
+            String id = line.path("id").asText();
+            String expected = id.equals("0003") || id.equals("0005") ? "failed" : "ok";
+            assertThat(line.path("status").asText()).as(id).isEqualTo(expected);
+        }
+        assertThat(manifest.stream().filter(l -> l.path("id").asText().equals("0003")).findFirst().orElseThrow().path("reason").asText())
+                .isEqualTo("safety");
+        assertThat(manifest.stream().filter(l -> l.path("id").asText().equals("0005")).findFirst().orElseThrow().path("reason").asText())
+                .isEqualTo("invalid_request");
+        JsonNode retried = JSON.readTree(outbox().resolve("harbours").resolve("0008.json").toFile());
+        assertThat(retried.path("attempts").asInt()).as("the 500 line went into a second job").isEqualTo(2);
+        JsonNode stats = simulator.stats();
+        assertThat(stats.path("filesUploaded").asLong()).as("inlineMaxBytes=100 sends every job as a file").isEqualTo(2);
+        assertThat(stats.at("/batches/created").asLong()).isEqualTo(2);
+        assertThat(stats.path("requests").asLong()).isZero();
+    }
+
+    @Test
+    void anExpiredJobLeavesItsItemsPendingAndTheRunExitsThreeNamingTheJob() throws Exception {
+        simulator = GeminiSimulator.start(SimulatorOptions.builder().batchTurnaround(Duration.ofMillis(500)).batchFaults("expired=1").build());
+        drop("bays.txt", prompts(5, null));
+
+        assertThat(runOnce("300ms")).isEqualTo(3);
+
+        List<JsonNode> manifest = Manifests.read(outbox(), "bays");
+        assertThat(manifest).hasSize(5).allSatisfy(line -> {
+            assertThat(line.path("status").asText()).isEqualTo("pending");
+            assertThat(line.path("reason").asText()).isEqualTo("batch_expired");
+            assertThat(line.path("message").asText()).contains("batches/").contains("EXPIRED");
+        });
+        assertThat(inbox().resolve("bays.txt")).as("the prompt file stays for the next run").exists();
+        assertThat(simulator.stats().at("/batches/byState/expired").asLong()).isEqualTo(1);
+        assertThat(simulator.stats().at("/batches/imagesBilled").asLong()).isZero();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
