@@ -20,6 +20,16 @@ public record BatchSettings(int maxItems, Duration maxWait, Duration pollInterva
     public static final long GOOGLE_INLINE_LIMIT_BYTES = 19_000_000;
     /** The Batch API costs half the interactive price. */
     public static final double PRICE_FACTOR = 0.5;
+    /** Google's target time for a job; jobs not finished after 48 h expire. */
+    public static final java.time.Duration GOOGLE_TARGET_TURNAROUND = java.time.Duration.ofHours(24);
+    /** What a provider gets with mode=batch and no .batch.* settings. */
+    public static final BatchSettings DEFAULTS = new BatchSettings(200, Duration.ofSeconds(30), Duration.ofSeconds(30), 2,
+            GOOGLE_INLINE_LIMIT_BYTES, false);
+
+    /** The provider types that speak the Gemini API, and so the Batch API. */
+    public static boolean supports(ProviderType type) {
+        return type == ProviderType.AISTUDIO || type == ProviderType.GATEWAY || type == ProviderType.SIMULATOR;
+    }
 
     /** The batch settings of a provider, or null when its mode is interactive (the default). */
     static BatchSettings from(Settings settings, String prefix, ProviderType type) throws ConfigException {
@@ -30,21 +40,21 @@ public record BatchSettings(int maxItems, Duration maxWait, Duration pollInterva
         if (!mode.equalsIgnoreCase("batch")) {
             throw new ConfigException("The setting " + prefix + "mode is '" + mode + "'; write interactive or batch.");
         }
-        if (type != ProviderType.AISTUDIO && type != ProviderType.GATEWAY && type != ProviderType.SIMULATOR) {
+        if (!supports(type)) {
             throw new ConfigException("The setting " + prefix + "mode=batch needs a provider of type aistudio, gateway or simulator"
                     + " (the Gemini Batch API); this one is " + type.id() + ". Remove the setting or use another provider.");
         }
         String batch = prefix + "batch.";
-        int maxItems = settings.find(batch + "maxItems").isPresent() ? settings.integer(batch + "maxItems", 1) : 200;
-        Duration maxWait = settings.find(batch + "maxWait").isPresent() ? settings.duration(batch + "maxWait") : Duration.ofSeconds(30);
+        int maxItems = settings.find(batch + "maxItems").isPresent() ? settings.integer(batch + "maxItems", 1) : DEFAULTS.maxItems();
+        Duration maxWait = settings.find(batch + "maxWait").isPresent() ? settings.duration(batch + "maxWait") : DEFAULTS.maxWait();
         Duration pollInterval = settings.find(batch + "pollInterval").isPresent()
-                ? settings.duration(batch + "pollInterval") : Duration.ofSeconds(30);
+                ? settings.duration(batch + "pollInterval") : DEFAULTS.pollInterval();
         if (pollInterval.toMillis() < 10) {
             throw new ConfigException("The setting " + batch + "pollInterval must be at least 10ms.");
         }
-        int maxJobs = settings.find(batch + "maxJobs").isPresent() ? settings.integer(batch + "maxJobs", 1) : 2;
+        int maxJobs = settings.find(batch + "maxJobs").isPresent() ? settings.integer(batch + "maxJobs", 1) : DEFAULTS.maxJobs();
         long inlineMax = settings.find(batch + "inlineMaxBytes").isPresent()
-                ? settings.longValue(batch + "inlineMaxBytes", 0) : GOOGLE_INLINE_LIMIT_BYTES;
+                ? settings.longValue(batch + "inlineMaxBytes", 0) : DEFAULTS.inlineMaxBytes();
         String itemErrors = settings.find(batch + "itemErrors").orElse("fail").trim();
         if (!itemErrors.equalsIgnoreCase("fail") && !itemErrors.equalsIgnoreCase("interactive")) {
             throw new ConfigException("The setting " + batch + "itemErrors is '" + itemErrors + "'; write fail (a request that failed"

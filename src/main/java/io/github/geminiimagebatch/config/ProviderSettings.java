@@ -105,9 +105,7 @@ public record ProviderSettings(
         List<Limit> imageLimits = parseLimits(settings, prefix + "imageLimits");
         BatchSettings batch = BatchSettings.from(settings, prefix, type);
         if (batch != null) {
-            // The Batch API has its own quota: the interactive limits do not pace jobs, and every item waiting in a job holds a place.
-            limits = List.of();
-            imageLimits = List.of();
+            // every item waiting in a job holds a place (the interactive limits stay, for plan's comparison)
             maxConcurrency = batch.itemsInFlight();
         }
         String template = settings.find(prefix + "routeTemplate").orElse(batch != null ? "gemini-batch" : type.routeTemplate());

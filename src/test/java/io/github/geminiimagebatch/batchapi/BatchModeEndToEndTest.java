@@ -168,6 +168,45 @@ class BatchModeEndToEndTest {
         assertThat(simulator.stats().at("/batches/imagesBilled").asLong()).isZero();
     }
 
+    @Test
+    void aJobCreatedJustBeforeACrashIsFoundByItsDisplayNameInsteadOfBeingCreatedAgain() throws Exception {
+        simulator = GeminiSimulator.start(SimulatorOptions.builder().batchTurnaround(Duration.ofMillis(500)).build());
+        drop("capes.txt", prompts(4, null));
+        // The state a crash leaves between the create call and the write of its answer: a record without a name,
+        // and on the server a job with the display name derived from the items' request keys.
+        List<String> keys = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            keys.add(io.github.geminiimagebatch.prompt.RequestKey.ofFiles("gemini-3.1-flash-image", "a lighthouse, variation " + i,
+                    "1:1", "1K", List.of()));
+        }
+        List<String> sorted = keys.stream().sorted().toList();
+        String displayName = ProviderBatches.displayName(sorted);
+        StringBuilder requests = new StringBuilder();
+        for (String key : sorted) {
+            int i = keys.indexOf(key) + 1;
+            requests.append(requests.length() == 0 ? "" : ",").append("{\"request\":{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":")
+                    .append(JSON.writeValueAsString("a lighthouse, variation " + i)).append("}]}],\"generationConfig\":{\"responseModalities\":[\"IMAGE\"],")
+                    .append("\"imageConfig\":{\"aspectRatio\":\"1:1\",\"imageSize\":\"1K\"}}},\"metadata\":{\"key\":\"").append(key).append("\"}}");
+        }
+        java.net.http.HttpResponse<String> created = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        simulator.baseUri().resolve("/v1beta/models/gemini-3.1-flash-image:batchGenerateContent"))
+                .header("x-goog-api-key", "batch-test-key")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"batch\":{\"displayName\":\"" + displayName
+                        + "\",\"inputConfig\":{\"requests\":{\"requests\":[" + requests + "]}}}}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).isEqualTo(200);
+        new JobRecords(outbox().resolve(".state/batch-jobs/batch")).write(new JobRecords.Record(displayName, null,
+                "gemini-3.1-flash-image", sorted, java.time.Instant.now()));
+
+        assertThat(runOnce("300ms")).isEqualTo(0);
+
+        assertThat(Manifests.read(outbox(), "capes")).hasSize(4).allSatisfy(line -> assertThat(line.path("status").asText()).isEqualTo("ok"));
+        assertThat(simulator.stats().at("/batches/created").asLong()).as("no second job").isEqualTo(1);
+        assertThat(simulator.stats().at("/batches/imagesBilled").asLong()).isEqualTo(4);
+        JsonNode sidecar = JSON.readTree(outbox().resolve("capes").resolve("0001.json").toFile());
+        assertThat(sidecar.path("batchJob").asText()).isEqualTo(JSON.readTree(created.body()).path("name").asText());
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
