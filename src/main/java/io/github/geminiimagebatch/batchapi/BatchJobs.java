@@ -2,7 +2,9 @@ package io.github.geminiimagebatch.batchapi;
 
 import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.gemini.DecodedResponse;
+import io.github.geminiimagebatch.gemini.Outcome;
 import io.github.geminiimagebatch.pipeline.WorkItem;
+import io.github.geminiimagebatch.provider.BatchJobView;
 import io.github.geminiimagebatch.provider.JobEndedException;
 import org.apache.camel.Exchange;
 
@@ -58,6 +60,10 @@ public final class BatchJobs implements AutoCloseable {
             try {
                 ProviderBatches.Result result = ticket.result.get(250, TimeUnit.MILLISECONDS);
                 item.answeredByBatchJob(result.jobName());
+                if (result.response().outcome() == Outcome.ERROR_IN_BODY && batches.itemErrorsInteractive()) {
+                    // a retry (if the error allows one) goes to the next provider in failover order
+                    item.skipProvider(item.getProvider());
+                }
                 return result.response();
             } catch (TimeoutException e) {
                 if (stopping.getAsBoolean()) {
@@ -77,8 +83,8 @@ public final class BatchJobs implements AutoCloseable {
     }
 
     /** Every job in flight or finished and not yet forgotten, for progress, report, status and metrics. */
-    public List<ProviderBatches.JobView> jobs() {
-        List<ProviderBatches.JobView> all = new ArrayList<>();
+    public List<BatchJobView> jobs() {
+        List<BatchJobView> all = new ArrayList<>();
         providers.values().forEach(batches -> all.addAll(batches.jobs()));
         return all;
     }

@@ -7,6 +7,7 @@ import io.github.geminiimagebatch.gemini.DecodedResponse;
 import io.github.geminiimagebatch.gemini.ImageRequest;
 import io.github.geminiimagebatch.gemini.NonClosingOutputStream;
 import io.github.geminiimagebatch.gemini.RequestBodies;
+import io.github.geminiimagebatch.provider.BatchJobView;
 import io.github.geminiimagebatch.provider.JobEndedException;
 import io.github.geminiimagebatch.secret.Secrets;
 import org.slf4j.Logger;
@@ -52,10 +53,6 @@ final class ProviderBatches implements AutoCloseable {
 
     /** What an item gets back: its result and the job that made it. */
     record Result(DecodedResponse response, String jobName) {
-    }
-
-    /** A job as the status page, report and metrics show it. */
-    record JobView(String provider, String name, String displayName, String state, int items, Instant createdAt) {
     }
 
     /** An item waiting for its result. */
@@ -178,11 +175,11 @@ final class ProviderBatches implements AutoCloseable {
         }
     }
 
-    List<JobView> jobs() {
-        List<JobView> views = new ArrayList<>();
+    List<BatchJobView> jobs() {
+        List<BatchJobView> views = new ArrayList<>();
         synchronized (lock) {
             for (Job job : jobs.values()) {
-                views.add(new JobView(provider.name(), job.name, job.displayName, job.name == null ? "CREATING" : job.state.name(),
+                views.add(new BatchJobView(provider.name(), job.name, job.displayName, job.name == null ? "CREATING" : job.state.name(),
                         job.keys.size(), job.createdAt));
             }
         }
@@ -603,7 +600,7 @@ final class ProviderBatches implements AutoCloseable {
         }
     }
 
-    Duration pollInterval() {
-        return settings.pollInterval();
+    boolean itemErrorsInteractive() {
+        return settings.itemErrorsInteractive();
     }
 }

@@ -124,6 +124,7 @@ public final class BatchApplication {
         batchJobs = new BatchJobs(config.providers().stream().filter(ProviderSettings::batchMode).toList(),
                 config.outbox().resolve(".state"), outputs.workDir(), config.connectTimeout(), config.responseTimeout(), clock, run::stopping);
         main.bind("batchJobs", batchJobs);
+        run.showBatchJobs(batchJobs::jobs);
         main.bind("lifecycle", lifecycle);
         main.bind("progress", new Progress(run, config.resetZone()));
         main.bind("runState", run);
@@ -133,7 +134,7 @@ public final class BatchApplication {
         RunMetrics.register(meters, run);
         main.bind("metricsRegistry", meters);
         for (ProviderRuntime p : providers) {
-            main.bind("imagegen-health-" + p.name(), new ProviderHealthCheck(p, clock));
+            main.bind("imagegen-health-" + p.name(), new ProviderHealthCheck(p, clock, run::batchJobs));
         }
         main.setDefaultPropertyPlaceholderLocation("false");
         main.setOverrideProperties(camelProperties(config));

@@ -80,6 +80,9 @@ public final class Dispatcher {
                     breakerOnly = false;
                     continue;
                 }
+                if (item.skips(p.name())) {
+                    continue;
+                }
                 String refusal = p.modelRefusal(item.getRequest().model());
                 if (refusal != null) {
                     modelRefusals.add(p.name() + ": " + refusal);

@@ -34,6 +34,7 @@ public final class WorkItem {
     private DecodedResponse result;
     private String storedImage;
     private String batchJob;
+    private final java.util.Set<String> skippedProviders = new java.util.HashSet<>();
     private double costUsd;
     private Instant finishedAt;
 
@@ -143,6 +144,15 @@ public final class WorkItem {
     /** The Gemini Batch API job whose result this attempt carries, or null for an interactive call. */
     public String getBatchJob() {
         return batchJob;
+    }
+
+    /** Later attempts of this item go to the providers after this one (a batch job's failed line retried interactively). */
+    public void skipProvider(String providerName) {
+        skippedProviders.add(providerName);
+    }
+
+    public boolean skips(String providerName) {
+        return skippedProviders.contains(providerName);
     }
 
     /** This attempt's result came from a Gemini Batch API job. */

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,6 +34,7 @@ class BatchModeEndToEndTest {
     @TempDir
     Path tmp;
     GeminiSimulator simulator;
+    String providers = "batch";
 
     @AfterEach
     void stop() {
@@ -57,7 +59,7 @@ class BatchModeEndToEndTest {
 
     private int runOnce(String maxWait, String... extra) throws IOException {
         List<String> args = new ArrayList<>(List.of("--once", "--inbox", inbox().toString(), "--outbox", outbox().toString(),
-                "--provider", "batch",
+                "--provider", providers,
                 "--set", "imagegen.provider.batch.type=gateway",
                 "--set", "imagegen.provider.batch.apiKey=batch-test-key",
                 "--set", "imagegen.provider.batch.baseUrl=" + simulator.baseUri(),
@@ -99,6 +101,13 @@ class BatchModeEndToEndTest {
         assertThat(sidecar.path("mode").asText()).isEqualTo("batch");
         assertThat(sidecar.path("batchJob").asText()).startsWith("batches/");
         assertThat(sidecar.path("costUsd").asDouble()).isEqualTo(INTERACTIVE_1K / 2);
+        int answered = 0;
+        for (java.util.Iterator<Map.Entry<String, JsonNode>> jobs = report.path("batchJobs").fields(); jobs.hasNext(); ) {
+            Map.Entry<String, JsonNode> job = jobs.next();
+            assertThat(job.getKey()).startsWith("batches/");
+            answered += job.getValue().asInt();
+        }
+        assertThat(answered).as("report.json counts the items each job answered").isEqualTo(300);
 
         JsonNode stats = simulator.stats();
         assertThat(stats.path("requests").asLong()).as("interactive generateContent calls").isZero();
@@ -148,6 +157,27 @@ class BatchModeEndToEndTest {
         assertThat(stats.path("filesUploaded").asLong()).as("inlineMaxBytes=100 sends every job as a file").isEqualTo(2);
         assertThat(stats.at("/batches/created").asLong()).isEqualTo(2);
         assertThat(stats.path("requests").asLong()).isZero();
+    }
+
+    @Test
+    void withItemErrorsInteractiveAFailedLineIsRetriedByTheNextProviderInFailoverOrder() throws Exception {
+        simulator = GeminiSimulator.start(SimulatorOptions.builder().batchTurnaround(Duration.ofMillis(500)).build());
+        drop("piers.txt", "pier one\npier two [sim:503x1]\npier three [sim:400]\n");
+        providers = "batch,direct";
+
+        assertThat(runOnce("300ms", "--set", "imagegen.provider.batch.batch.itemErrors=interactive",
+                "--set", "imagegen.provider.direct.type=gateway", "--set", "imagegen.provider.direct.apiKey=direct-key",
+                "--set", "imagegen.provider.direct.baseUrl=" + simulator.baseUri())).isEqualTo(2);
+
+        JsonNode retried = JSON.readTree(outbox().resolve("piers").resolve("0002.json").toFile());
+        assertThat(retried.path("provider").asText()).isEqualTo("direct");
+        assertThat(retried.has("mode")).as("an interactive answer").isFalse();
+        assertThat(retried.path("costUsd").asDouble()).isEqualTo(INTERACTIVE_1K);
+        assertThat(JSON.readTree(outbox().resolve("piers").resolve("0001.json").toFile()).path("mode").asText()).isEqualTo("batch");
+        assertThat(Manifests.read(outbox(), "piers").stream().filter(l -> l.path("id").asText().equals("0003")).findFirst().orElseThrow()
+                .path("reason").asText()).as("a bad request is not retried anywhere").isEqualTo("invalid_request");
+        assertThat(simulator.stats().path("requests").asLong()).as("one interactive call: the retried line").isEqualTo(1);
+        assertThat(simulator.stats().at("/batches/created").asLong()).isEqualTo(1);
     }
 
     @Test
