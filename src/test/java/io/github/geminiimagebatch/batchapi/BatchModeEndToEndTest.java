@@ -181,6 +181,21 @@ class BatchModeEndToEndTest {
     }
 
     @Test
+    void aCreateRefusedByTheBatchQuotaIsTriedAgainOnceEarlierJobsHaveEnded() throws Exception {
+        simulator = GeminiSimulator.start(SimulatorOptions.builder().batchTurnaround(Duration.ofSeconds(1)).batchMaxEnqueued(30).build());
+        drop("dunes.txt", prompts(50, null));
+
+        assertThat(runOnce("2s", "--set", "imagegen.provider.batch.batch.maxItems=25")).isEqualTo(0);
+
+        assertThat(Manifests.read(outbox(), "dunes")).hasSize(50).allSatisfy(line -> assertThat(line.path("status").asText()).isEqualTo("ok"));
+        JsonNode stats = simulator.stats();
+        assertThat(stats.at("/batches/created").asLong()).isEqualTo(2);
+        assertThat(stats.at("/responsesByStatus/429").asLong()).as("the second job waited for the first: 25 + 25 > 30 enqueued")
+                .isPositive();
+        assertThat(stats.at("/batches/imagesBilled").asLong()).isEqualTo(50);
+    }
+
+    @Test
     void anExpiredJobLeavesItsItemsPendingAndTheRunExitsThreeNamingTheJob() throws Exception {
         simulator = GeminiSimulator.start(SimulatorOptions.builder().batchTurnaround(Duration.ofMillis(500)).batchFaults("expired=1").build());
         drop("bays.txt", prompts(5, null));
