@@ -393,6 +393,6 @@ public final class Dispatcher {
     }
 
     private static WorkItem item(Exchange exchange) {
-        return exchange.getProperty("item", WorkItem.class);
+        return ItemExchange.item(exchange);
     }
 }

@@ -113,6 +113,6 @@ public final class ProviderCalls {
     }
 
     private static WorkItem item(Exchange exchange) {
-        return exchange.getProperty("item", WorkItem.class);
+        return ItemExchange.item(exchange);
     }
 }

@@ -1,0 +1,47 @@
+package io.github.geminiimagebatch.pipeline;
+
+import org.apache.camel.Exchange;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The exchange properties the inbox and item routes carry, by name and type in one place. The YAML
+ * routes read the item as {@code ${exchangeProperty.item...}}: {@link #ITEM} is that name.
+ */
+public final class ItemExchange {
+
+    /** The {@link WorkItem} an item exchange works on. */
+    public static final String ITEM = "item";
+    /** The {@link BatchRun} of the prompt file an inbox exchange works through. */
+    static final String BATCH = "batch";
+    /** This item's claim on its request key, completed when it settles (duplicates wait on it). */
+    static final String KEY_CLAIM = "keyClaim";
+
+    private ItemExchange() {
+    }
+
+    public static WorkItem item(Exchange exchange) {
+        return exchange.getProperty(ITEM, WorkItem.class);
+    }
+
+    static void item(Exchange exchange, WorkItem item) {
+        exchange.setProperty(ITEM, item);
+    }
+
+    static BatchRun batch(Exchange exchange) {
+        return exchange.getProperty(BATCH, BatchRun.class);
+    }
+
+    static void batch(Exchange exchange, BatchRun batch) {
+        exchange.setProperty(BATCH, batch);
+    }
+
+    @SuppressWarnings("unchecked")
+    static CompletableFuture<String> keyClaim(Exchange exchange) {
+        return exchange.getProperty(KEY_CLAIM, CompletableFuture.class);
+    }
+
+    static void keyClaim(Exchange exchange, CompletableFuture<String> claim) {
+        exchange.setProperty(KEY_CLAIM, claim);
+    }
+}
