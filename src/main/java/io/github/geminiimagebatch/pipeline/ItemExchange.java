@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.pipeline;
 
+import io.github.geminiimagebatch.provider.Permit;
 import org.apache.camel.Exchange;
 
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +17,8 @@ public final class ItemExchange {
     static final String BATCH = "batch";
     /** This item's claim on its request key, completed when it settles (duplicates wait on it). */
     static final String KEY_CLAIM = "keyClaim";
+    /** The provider {@link Permit} held for the attempt in flight. */
+    static final String PERMIT = "providerPermit";
 
     private ItemExchange() {
     }
@@ -43,5 +46,19 @@ public final class ItemExchange {
 
     static void keyClaim(Exchange exchange, CompletableFuture<String> claim) {
         exchange.setProperty(KEY_CLAIM, claim);
+    }
+
+    /** The permit of the attempt in flight, or null between attempts. */
+    public static Permit permit(Exchange exchange) {
+        return exchange.getProperty(PERMIT, Permit.class);
+    }
+
+    static void permit(Exchange exchange, Permit permit) {
+        exchange.setProperty(PERMIT, permit);
+    }
+
+    /** Takes the permit off the exchange; null when none was held. */
+    static Permit removePermit(Exchange exchange) {
+        return (Permit) exchange.removeProperty(PERMIT);
     }
 }

@@ -4,6 +4,7 @@ import io.github.geminiimagebatch.config.ProviderType;
 import io.github.geminiimagebatch.gemini.DecodedResponse;
 import io.github.geminiimagebatch.gemini.RequestBodies;
 import io.github.geminiimagebatch.gemini.ResponseDecoder;
+import io.github.geminiimagebatch.provider.ProviderGateway;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -20,26 +21,23 @@ import java.nio.file.Path;
  */
 public final class ProviderCalls {
 
-    /** Exchange property: which load of the Vertex credentials the bearer token of this call came from. */
-    static final String CREDENTIALS_GENERATION = "vertexCredentialsGeneration";
-
-    private final RunState run;
+    private final ProviderGateway gateway;
     private final Path tempDir;
 
-    public ProviderCalls(RunState run, Path tempDir) {
-        this.run = run;
+    public ProviderCalls(ProviderGateway gateway, Path tempDir) {
+        this.gateway = gateway;
         this.tempDir = tempDir;
     }
 
     public void geminiRequest(Exchange exchange) throws IOException {
-        WorkItem item = item(exchange);
+        WorkItem item = ItemExchange.item(exchange);
         Message message = exchange.getMessage();
         message.setBody(RequestBodies.gemini(item.getRequest()));
         message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
     }
 
     public void openRouterRequest(Exchange exchange) throws IOException {
-        WorkItem item = item(exchange);
+        WorkItem item = ItemExchange.item(exchange);
         Message message = exchange.getMessage();
         message.setBody(RequestBodies.openRouter(item.getRequest(), item.getWireModel()));
         message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
@@ -53,7 +51,7 @@ public final class ProviderCalls {
         if (settings.type() == ProviderType.OPENROUTER) {
             message.setHeader("Authorization", "Bearer " + settings.apiKey());
         } else if (settings.type() == ProviderType.VERTEX && !settings.vertexExpressMode()) {
-            exchange.setProperty(CREDENTIALS_GENERATION, provider.credentialsGeneration());
+            ItemExchange.permit(exchange).credentialsGeneration(provider.credentialsGeneration());
             message.setHeader("Authorization", "Bearer " + provider.bearerToken());
         } else if (settings.apiKey() != null) {
             message.setHeader(settings.type() == ProviderType.GATEWAY ? settings.authHeader() : "x-goog-api-key",
@@ -107,12 +105,8 @@ public final class ProviderCalls {
     }
 
     private ProviderRuntime provider(Exchange exchange) {
-        String name = item(exchange).getProvider();
-        return run.providers().stream().filter(p -> p.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no provider named " + name));
+        String name = ItemExchange.item(exchange).getProvider();
+        return gateway.provider(name).orElseThrow(() -> new IllegalStateException("no provider named " + name));
     }
 
-    private static WorkItem item(Exchange exchange) {
-        return ItemExchange.item(exchange);
-    }
 }
