@@ -43,6 +43,11 @@ public final class ProviderGateway {
         return providers.stream().filter(p -> p.name().equals(name)).findFirst();
     }
 
+    /** Each provider's state at {@code now}, in failover order. */
+    public List<ProviderState> state(Instant now) {
+        return providers.stream().map(p -> p.state(now)).toList();
+    }
+
     /**
      * Takes, from the first provider in failover order that can send {@code request} now, a slot, its
      * breaker's permission, a place in its quota and the price from the budget. A provider that is
