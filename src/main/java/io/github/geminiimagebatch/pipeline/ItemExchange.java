@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.pipeline;
 
+import io.github.geminiimagebatch.gemini.Dialect;
 import io.github.geminiimagebatch.provider.Permit;
 import org.apache.camel.Exchange;
 
@@ -19,6 +20,8 @@ public final class ItemExchange {
     static final String KEY_CLAIM = "keyClaim";
     /** The provider {@link Permit} held for the attempt in flight. */
     static final String PERMIT = "providerPermit";
+    /** The {@link Dialect} of the request body the provider template built, so the answer is read the same way. */
+    static final String DIALECT = "wireDialect";
 
     private ItemExchange() {
     }
@@ -60,5 +63,14 @@ public final class ItemExchange {
     /** Takes the permit off the exchange; null when none was held. */
     static Permit removePermit(Exchange exchange) {
         return (Permit) exchange.removeProperty(PERMIT);
+    }
+
+    /** The dialect of the request in flight; Gemini when the template built no body through ProviderCalls. */
+    static Dialect dialect(Exchange exchange) {
+        return exchange.getProperty(DIALECT, Dialect.GEMINI, Dialect.class);
+    }
+
+    static void dialect(Exchange exchange, Dialect dialect) {
+        exchange.setProperty(DIALECT, dialect);
     }
 }

@@ -2,6 +2,7 @@ package io.github.geminiimagebatch.pipeline;
 
 import io.github.geminiimagebatch.config.ProviderType;
 import io.github.geminiimagebatch.gemini.DecodedResponse;
+import io.github.geminiimagebatch.gemini.Dialect;
 import io.github.geminiimagebatch.gemini.RequestBodies;
 import io.github.geminiimagebatch.gemini.ResponseDecoder;
 import io.github.geminiimagebatch.provider.ProviderGateway;
@@ -15,9 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The request and response steps of the provider route templates (routes/provider-*.camel.yaml):
- * builds the body, adds the provider's credentials as a header (never in the URL), and decodes the
- * streamed answer into a temporary image file.
+ * The request steps of the provider route templates (routes/provider-*.camel.yaml): builds the body
+ * and adds the provider's credentials as a header (never in the URL); and the shared provider-call
+ * route's last step, which decodes the streamed answer into a temporary image file.
  */
 public final class ProviderCalls {
 
@@ -34,6 +35,7 @@ public final class ProviderCalls {
         Message message = exchange.getMessage();
         message.setBody(RequestBodies.gemini(item.getRequest()));
         message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+        ItemExchange.dialect(exchange, Dialect.GEMINI);
     }
 
     public void openRouterRequest(Exchange exchange) throws IOException {
@@ -41,6 +43,7 @@ public final class ProviderCalls {
         Message message = exchange.getMessage();
         message.setBody(RequestBodies.openRouter(item.getRequest(), item.getWireModel()));
         message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+        ItemExchange.dialect(exchange, Dialect.OPENROUTER);
     }
 
     /** Adds the credentials the provider's type calls for: API-key header, OAuth2 bearer token or OpenRouter key. */
@@ -62,6 +65,19 @@ public final class ProviderCalls {
     /** The Vertex project for the URL: configured, else taken from the service account. */
     public String vertexProject(Exchange exchange) throws IOException {
         return provider(exchange).vertexProject();
+    }
+
+    /**
+     * Reads the provider's answer in the dialect of the request the template built. Called by the
+     * shared provider-call route after every template; a template written for the earlier contract
+     * ends with its own decode step, and its {@link DecodedResponse} passes through unchanged.
+     */
+    public DecodedResponse decode(Exchange exchange) throws IOException {
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof DecodedResponse decoded) {
+            return decoded;
+        }
+        return ItemExchange.dialect(exchange) == Dialect.OPENROUTER ? decodeOpenRouter(exchange) : decodeGemini(exchange);
     }
 
     public DecodedResponse decodeGemini(Exchange exchange) throws IOException {
