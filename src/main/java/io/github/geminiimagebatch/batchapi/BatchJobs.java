@@ -3,6 +3,7 @@ package io.github.geminiimagebatch.batchapi;
 import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.gemini.DecodedResponse;
 import io.github.geminiimagebatch.gemini.Outcome;
+import io.github.geminiimagebatch.pipeline.ItemExchange;
 import io.github.geminiimagebatch.pipeline.WorkItem;
 import io.github.geminiimagebatch.provider.BatchJobView;
 import io.github.geminiimagebatch.provider.JobEndedException;
@@ -49,7 +50,7 @@ public final class BatchJobs implements AutoCloseable {
 
     /** Puts the exchange's item into a job (or finds it in a job in flight) and answers its decoded response. */
     public DecodedResponse submit(Exchange exchange) throws InterruptedException, ExecutionException {
-        WorkItem item = exchange.getProperty("item", WorkItem.class);
+        WorkItem item = ItemExchange.item(exchange);
         ProviderBatches batches = providers.get(item.getProvider());
         if (batches == null) {
             throw new IllegalStateException("Provider " + item.getProvider() + " is not in Batch API mode");
