@@ -32,11 +32,14 @@ public final class Ledger {
 
     private final RunState run;
     private final Outputs outputs;
+    private final StoredImages images;
     private final ConcurrentMap<String, CompletableFuture<String>> inFlightKeys = new ConcurrentHashMap<>();
 
     public Ledger(RunState run, Outputs outputs) {
         this.run = run;
         this.outputs = outputs;
+        this.images = new StoredImages(outputs, run.providers().stream()
+                .anyMatch(p -> p.settings().type() == ProviderType.SIMULATOR));
     }
 
     /** Takes the split's body as the item of this exchange and settles it at once if nothing needs sending. */
@@ -59,7 +62,7 @@ public final class Ledger {
                 run.pending("output_error", "outputs could not be read: " + Secrets.redact(String.valueOf(e.getMessage())), false);
                 return;
             }
-            if (stored.isPresent() && placeholderForRealProviders(stored.get())) {
+            if (stored.isPresent() && images.placeholder(stored.get())) {
                 LOG.info("{}: {} was made by the simulator; generating it for real", item, stored.get());
                 stored = Optional.empty();
             }
@@ -80,17 +83,6 @@ public final class Ledger {
                 // the other item settled without an image: look again, and claim the key if still free
             }
         }
-    }
-
-    /**
-     * Without credentials the built-in simulator makes placeholder images under the same request keys.
-     * Once real providers are configured those must not count as done, or setting GEMINI_API_KEY
-     * after a first try would leave every placeholder in place.
-     */
-    private boolean placeholderForRealProviders(String image) throws IOException {
-        boolean simulatorInRun = run.providers().stream()
-                .anyMatch(p -> p.settings().type() == ProviderType.SIMULATOR);
-        return !simulatorInRun && outputs.providerTypeOf(image).filter(ProviderType.SIMULATOR.id()::equals).isPresent();
     }
 
     /** Stores the image with its sidecar in every sink; only then is the item {@code ok}. */
@@ -142,10 +134,12 @@ public final class Ledger {
         if (item.getResult() != null && item.getStatus() != WorkItem.Status.OK) {
             deleteQuietly(item.getResult());
         }
-        try {
-            outputs.appendProgress(item.getBatch().getName(), BatchRun.manifestLine(item).toString());
-        } catch (IOException e) {
-            LOG.warn("{}: could not append to the working manifest: {}", item, e.getMessage());
+        if (item.getBatch().recorded(item)) {
+            try {
+                outputs.appendProgress(item.getBatch().getName(), BatchRun.manifestLine(item).toString());
+            } catch (IOException e) {
+                LOG.warn("{}: could not append to the working manifest: {}", item, e.getMessage());
+            }
         }
         run.settled(item);
         @SuppressWarnings("unchecked")
