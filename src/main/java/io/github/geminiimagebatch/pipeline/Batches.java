@@ -144,7 +144,7 @@ public final class Batches {
         Path outbox = config.outbox();
         Map<String, byte[]> documents = new LinkedHashMap<>();
         documents.put(BatchRecord.MANIFEST, batch.manifest(BatchRecord.read(outbox, batch.getName())));
-        documents.put(BatchRecord.REPORT, batch.report());
+        documents.put(BatchRecord.REPORT, batch.report(run.clock().instant()));
         documents.put(BatchRecord.FAILED, batch.failedPrompts(BatchRecord.jsonLines(outbox, batch.getName(), BatchRecord.FAILED)));
         documents.put(BatchRecord.INVALID, batch.invalidInput(BatchRecord.jsonLines(outbox, batch.getName(), BatchRecord.INVALID)));
         return documents;

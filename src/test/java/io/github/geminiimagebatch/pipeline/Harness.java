@@ -17,6 +17,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +34,8 @@ final class Harness implements AutoCloseable {
     final Path outbox;
     final GeminiSimulator simulator;
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+    /** The application's clock: the system clock unless a test runs it at a chosen instant. */
+    Clock clock = Clock.systemUTC();
 
     Harness(Path root, SimulatorOptions options) throws IOException {
         this.root = root;
@@ -72,7 +75,7 @@ final class Harness implements AutoCloseable {
                 "--set", "imagegen.progress.interval=1h",
                 "--set", "camel.management.port=" + ObserveEndpointsTest.freePort()));
         args.addAll(List.of(extraArgs));
-        return GeminiImageBatch.execute(args.toArray(String[]::new));
+        return GeminiImageBatch.execute(clock, args.toArray(String[]::new));
     }
 
     /** What {@code plan} prints for the inbox and outbox with the settings of {@link #runOnce}. */
@@ -85,12 +88,12 @@ final class Harness implements AutoCloseable {
     }
 
     /** Runs the command line and returns what it printed; it must exit with 0. */
-    static String printed(String... args) {
+    String printed(String... args) {
         PrintStream original = System.out;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
         try {
-            int code = GeminiImageBatch.execute(args);
+            int code = GeminiImageBatch.execute(clock, args);
             if (code != 0) {
                 throw new AssertionError("exit code " + code + " from " + String.join(" ", args) + ":\n" + buffer);
             }

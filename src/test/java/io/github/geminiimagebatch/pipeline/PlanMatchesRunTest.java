@@ -43,7 +43,7 @@ class PlanMatchesRunTest extends HarnessTest {
         assertThat(h.requests()).isEqualTo(3);
 
         h.drop("coast.txt", prompts);
-        String plan = Harness.printed("--outbox", h.outbox.toString(), "--provider", "aistudio",
+        String plan = h.printed("--outbox", h.outbox.toString(), "--provider", "aistudio",
                 "--set", "imagegen.provider.aistudio.limits=10/min,1000/24h",
                 "plan", "--inbox", h.inbox.toString());
         assertThat(plan).as("no API key is needed to plan").contains("0 already done", "3 to generate")
@@ -52,13 +52,13 @@ class PlanMatchesRunTest extends HarnessTest {
         assertThat(realRun()).isZero();
         assertThat(h.requests() - 3).as("the run sends what the plan said").isEqualTo(3);
         h.drop("coast.txt", prompts);
-        assertThat(Harness.printed("--outbox", h.outbox.toString(), "--provider", "aistudio",
+        assertThat(h.printed("--outbox", h.outbox.toString(), "--provider", "aistudio",
                 "plan", "--inbox", h.inbox.toString())).contains("3 already done", "0 to generate");
     }
 
     /** AI Studio as a real provider would be used, at the simulator's address. */
     private int realRun() {
-        return io.github.geminiimagebatch.cli.GeminiImageBatch.execute(List.of("--once",
+        return io.github.geminiimagebatch.cli.GeminiImageBatch.execute(h.clock, List.of("--once",
                 "--inbox", h.inbox.toString(), "--outbox", h.outbox.toString(), "--provider", "aistudio",
                 "--set", "imagegen.provider.aistudio.baseUrl=" + h.simulator.baseUri(),
                 "--set", "imagegen.provider.aistudio.apiKey=test-key-not-secret",
