@@ -15,6 +15,7 @@ import io.github.geminiimagebatch.output.Retrier;
 import io.github.geminiimagebatch.output.S3Settings;
 import io.github.geminiimagebatch.output.S3Sink;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
+import io.github.geminiimagebatch.quota.DayCloses;
 import io.github.geminiimagebatch.secret.Secrets;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.ImageMode;
@@ -99,8 +100,11 @@ public final class BatchApplication {
         RunConfig config = RunConfig.from(effective);
         checkFolders(config);
         List<ProviderRuntime> providers = new ArrayList<>();
+        DayCloses dayCloses = new DayCloses(config.outbox().resolve(".state"), clock);
         for (ProviderSettings p : config.providers()) {
-            providers.add(new ProviderRuntime(p, config.resetZone(), clock));
+            ProviderRuntime provider = new ProviderRuntime(p, config.resetZone(), clock);
+            rememberDayCloses(provider, dayCloses);
+            providers.add(provider);
         }
         run = new RunState(providers, clock);
         outputSinks.addAll(extraSinks(config));
@@ -137,6 +141,19 @@ public final class BatchApplication {
             }
         });
         return config;
+    }
+
+    /** A provider closed for the day by an earlier run stays closed; a new close is kept for the next start. */
+    private static void rememberDayCloses(ProviderRuntime provider, DayCloses dayCloses) throws IOException {
+        dayCloses.restore(provider.quota());
+        provider.quota().onDayClose((until, reason) -> {
+            try {
+                dayCloses.record(provider.name(), until, reason);
+            } catch (IOException e) {
+                LOG.warn("Could not remember in outbox/.state that {} is closed until {} ({}); a restart before then"
+                        + " sends one request to learn it again.", provider.name(), until, Secrets.redact(String.valueOf(e.getMessage())));
+            }
+        });
     }
 
     private int finish(RunConfig config) {
