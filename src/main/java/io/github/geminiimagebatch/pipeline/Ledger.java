@@ -33,7 +33,8 @@ public final class Ledger {
     private final RunState run;
     private final Outputs outputs;
     private final StoredImages images;
-    private final ConcurrentMap<String, CompletableFuture<String>> inFlightKeys = new ConcurrentHashMap<>();
+    /** Items being generated, by request key; completed with the item once it has settled. */
+    private final ConcurrentMap<String, CompletableFuture<WorkItem>> inFlightKeys = new ConcurrentHashMap<>();
 
     public Ledger(RunState run, Outputs outputs) {
         this.run = run;
@@ -71,17 +72,26 @@ public final class Ledger {
                 item.settle(WorkItem.Status.SKIPPED, null, "already generated: " + stored.get(), run.clock().instant());
                 return;
             }
-            CompletableFuture<String> mine = new CompletableFuture<>();
-            CompletableFuture<String> other = inFlightKeys.putIfAbsent(item.getRequestKey(), mine);
+            CompletableFuture<WorkItem> mine = new CompletableFuture<>();
+            CompletableFuture<WorkItem> other = inFlightKeys.putIfAbsent(item.getRequestKey(), mine);
             if (other == null) {
                 exchange.setProperty("keyClaim", mine);
                 return;
             }
+            WorkItem first;
             try {
-                other.get();
-            } catch (java.util.concurrent.ExecutionException ignored) {
-                // the other item settled without an image: look again, and claim the key if still free
+                first = other.get();
+            } catch (java.util.concurrent.ExecutionException unexpected) {
+                // look again, and claim the key if still free
+                continue;
             }
+            if (first.getStatus() == WorkItem.Status.FAILED) {
+                // the same request failed for good a moment ago: asking again in this run asks the same question
+                item.settle(WorkItem.Status.FAILED, first.getReasonClass(), "the same request failed in this run ("
+                        + first + "): " + first.getMessage(), run.clock().instant());
+                return;
+            }
+            // stored (skipped on the next look) or left pending (claimed and tried here)
         }
     }
 
@@ -143,10 +153,10 @@ public final class Ledger {
         }
         run.settled(item);
         @SuppressWarnings("unchecked")
-        CompletableFuture<String> claim = exchange.getProperty("keyClaim", CompletableFuture.class);
+        CompletableFuture<WorkItem> claim = exchange.getProperty("keyClaim", CompletableFuture.class);
         if (claim != null) {
             inFlightKeys.remove(item.getRequestKey(), claim);
-            claim.complete(item.getStoredImage());
+            claim.complete(item);
         }
         if (item.getStatus() == WorkItem.Status.FAILED) {
             LOG.warn("{} failed ({}): {}", item, item.getReasonClass(), item.getMessage());
