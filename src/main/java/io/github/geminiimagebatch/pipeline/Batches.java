@@ -93,14 +93,14 @@ public final class Batches {
         }
         run.batchStarted();
         run.queued(batch.getItems().size());
-        exchange.setProperty("batch", batch);
+        ItemExchange.batch(exchange, batch);
         LOG.info("Batch {}: {} items from {}{}", batch.getName(), batch.getItems().size(), file.getFileName(),
                 batch.isRetry() ? " (a retry: its items go back into batch " + batch.getName() + ")" : "");
         return batch.getWork();
     }
 
     public void close(Exchange exchange) throws IOException {
-        BatchRun batch = exchange.getProperty("batch", BatchRun.class);
+        BatchRun batch = ItemExchange.batch(exchange);
         if (batch == null) {
             return;
         }
@@ -185,7 +185,7 @@ public final class Batches {
                 + Secrets.redact(String.valueOf(error.getMessage()));
         LOG.error("Internal error while working on a prompt file: {}", what);
         LOG.debug("stack trace", error);
-        BatchRun batch = exchange.getProperty("batch", BatchRun.class);
+        BatchRun batch = ItemExchange.batch(exchange);
         if (batch != null) {
             run.batchEnded();
         }

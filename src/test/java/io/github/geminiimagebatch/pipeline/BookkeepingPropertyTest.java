@@ -1,6 +1,7 @@
 package io.github.geminiimagebatch.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.geminiimagebatch.app.BatchApplication;
 import io.github.geminiimagebatch.config.Settings;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
 import org.junit.jupiter.api.io.TempDir;
