@@ -19,6 +19,7 @@ import io.github.geminiimagebatch.secret.Secrets;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.ImageMode;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
+import io.github.geminiimagebatch.web.StatusPage;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelContext;
@@ -112,7 +113,8 @@ public final class BatchApplication {
         main.bind("dispatcher", new Dispatcher(run, budget, config.maxAttempts(), config.once()));
         main.bind("providerCalls", new ProviderCalls(run, outputs.workDir()));
         main.bind("lifecycle", lifecycle);
-        main.bind("progress", new Progress(run, config.resetZone()));
+        Progress progress = new Progress(run, config.resetZone());
+        main.bind("progress", progress);
         main.bind("runState", run);
         // Bound under the name camel-micrometer-prometheus looks for, so /observe/metrics shows the
         // imagegen_* series next to Camel's own.
@@ -122,6 +124,7 @@ public final class BatchApplication {
         for (ProviderRuntime p : providers) {
             main.bind("imagegen-health-" + p.name(), new ProviderHealthCheck(p, clock));
         }
+        StatusPage statusPage = StatusPage.forRun(config.settings(), config.once(), run, progress, outputs.readable(), clock);
         main.setDefaultPropertyPlaceholderLocation("false");
         main.setOverrideProperties(camelProperties(config));
         main.addMainListener(new MainListenerSupport() {
@@ -129,6 +132,11 @@ public final class BatchApplication {
             public void afterConfigure(BaseMainSupport support) {
                 addProviderRoutes(support.getCamelContext(), config);
                 checkOutputUri(support.getCamelContext(), config);
+            }
+
+            @Override
+            public void afterStart(BaseMainSupport support) {
+                statusPage.install(support.getCamelContext());
             }
         });
         return config;
@@ -212,7 +220,7 @@ public final class BatchApplication {
     private static void registerSecrets(Settings s) {
         for (Map.Entry<String, String> e : s.asMap().entrySet()) {
             String leaf = e.getKey().substring(e.getKey().lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
-            if (leaf.equals("apikey") || leaf.equals("secretkey") || leaf.equals("accesskey")) {
+            if (leaf.equals("apikey") || leaf.equals("secretkey") || leaf.equals("accesskey") || leaf.equals("token")) {
                 Secrets.register(e.getValue());
             }
         }

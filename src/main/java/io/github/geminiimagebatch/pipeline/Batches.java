@@ -87,6 +87,7 @@ public final class Batches {
         run.batchStarted();
         run.queued(batch.getItems().size());
         exchange.setProperty("batch", batch);
+        run.listener().batchOpened(batch);
         LOG.info("Batch {}: {} items from {}", batch.getName(), batch.getItems().size(), file.getFileName());
         return batch.getWork();
     }

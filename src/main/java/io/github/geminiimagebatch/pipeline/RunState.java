@@ -33,6 +33,7 @@ public final class RunState {
     private volatile boolean authBlocked;
     private volatile String outputProblem;
     private volatile double costUsd;
+    private final List<RunListener> listeners = new ArrayList<>();
     private volatile RunListener listener = RunListener.NONE;
     private Instant busySince;
     private long madeWhenBusy;
@@ -93,9 +94,10 @@ public final class RunState {
         listener.settled(item.getProvider(), item.getStatus(), item.getCostUsd());
     }
 
-    /** Observers of the run (metrics); replaces the previous one. */
-    public void listen(RunListener listener) {
-        this.listener = listener == null ? RunListener.NONE : listener;
+    /** Adds an observer of the run (metrics, the status page); each one hears everything from now on. */
+    public synchronized void listen(RunListener added) {
+        listeners.add(added);
+        this.listener = RunListener.all(listeners);
     }
 
     RunListener listener() {

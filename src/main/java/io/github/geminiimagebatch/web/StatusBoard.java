@@ -1,0 +1,126 @@
+package io.github.geminiimagebatch.web;
+
+import io.github.geminiimagebatch.pipeline.BatchRun;
+import io.github.geminiimagebatch.pipeline.RunListener;
+import io.github.geminiimagebatch.pipeline.WorkItem;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What the status page knows beyond the run's totals, heard as the run goes: the batches opened
+ * (in order), each provider's calls, images, 429s by kind and cost, and the same over time.
+ * Every method is cheap and thread-safe: the pipeline calls it from its own threads.
+ */
+public final class StatusBoard implements RunListener {
+
+    /** One bucket of the chart; an hour of them is kept. */
+    static final Duration BUCKET = Duration.ofSeconds(10);
+    static final int BUCKETS_KEPT = 360;
+
+    /** One provider's totals in this run. */
+    static final class ProviderCounts {
+        final LongAdder calls = new LongAdder();
+        final LongAdder images = new LongAdder();
+        final LongAdder retries = new LongAdder();
+        final DoubleAdder costUsd = new DoubleAdder();
+        final Map<String, LongAdder> throttles = new ConcurrentHashMap<>();
+
+        Map<String, Long> throttlesByKind() {
+            Map<String, Long> copy = new TreeMap<>();
+            throttles.forEach((kind, n) -> copy.put(kind, n.sum()));
+            return copy;
+        }
+    }
+
+    private final Clock clock;
+    private final ActivitySeries series;
+    private final List<BatchRun> batches = new CopyOnWriteArrayList<>();
+    private final Map<String, ProviderCounts> providers = new ConcurrentHashMap<>();
+
+    public StatusBoard(Clock clock, List<String> providerNames) {
+        this.clock = clock;
+        this.series = new ActivitySeries(clock.instant(), BUCKET, BUCKETS_KEPT);
+        providerNames.forEach(name -> {
+            providers.put(name, new ProviderCounts());
+            series.provider(name);
+        });
+    }
+
+    @Override
+    public void called(String provider) {
+        counts(provider).calls.increment();
+    }
+
+    @Override
+    public void throttled(String provider, String kind) {
+        counts(provider).throttles.computeIfAbsent(kind, k -> new LongAdder()).increment();
+        series.throttle(provider, kind, clock.instant());
+    }
+
+    @Override
+    public void retried(String provider) {
+        counts(provider).retries.increment();
+    }
+
+    @Override
+    public void settled(String provider, WorkItem.Status status, double costUsd) {
+        if (provider == null || status != WorkItem.Status.OK) {
+            return;
+        }
+        ProviderCounts counts = counts(provider);
+        counts.images.increment();
+        counts.costUsd.add(costUsd);
+        series.image(provider, clock.instant());
+    }
+
+    @Override
+    public void batchOpened(BatchRun batch) {
+        batches.add(batch);
+    }
+
+    /** The batches of this run, in the order they were opened. */
+    public List<BatchRun> batches() {
+        return List.copyOf(batches);
+    }
+
+    public Optional<BatchRun> batch(int index) {
+        List<BatchRun> all = batches();
+        return index >= 0 && index < all.size() ? Optional.of(all.get(index)) : Optional.empty();
+    }
+
+    /**
+     * True when {@code imageName} ({@code B/I.ext}) is the stored image of an item of this run: the
+     * only images the page makes thumbnails of.
+     */
+    public boolean isStoredImage(String imageName) {
+        int slash = imageName.indexOf('/');
+        if (slash <= 0) {
+            return false;
+        }
+        String batchName = imageName.substring(0, slash);
+        for (BatchRun batch : batches) {
+            if (batch.getName().equals(batchName)
+                    && batch.getItems().stream().anyMatch(i -> imageName.equals(i.getStoredImage()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    ProviderCounts counts(String provider) {
+        return providers.computeIfAbsent(provider, p -> new ProviderCounts());
+    }
+
+    ActivitySeries.Snapshot series() {
+        return series.snapshot(clock.instant());
+    }
+}

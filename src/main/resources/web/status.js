@@ -1,0 +1,258 @@
+// The status page: polls /api/status every second and draws it. Every text that comes from the run
+// (prompts, ids, file names, messages) is set with textContent or as an attribute value, never parsed
+// as HTML, so a prompt like <img src=x onerror=...> shows as the text it is.
+'use strict';
+
+const POLL_MS = 1000;
+const PAGE = 48;
+const SVG = 'http://www.w3.org/2000/svg';
+const KIND_COLORS = {
+  per_minute: '#d98c00', per_day: '#d64545', tokens_per_minute: '#8e44ad',
+  images_per_minute: '#e67e22', zero_quota: '#5d4037', unknown: '#8a94a6'
+};
+const view = { batch: null, offset: 0, gallerySignature: null, batches: [] };
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+function svg(tag, attrs) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+  return node;
+}
+
+function clock(iso) {
+  return iso ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '';
+}
+
+function usd(n) { return n.toFixed(2) + ' USD'; }
+
+function card(label, value, className) {
+  const c = el('div', 'card' + (className ? ' ' + className : ''));
+  c.append(el('div', 'label', label), el('div', 'value', value));
+  return c;
+}
+
+function renderSummary(run) {
+  document.getElementById('mode').textContent = run.mode === 'once' ? '--once run' : 'service';
+  document.getElementById('summary').replaceChildren(
+    card('OK', run.ok, 'c-ok'), card('Skipped', run.skipped), card('Failed', run.failed),
+    card('Pending', run.pending), card('To go', run.toGo + ' of ' + run.total),
+    card('Images/min', run.imagesPerMinute), card('ETA', run.eta || '—'), card('Cost', usd(run.costUsd)));
+}
+
+function stateText(p) {
+  switch (p.state) {
+    case 'pacing': return 'pacing';
+    case 'paused': return 'paused until ' + clock(p.until);
+    case 'closed': return p.until ? 'closed until ' + clock(p.until) : 'closed';
+    case 'circuit_open': return 'circuit open';
+    default: return p.state;
+  }
+}
+
+function renderProviders(providers) {
+  document.getElementById('providers').replaceChildren(...providers.map(p => {
+    const c = el('div', 'card provider');
+    c.setAttribute('data-provider', p.name);
+    const title = el('div', 'name', p.name);
+    title.append(el('span', 'state ' + p.state, stateText(p)));
+    const kinds = Object.entries(p.throttles).map(([k, n]) => k + ' ' + n).join(', ');
+    c.append(title,
+      el('div', 'kv', p.type + ' · ' + p.inFlight + ' in flight · ' + p.calls + ' calls · ' + p.images + ' images · '
+        + usd(p.costUsd)),
+      el('div', 'kv', '429s: ' + p.throttlesTotal + (kinds ? ' (' + kinds + ')' : '') + ' · retries ' + p.retries));
+    if (p.state !== 'pacing') c.append(el('div', 'kv', p.message));
+    return c;
+  }));
+}
+
+function renderCharts(series) {
+  const charts = Object.entries(series.providers).map(([name, s]) => chart(name, s, series));
+  document.getElementById('charts').replaceChildren(...charts);
+}
+
+function chart(name, s, series) {
+  const W = 800, H = 180, L = 44, R = 44, T = 10, B = 24;
+  const n = Math.max(1, series.buckets);
+  const step = (W - L - R) / n;
+  const perMinute = 60 / series.bucketSeconds;
+  const window = Math.max(1, Math.round(perMinute));
+  const rate = s.images.map((_, i) => {
+    let sum = 0;
+    for (let j = Math.max(0, i - window + 1); j <= i; j++) sum += s.images[j];
+    return sum * perMinute / Math.min(window, i + 1);
+  });
+  const kinds = Object.keys(s.throttles);
+  const stacked = s.images.map((_, i) => kinds.reduce((sum, k) => sum + s.throttles[k][i], 0));
+  const maxRate = Math.max(1, ...rate);
+  const maxThrottles = Math.max(1, ...stacked);
+  const y = v => H - B - (H - T - B) * v / maxRate;
+  const y429 = v => (H - T - B) * v / maxThrottles;
+  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img' });
+  for (let g = 0; g <= 4; g++) {
+    const gy = T + (H - T - B) * g / 4;
+    root.append(svg('line', { x1: L, x2: W - R, y1: gy, y2: gy, class: 'grid' }));
+  }
+  s.images.forEach((_, i) => {
+    let base = H - B;
+    for (const k of kinds) {
+      const v = s.throttles[k][i];
+      if (!v) continue;
+      const h = y429(v);
+      base -= h;
+      root.append(svg('rect', { x: L + i * step + step * 0.1, y: base, width: Math.max(1, step * 0.8), height: h,
+        fill: KIND_COLORS[k] || KIND_COLORS.unknown }));
+    }
+  });
+  const drawn = rate.length > 1 ? rate.slice(0, -1) : rate;   // the newest bucket is still filling
+  const points = drawn.map((v, i) => `${(L + (i + 0.5) * step).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+  root.append(svg('polyline', { points, class: 'rate' }));
+  root.append(svg('line', { x1: L, x2: W - R, y1: H - B, y2: H - B, class: 'axis' }));
+  const label = (x, yy, text, anchor) => {
+    const t = svg('text', { x, y: yy, 'text-anchor': anchor || 'start' });
+    t.textContent = text;
+    root.append(t);
+  };
+  label(L - 6, T + 8, maxRate.toFixed(maxRate < 10 ? 1 : 0), 'end');
+  label(L - 6, H - B, '0', 'end');
+  label(W - R + 6, T + 8, String(maxThrottles));
+  label(W - R + 6, H - B, '0');
+  const start = new Date(series.start).getTime();
+  for (const f of [0, 0.5, 1]) {
+    const at = new Date(start + f * n * series.bucketSeconds * 1000).toISOString();
+    label(L + f * (W - L - R), H - 6, clock(at), f === 0 ? 'start' : f === 1 ? 'end' : 'middle');
+  }
+  const box = el('div', 'chart');
+  box.setAttribute('data-provider', name);
+  const legend = el('div', 'legend');
+  const item = (color, text) => {
+    const span = el('span');
+    const swatch = el('i');
+    swatch.style.background = color;
+    span.append(swatch, document.createTextNode(text));
+    return span;
+  };
+  legend.append(item('#3b6fd8', 'images/min (left axis)'));
+  kinds.forEach(k => legend.append(item(KIND_COLORS[k] || KIND_COLORS.unknown,
+    '429 ' + k + ' per ' + series.bucketSeconds + ' s (right axis)')));
+  box.append(el('h3', null, name), root, legend);
+  return box;
+}
+
+function bar(b) {
+  const wrap = el('div', 'bar');
+  for (const part of ['ok', 'skipped', 'failed', 'pending']) {
+    const span = el('span', part);
+    span.style.width = (b.total ? 100 * b[part] / b.total : 0) + '%';
+    wrap.append(span);
+  }
+  return wrap;
+}
+
+function renderBatches(batches) {
+  view.batches = batches;
+  document.getElementById('no-batches').hidden = batches.length > 0;
+  const rows = batches.map(b => {
+    const tr = el('tr');
+    tr.setAttribute('data-state', b.state);
+    if (b.index === view.batch) tr.className = 'selected';
+    const progress = el('td', 'wide');
+    progress.append(bar(b));
+    const open = el('button', 'open-gallery', 'Gallery');
+    open.type = 'button';
+    open.addEventListener('click', () => selectBatch(b.index));
+    const action = el('td');
+    action.append(open);
+    tr.append(el('td', 'c-name', b.name), el('td', 'c-source', b.source), progress,
+      el('td', 'num c-ok', b.ok), el('td', 'num c-skipped', b.skipped), el('td', 'num c-failed', b.failed),
+      el('td', 'num c-pending', b.pending), el('td', 'num c-togo', b.toGo), el('td', 'num c-total', b.total),
+      el('td', 'num', usd(b.costUsd)), el('td', null, b.eta || '—'), el('td', 'c-state', b.state), action);
+    return tr;
+  });
+  document.querySelector('#batches tbody').replaceChildren(...rows);
+}
+
+function selectBatch(index) {
+  view.batch = index;
+  view.offset = 0;
+  view.gallerySignature = null;
+  document.getElementById('gallery').hidden = false;
+  renderBatches(view.batches);
+  loadGallery();
+}
+
+async function loadGallery() {
+  if (view.batch === null) return;
+  const response = await fetch(`/api/batches/${view.batch}/items?offset=${view.offset}&limit=${PAGE}`,
+    { cache: 'no-store', credentials: 'same-origin' });
+  if (!response.ok) return;
+  const text = await response.text();
+  if (text === view.gallerySignature) return;
+  view.gallerySignature = text;
+  renderGallery(JSON.parse(text));
+}
+
+function renderGallery(page) {
+  document.getElementById('gallery-name').textContent = page.name;
+  const last = Math.min(page.total, page.offset + page.items.length);
+  document.getElementById('page-info').textContent =
+    page.total ? `items ${page.offset + 1}–${last} of ${page.total}` : 'no items';
+  document.getElementById('prev').disabled = page.offset === 0;
+  document.getElementById('next').disabled = last >= page.total;
+  document.getElementById('tiles').replaceChildren(...page.items.map(item => {
+    const tile = el('div', 'tile');
+    tile.setAttribute('data-id', item.id);
+    const thumb = el('div', 'thumb');
+    if (item.image) {
+      const img = el('img');
+      img.alt = item.prompt;
+      img.src = '/thumbs?image=' + encodeURIComponent(item.image);
+      thumb.append(img);
+    } else {
+      thumb.textContent = item.status === 'working' ? 'in progress…' : 'no image';
+    }
+    const meta = el('div', 'meta');
+    meta.append(el('div', 'id', item.id), el('div', 'status ' + item.status,
+      item.status + (item.provider ? ' · ' + item.provider : '')), el('div', 'prompt', item.prompt));
+    meta.title = item.prompt;
+    if (item.message && item.status !== 'ok') meta.append(el('div', 'muted', item.message));
+    tile.append(thumb, meta);
+    return tile;
+  }));
+}
+
+async function poll() {
+  const live = document.getElementById('live');
+  try {
+    const response = await fetch('/api/status', { cache: 'no-store', credentials: 'same-origin' });
+    if (!response.ok) throw new Error('HTTP ' + response.status);
+    const status = await response.json();
+    renderSummary(status.run);
+    renderProviders(status.providers);
+    renderCharts(status.series);
+    renderBatches(status.batches);
+    await loadGallery();
+    live.textContent = 'live · ' + clock(status.now);
+    live.className = 'live ok';
+  } catch (e) {
+    live.textContent = 'not reachable (the run may have ended) · ' + e.message;
+    live.className = 'live down';
+  } finally {
+    setTimeout(poll, POLL_MS);
+  }
+}
+
+document.getElementById('prev').addEventListener('click', () => {
+  view.offset = Math.max(0, view.offset - PAGE);
+  loadGallery();
+});
+document.getElementById('next').addEventListener('click', () => {
+  view.offset += PAGE;
+  loadGallery();
+});
+poll();

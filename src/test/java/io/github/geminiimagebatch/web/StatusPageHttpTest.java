@@ -1,0 +1,151 @@
+package io.github.geminiimagebatch.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.geminiimagebatch.cli.GeminiImageBatch;
+import io.github.geminiimagebatch.simulator.SimulatorOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The status page's HTTP side against the real application and simulator: JSON, thumbnails, refusals, the token. */
+class StatusPageHttpTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String KEY = "AIzaFAKE-statuspage-key-0123456789";
+    private static final String TOKEN = "statuspage-token-0123456789abcdef";
+
+    @TempDir
+    Path tmp;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @Test
+    void statusJsonGalleryPagesAndThumbnailsOfACompleteBatch() throws Exception {
+        try (ServiceRun run = new ServiceRun(tmp, SimulatorOptions.builder().port(0).build(),
+                Map.of("imagegen.provider.simulator.apiKey", KEY, "imagegen.provider.simulator.price.1K", "0.05"))) {
+            run.drop("cranes.txt", IntStream.rangeClosed(1, 7).mapToObj(i -> "a paper crane number " + i)
+                    .collect(Collectors.joining("\n")) + "\n");
+
+            JsonNode status = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> JSON.readTree(get(run.base, "/api/status", null).body()),
+                            s -> s.path("batches").size() == 1 && s.path("batches").get(0).path("state").asText().equals("complete"));
+            JsonNode batch = status.path("batches").get(0);
+            assertThat(batch.path("name").asText()).isEqualTo("cranes");
+            assertThat(batch.path("source").asText()).isEqualTo("cranes.txt");
+            assertThat(batch.path("ok").asLong()).isEqualTo(7);
+            assertThat(batch.path("total").asLong()).isEqualTo(7);
+            assertThat(batch.path("toGo").asLong()).isZero();
+            assertThat(batch.path("costUsd").asDouble()).isEqualTo(0.35, org.assertj.core.data.Offset.offset(1e-9));
+            JsonNode provider = status.path("providers").get(0);
+            assertThat(provider.path("name").asText()).isEqualTo("simulator");
+            assertThat(provider.path("state").asText()).isEqualTo("pacing");
+            assertThat(provider.path("calls").asLong()).isEqualTo(7);
+            assertThat(provider.path("images").asLong()).isEqualTo(7);
+            assertThat(status.path("run").path("ok").asLong()).isEqualTo(7);
+            assertThat(status.path("run").path("mode").asText()).isEqualTo("service");
+            JsonNode series = status.path("series").path("providers").path("simulator").path("images");
+            long charted = 0;
+            for (JsonNode n : series) {
+                charted += n.asLong();
+            }
+            assertThat(charted).isEqualTo(7);
+
+            JsonNode page = JSON.readTree(get(run.base, "/api/batches/0/items?offset=5&limit=5", null).body());
+            assertThat(page.path("total").asInt()).isEqualTo(7);
+            assertThat(page.path("offset").asInt()).isEqualTo(5);
+            assertThat(page.path("items")).hasSize(2);
+            assertThat(page.path("items").get(0).path("prompt").asText()).isEqualTo("a paper crane number 6");
+            String image = page.path("items").get(0).path("image").asText();
+            assertThat(image).startsWith("cranes/").endsWith(".png");
+
+            HttpResponse<byte[]> thumb = http.send(HttpRequest.newBuilder(run.base.resolve("/thumbs?image="
+                    + URLEncoder.encode(image, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(thumb.statusCode()).isEqualTo(200);
+            assertThat(thumb.headers().firstValue("Content-Type")).hasValue("image/jpeg");
+            BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(thumb.body()));
+            assertThat(decoded.getWidth()).isBetween(1, Thumbnails.MAX_SIDE);
+            assertThat(decoded.getHeight()).isBetween(1, Thumbnails.MAX_SIDE);
+
+            Files.writeString(run.outbox.resolve("secret.png"), "not for the page");
+            for (String traversal : new String[] {"../secret.png", "cranes/../../secret.png", "cranes/..", "..%2Fsecret.png"}) {
+                assertThat(get(run.base, "/thumbs?image=" + URLEncoder.encode(traversal, StandardCharsets.UTF_8), null)
+                        .statusCode()).as(traversal).isEqualTo(400);
+            }
+            assertThat(get(run.base, "/thumbs?image=" + URLEncoder.encode("cranes/other.png", StandardCharsets.UTF_8), null)
+                    .statusCode()).isEqualTo(404);
+            assertThat(get(run.base, "/api/batches/9/items", null).statusCode()).isEqualTo(404);
+
+            HttpResponse<String> html = get(run.base, "/", null);
+            assertThat(html.statusCode()).isEqualTo(200);
+            assertThat(html.headers().firstValue("Content-Security-Policy").orElse("")).contains("script-src 'self'");
+            assertThat(html.body()).contains("<script src=\"/assets/status.js\"");
+            for (String path : new String[] {"/", "/api/status", "/api/batches/0/items", "/assets/status.js"}) {
+                assertThat(get(run.base, path, null).body()).as(path).doesNotContain(KEY);
+            }
+        }
+    }
+
+    @Test
+    void withATokenEveryPathNeedsIt() throws Exception {
+        try (ServiceRun run = new ServiceRun(tmp, SimulatorOptions.builder().port(0).build(),
+                Map.of(WebAccess.TOKEN_SETTING, TOKEN))) {
+            for (String path : new String[] {"/", "/api/status", "/thumbs?image=a/b.png", "/observe/health", "/observe/metrics"}) {
+                HttpResponse<String> refused = get(run.base, path, null);
+                assertThat(refused.statusCode()).as(path).isEqualTo(401);
+                assertThat(refused.body()).doesNotContain(TOKEN);
+                assertThat(get(run.base, path, "Bearer wrong-" + TOKEN).statusCode()).as(path).isEqualTo(401);
+            }
+            assertThat(get(run.base, "/api/status", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
+            assertThat(get(run.base, "/observe/health", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
+
+            HttpResponse<String> login = get(run.base, "/?token=" + TOKEN, null);
+            assertThat(login.statusCode()).isEqualTo(303);
+            assertThat(login.headers().firstValue("Location")).hasValue("/");
+            String cookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+            assertThat(cookie).containsIgnoringCase("HttpOnly").contains("SameSite=Strict");
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(run.base.resolve("/"))
+                    .header("Cookie", cookie.substring(0, cookie.indexOf(';'))).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.body()).doesNotContain(TOKEN);
+        }
+    }
+
+    @Test
+    void aBindBeyondLoopbackWithoutATokenIsRefusedAtStartUp() throws Exception {
+        Path inbox = Files.createDirectories(tmp.resolve("inbox"));
+        Files.writeString(inbox.resolve("one.txt"), "one prompt\n");
+        int code = GeminiImageBatch.execute("--once", "--inbox", inbox.toString(), "--outbox", tmp.resolve("outbox").toString(),
+                "--provider", "simulator", "--set", "camel.management.host=0.0.0.0",
+                "--set", "camel.management.port=" + ServiceRun.freePort());
+        assertThat(code).isEqualTo(1);
+        assertThat(inbox.resolve("one.txt")).exists();
+        assertThat(tmp.resolve("outbox").resolve("one")).doesNotExist();
+    }
+
+    private HttpResponse<String> get(URI base, String path, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
