@@ -26,7 +26,7 @@ function svg(tag, attrs) {
 }
 
 function clock(iso) {
-  return iso ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '';
+  return iso ? new Date(iso).toLocaleTimeString([], { hour12: false }) : '';
 }
 
 function usd(n) { return n.toFixed(2) + ' USD'; }
@@ -66,27 +66,40 @@ function renderProviders(providers) {
       el('div', 'kv', p.type + ' · ' + p.inFlight + ' in flight · ' + p.calls + ' calls · ' + p.images + ' images · '
         + usd(p.costUsd)),
       el('div', 'kv', '429s: ' + p.throttlesTotal + (kinds ? ' (' + kinds + ')' : '') + ' · retries ' + p.retries));
-    if (p.state !== 'pacing') c.append(el('div', 'kv', p.message));
+    if (p.state !== 'pacing') {
+      c.append(el('div', 'kv', (p.state === 'paused' || p.state === 'closed') && p.reason ? p.reason : p.message));
+    }
     return c;
   }));
 }
 
-function renderCharts(series) {
-  const charts = Object.entries(series.providers).map(([name, s]) => chart(name, s, series));
+function renderCharts(series, now) {
+  const charts = Object.entries(series.providers).map(([name, s]) => chart(name, s, series, now));
   document.getElementById('charts').replaceChildren(...charts);
 }
 
-function chart(name, s, series) {
+// images/min at the end of each bucket, over the minute before it (the newest bucket counts the part
+// of it that has passed, so the line does not dip while it fills)
+function rates(images, series, now) {
+  const window = Math.max(1, Math.round(60 / series.bucketSeconds));
+  const start = new Date(series.start).getTime();
+  const newestElapsed = Math.min(1, Math.max(0.05,
+    (new Date(now).getTime() - start) / 1000 / series.bucketSeconds - (images.length - 1)));
+  return images.map((_, i) => {
+    let sum = 0, covered = 0;
+    for (let j = Math.max(0, i - window + 1); j <= i; j++) {
+      sum += images[j];
+      covered += j === images.length - 1 ? newestElapsed : 1;
+    }
+    return sum * 60 / (covered * series.bucketSeconds);
+  });
+}
+
+function chart(name, s, series, now) {
   const W = 800, H = 180, L = 44, R = 44, T = 10, B = 24;
   const n = Math.max(1, series.buckets);
   const step = (W - L - R) / n;
-  const perMinute = 60 / series.bucketSeconds;
-  const window = Math.max(1, Math.round(perMinute));
-  const rate = s.images.map((_, i) => {
-    let sum = 0;
-    for (let j = Math.max(0, i - window + 1); j <= i; j++) sum += s.images[j];
-    return sum * perMinute / Math.min(window, i + 1);
-  });
+  const rate = rates(s.images, series, now);
   const kinds = Object.keys(s.throttles);
   const stacked = s.images.map((_, i) => kinds.reduce((sum, k) => sum + s.throttles[k][i], 0));
   const maxRate = Math.max(1, ...rate);
@@ -109,8 +122,7 @@ function chart(name, s, series) {
         fill: KIND_COLORS[k] || KIND_COLORS.unknown }));
     }
   });
-  const drawn = rate.length > 1 ? rate.slice(0, -1) : rate;   // the newest bucket is still filling
-  const points = drawn.map((v, i) => `${(L + (i + 0.5) * step).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+  const points = rate.map((v, i) => `${(L + (i + 1) * step).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   root.append(svg('polyline', { points, class: 'rate' }));
   root.append(svg('line', { x1: L, x2: W - R, y1: H - B, y2: H - B, class: 'axis' }));
   const label = (x, yy, text, anchor) => {
@@ -234,7 +246,7 @@ async function poll() {
     const status = await response.json();
     renderSummary(status.run);
     renderProviders(status.providers);
-    renderCharts(status.series);
+    renderCharts(status.series, status.now);
     renderBatches(status.batches);
     await loadGallery();
     live.textContent = 'live · ' + clock(status.now);

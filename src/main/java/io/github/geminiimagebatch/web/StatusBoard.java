@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class StatusBoard implements RunListener {
 
     /** One bucket of the chart; an hour of them is kept. */
-    static final Duration BUCKET = Duration.ofSeconds(10);
-    static final int BUCKETS_KEPT = 360;
+    static final Duration BUCKET = Duration.ofSeconds(5);
+    static final int BUCKETS_KEPT = 720;
 
     /** One provider's totals in this run. */
     static final class ProviderCounts {

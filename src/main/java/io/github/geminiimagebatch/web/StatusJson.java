@@ -85,6 +85,8 @@ public final class StatusJson {
             Object until = health.details().getOrDefault("pausedUntil", health.details().get("closedUntil"));
             n.put("until", until == null ? null : until.toString());
             n.put("message", Secrets.redact(health.message()));
+            String reason = p.quota().snapshot().reason();
+            n.put("reason", reason == null ? null : Secrets.redact(reason));
             n.put("inFlight", p.inFlight());
             n.put("calls", counts.calls.sum());
             n.put("images", counts.images.sum());
