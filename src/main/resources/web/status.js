@@ -156,37 +156,53 @@ function chart(name, s, series, now) {
   return box;
 }
 
-function bar(b) {
-  const wrap = el('div', 'bar');
-  for (const part of ['ok', 'skipped', 'failed', 'pending']) {
-    const span = el('span', part);
-    span.style.width = (b.total ? 100 * b[part] / b.total : 0) + '%';
-    wrap.append(span);
+// Rows are made once per batch and then updated in place, so that a click on a row's button is never
+// lost to a redraw.
+const rows = new Map();
+
+function batchRow(index) {
+  if (rows.has(index)) return rows.get(index);
+  const tr = el('tr');
+  const cells = {};
+  for (const name of ['name', 'source', 'progress', 'ok', 'skipped', 'failed', 'pending', 'togo', 'total', 'cost',
+    'eta', 'state', 'action']) {
+    const numeric = ['ok', 'skipped', 'failed', 'pending', 'togo', 'total', 'cost'].includes(name);
+    cells[name] = el('td', (numeric ? 'num ' : '') + 'c-' + name + (name === 'progress' ? ' wide' : ''));
+    tr.append(cells[name]);
   }
-  return wrap;
+  const bar = el('div', 'bar');
+  const parts = {};
+  for (const part of ['ok', 'skipped', 'failed', 'pending']) {
+    parts[part] = el('span', part);
+    bar.append(parts[part]);
+  }
+  cells.progress.append(bar);
+  const open = el('button', 'open-gallery', 'Gallery');
+  open.type = 'button';
+  open.addEventListener('click', () => selectBatch(index));
+  cells.action.append(open);
+  const row = { tr, cells, parts };
+  rows.set(index, row);
+  document.querySelector('#batches tbody').append(tr);
+  return row;
 }
 
 function renderBatches(batches) {
   view.batches = batches;
   document.getElementById('no-batches').hidden = batches.length > 0;
-  const rows = batches.map(b => {
-    const tr = el('tr');
+  for (const b of batches) {
+    const { tr, cells, parts } = batchRow(b.index);
     tr.setAttribute('data-state', b.state);
-    if (b.index === view.batch) tr.className = 'selected';
-    const progress = el('td', 'wide');
-    progress.append(bar(b));
-    const open = el('button', 'open-gallery', 'Gallery');
-    open.type = 'button';
-    open.addEventListener('click', () => selectBatch(b.index));
-    const action = el('td');
-    action.append(open);
-    tr.append(el('td', 'c-name', b.name), el('td', 'c-source', b.source), progress,
-      el('td', 'num c-ok', b.ok), el('td', 'num c-skipped', b.skipped), el('td', 'num c-failed', b.failed),
-      el('td', 'num c-pending', b.pending), el('td', 'num c-togo', b.toGo), el('td', 'num c-total', b.total),
-      el('td', 'num', usd(b.costUsd)), el('td', null, b.eta || '—'), el('td', 'c-state', b.state), action);
-    return tr;
-  });
-  document.querySelector('#batches tbody').replaceChildren(...rows);
+    tr.className = b.index === view.batch ? 'selected' : '';
+    for (const part of Object.keys(parts)) {
+      parts[part].style.width = (b.total ? 100 * b[part] / b.total : 0) + '%';
+    }
+    const texts = { name: b.name, source: b.source, ok: b.ok, skipped: b.skipped, failed: b.failed, pending: b.pending,
+      togo: b.toGo, total: b.total, cost: usd(b.costUsd), eta: b.eta || '—', state: b.state };
+    for (const [name, text] of Object.entries(texts)) {
+      if (cells[name].textContent !== String(text)) cells[name].textContent = String(text);
+    }
+  }
 }
 
 function selectBatch(index) {

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -54,7 +55,8 @@ final class ServiceRun implements AutoCloseable {
         flags.put("imagegen.progress.interval", "1h");
         flags.put("camel.management.port", Integer.toString(port));
         flags.putAll(extraSettings);
-        this.app = new BatchApplication(Settings.load(flags, Map.of(), null, null), Path.of("").toAbsolutePath());
+        this.app = new BatchApplication(Settings.load(flags, Map.of(), null, null), Path.of("").toAbsolutePath(),
+                Clock.systemUTC());
         this.exit = CompletableFuture.supplyAsync(() -> {
             try {
                 return app.run();

@@ -66,12 +66,14 @@ class StatusPageBrowserTest {
                 return !rows.isEmpty() && Integer.parseInt(rows.get(0).findElement(By.cssSelector("td.c-ok")).getText()) >= 6
                         ? rows.get(0) : null;
             });
+            // the row is updated in place as the run goes: the element found mid-run is the one to click
             running.findElement(By.cssSelector("button.open-gallery")).click();
             wait.until(d -> !d.findElements(By.cssSelector("#tiles .tile img")).isEmpty());
             screenshot(driver, "statuspage-midrun.png");
 
             WebElement row = wait.until(d -> d.findElements(By.cssSelector("#batches tbody tr[data-state='complete']"))
                     .stream().findFirst().orElse(null));
+            assertThat(row).isEqualTo(running);
             assertThat(row.findElement(By.cssSelector("td.c-name")).getText()).isEqualTo("lights");
             assertThat(row.findElement(By.cssSelector("td.c-source")).getText()).isEqualTo("lights.txt");
             assertThat(row.findElement(By.cssSelector("td.c-ok")).getText()).isEqualTo(Integer.toString(ITEMS));
