@@ -189,6 +189,11 @@ function batchRow(index) {
 
 function renderBatches(batches) {
   view.batches = batches;
+  const linked = /^#batch=(\d+)$/.exec(location.hash);
+  if (linked && view.batch === null && batches.some(b => b.index === Number(linked[1]))) {
+    selectBatch(Number(linked[1]));   // selectBatch draws the rows again
+    return;
+  }
   document.getElementById('no-batches').hidden = batches.length > 0;
   for (const b of batches) {
     const { tr, cells, parts } = batchRow(b.index);
@@ -207,6 +212,7 @@ function renderBatches(batches) {
 
 function selectBatch(index) {
   view.batch = index;
+  history.replaceState(null, '', '#batch=' + index);
   view.offset = 0;
   view.gallerySignature = null;
   document.getElementById('gallery').hidden = false;

@@ -3,6 +3,7 @@ package io.github.geminiimagebatch.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.geminiimagebatch.cli.GeminiImageBatch;
+import io.github.geminiimagebatch.output.S3ProxyServer;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,6 +101,37 @@ class StatusPageHttpTest {
             assertThat(html.body()).contains("<script src=\"/assets/status.js\"");
             for (String path : new String[] {"/", "/api/status", "/api/batches/0/items", "/assets/status.js"}) {
                 assertThat(get(run.base, path, null).body()).as(path).doesNotContain(KEY);
+            }
+        }
+    }
+
+    @Test
+    void thumbnailsComeFromTheBucketWhenS3IsTheOnlyOutput() throws Exception {
+        try (S3ProxyServer store = S3ProxyServer.start("images");
+             ServiceRun run = new ServiceRun(tmp, SimulatorOptions.builder().port(0).build(), Map.of(
+                     "imagegen.output.file.enabled", "false",
+                     "imagegen.output.s3.enabled", "true",
+                     "imagegen.output.s3.bucket", "images",
+                     "imagegen.output.s3.endpoint", store.endpoint(),
+                     "imagegen.output.s3.pathStyle", "true",
+                     "imagegen.output.s3.checksum", "when_required",
+                     "imagegen.output.s3.accessKey", S3ProxyServer.ACCESS_KEY,
+                     "imagegen.output.s3.secretKey", S3ProxyServer.SECRET_KEY))) {
+            run.drop("boats.txt", "a red boat\na blue boat\n");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> JSON.readTree(get(run.base, "/api/status", null).body()).path("batches").path(0)
+                            .path("state").asText().equals("complete"));
+            JsonNode page = JSON.readTree(get(run.base, "/api/batches/0/items", null).body());
+            String image = page.path("items").get(1).path("image").asText();
+            assertThat(image).isEqualTo("boats/0002.png");
+            assertThat(run.outbox.resolve(image)).doesNotExist();
+
+            HttpResponse<byte[]> thumb = http.send(HttpRequest.newBuilder(run.base.resolve("/thumbs?image="
+                    + URLEncoder.encode(image, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(thumb.statusCode()).isEqualTo(200);
+            assertThat(ImageIO.read(new ByteArrayInputStream(thumb.body())).getWidth()).isBetween(1, Thumbnails.MAX_SIDE);
+            for (String path : new String[] {"/", "/api/status", "/api/batches/0/items"}) {
+                assertThat(get(run.base, path, null).body()).as(path).doesNotContain(S3ProxyServer.SECRET_KEY);
             }
         }
     }
