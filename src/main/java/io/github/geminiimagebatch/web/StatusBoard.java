@@ -6,12 +6,16 @@ import io.github.geminiimagebatch.pipeline.WorkItem;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -21,6 +25,9 @@ import java.util.concurrent.atomic.LongAdder;
  * Every method is cheap and thread-safe: the pipeline calls it from its own threads.
  */
 public final class StatusBoard implements RunListener {
+
+    /** A service runs for weeks: the page shows the latest batches, and forgets finished ones beyond these. */
+    static final int BATCHES_KEPT = 100;
 
     /** One bucket of the chart; an hour of them is kept. */
     static final Duration BUCKET = Duration.ofSeconds(5);
@@ -43,7 +50,8 @@ public final class StatusBoard implements RunListener {
 
     private final Clock clock;
     private final ActivitySeries series;
-    private final List<BatchRun> batches = new CopyOnWriteArrayList<>();
+    private final ConcurrentSkipListMap<Integer, BatchRun> batches = new ConcurrentSkipListMap<>();
+    private final AtomicInteger opened = new AtomicInteger();
     private final Map<String, ProviderCounts> providers = new ConcurrentHashMap<>();
 
     public StatusBoard(Clock clock, List<String> providerNames) {
@@ -84,17 +92,22 @@ public final class StatusBoard implements RunListener {
 
     @Override
     public void batchOpened(BatchRun batch) {
-        batches.add(batch);
+        batches.put(opened.getAndIncrement(), batch);
+        Iterator<BatchRun> oldest = batches.values().iterator();
+        while (batches.size() > BATCHES_KEPT && oldest.hasNext()) {
+            if (!oldest.next().hasPending()) {
+                oldest.remove();
+            }
+        }
     }
 
-    /** The batches of this run, in the order they were opened. */
-    public List<BatchRun> batches() {
-        return List.copyOf(batches);
+    /** The batches shown, by their number in the run (0 for the first one opened), oldest first. */
+    public SortedMap<Integer, BatchRun> batches() {
+        return Collections.unmodifiableSortedMap(batches.clone());
     }
 
-    public Optional<BatchRun> batch(int index) {
-        List<BatchRun> all = batches();
-        return index >= 0 && index < all.size() ? Optional.of(all.get(index)) : Optional.empty();
+    public Optional<BatchRun> batch(int number) {
+        return Optional.ofNullable(batches.get(number));
     }
 
     /**
@@ -107,7 +120,7 @@ public final class StatusBoard implements RunListener {
             return false;
         }
         String batchName = imageName.substring(0, slash);
-        for (BatchRun batch : batches) {
+        for (BatchRun batch : batches.values()) {
             if (batch.getName().equals(batchName)
                     && batch.getItems().stream().anyMatch(i -> imageName.equals(i.getStoredImage()))) {
                 return true;

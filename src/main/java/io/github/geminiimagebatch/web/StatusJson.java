@@ -106,14 +106,13 @@ public final class StatusJson {
     /** Each batch's counts; its ETA counts the open items of the batches opened before it too (they go first). */
     private ArrayNode batches(Instant now, double perMinute) {
         ArrayNode list = JSON.createArrayNode();
-        List<BatchRun> batches = board.batches();
         long openBefore = 0;
-        for (int i = 0; i < batches.size(); i++) {
-            BatchRun batch = batches.get(i);
+        for (Map.Entry<Integer, BatchRun> numbered : board.batches().entrySet()) {
+            BatchRun batch = numbered.getValue();
             Map<WorkItem.Status, Long> counts = counts(batch);
             long working = counts.get(WorkItem.Status.WORKING);
             ObjectNode b = list.addObject();
-            b.put("index", i);
+            b.put("index", numbered.getKey());
             b.put("name", batch.getName());
             b.put("source", batch.getSource().getFileName().toString());
             b.put("startedAt", batch.getStartedAt().toString());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.geminiimagebatch.cli.GeminiImageBatch;
 import io.github.geminiimagebatch.output.S3ProxyServer;
+import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,10 +22,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The status page's HTTP side against the real application and simulator: JSON, thumbnails, refusals, the token. */
@@ -158,6 +162,31 @@ class StatusPageHttpTest {
                     .header("Cookie", cookie.substring(0, cookie.indexOf(';'))).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(page.statusCode()).isEqualTo(200);
             assertThat(page.body()).doesNotContain(TOKEN);
+        }
+    }
+
+    @Test
+    void aOnceRunServesThePageWhileItLastsAndTakesItDownAtTheEnd() throws Exception {
+        Path inbox = Files.createDirectories(tmp.resolve("inbox"));
+        Files.writeString(inbox.resolve("slow.txt"), IntStream.rangeClosed(1, 6).mapToObj(i -> "slow prompt " + i)
+                .collect(Collectors.joining("\n")) + "\n");
+        int port = ServiceRun.freePort();
+        URI base = URI.create("http://127.0.0.1:" + port);
+        try (GeminiSimulator simulator = GeminiSimulator.start(SimulatorOptions.builder().port(0).latency(400, 0).build())) {
+            CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> GeminiImageBatch.execute("--once",
+                    "--inbox", inbox.toString(), "--outbox", tmp.resolve("outbox").toString(), "--provider", "simulator",
+                    "--set", "imagegen.provider.simulator.baseUrl=" + simulator.baseUri(),
+                    "--set", "imagegen.provider.simulator.maxConcurrency=1",
+                    "--set", "imagegen.inbox.stableMillis=100", "--set", "imagegen.inbox.pollDelayMillis=100",
+                    "--set", "camel.management.port=" + port));
+            JsonNode midRun = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                    .until(() -> JSON.readTree(get(base, "/api/status", null).body()),
+                            s -> s.path("batches").path(0).path("state").asText().equals("running"));
+            assertThat(midRun.path("run").path("mode").asText()).isEqualTo("once");
+            assertThat(midRun.path("batches").get(0).path("total").asInt()).isEqualTo(6);
+
+            assertThat(run.get(60, TimeUnit.SECONDS)).isZero();
+            assertThatThrownBy(() -> get(base, "/api/status", null)).isInstanceOf(java.io.IOException.class);
         }
     }
 
