@@ -231,6 +231,24 @@ async function loadGallery() {
   renderGallery(JSON.parse(text));
 }
 
+// Tiles are kept while the same page is shown and only what changed is touched, so a thumbnail that
+// has loaded stays on screen while the items around it finish.
+let tiles = { key: null, list: [] };
+
+function tile() {
+  const t = { root: el('div', 'tile'), thumb: el('div', 'thumb'), img: null, id: el('div', 'id'),
+    status: el('div', 'status'), prompt: el('div', 'prompt'), message: el('div', 'muted') };
+  const meta = el('div', 'meta');
+  meta.append(t.id, t.status, t.prompt, t.message);
+  t.meta = meta;
+  t.root.append(t.thumb, meta);
+  return t;
+}
+
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
 function renderGallery(page) {
   document.getElementById('gallery-name').textContent = page.name;
   const last = Math.min(page.total, page.offset + page.items.length);
@@ -238,26 +256,33 @@ function renderGallery(page) {
     page.total ? `items ${page.offset + 1}–${last} of ${page.total}` : 'no items';
   document.getElementById('prev').disabled = page.offset === 0;
   document.getElementById('next').disabled = last >= page.total;
-  document.getElementById('tiles').replaceChildren(...page.items.map(item => {
-    const tile = el('div', 'tile');
-    tile.setAttribute('data-id', item.id);
-    const thumb = el('div', 'thumb');
+  const key = page.batch + ':' + page.offset;
+  if (tiles.key !== key || tiles.list.length !== page.items.length) {
+    tiles = { key, list: page.items.map(tile) };
+    document.getElementById('tiles').replaceChildren(...tiles.list.map(t => t.root));
+  }
+  page.items.forEach((item, i) => {
+    const t = tiles.list[i];
+    t.root.setAttribute('data-id', item.id);
     if (item.image) {
-      const img = el('img');
-      img.alt = item.prompt;
-      img.src = '/thumbs?image=' + encodeURIComponent(item.image);
-      thumb.append(img);
+      const src = '/thumbs?image=' + encodeURIComponent(item.image);
+      if (!t.img || t.img.getAttribute('src') !== src) {
+        t.img = el('img');
+        t.img.src = src;
+        t.thumb.replaceChildren(t.img);
+      }
+      t.img.alt = item.prompt;
     } else {
-      thumb.textContent = item.status === 'working' ? 'in progress…' : 'no image';
+      t.img = null;
+      setText(t.thumb, item.status === 'working' ? 'in progress…' : 'no image');
     }
-    const meta = el('div', 'meta');
-    meta.append(el('div', 'id', item.id), el('div', 'status ' + item.status,
-      item.status + (item.provider ? ' · ' + item.provider : '')), el('div', 'prompt', item.prompt));
-    meta.title = item.prompt;
-    if (item.message && item.status !== 'ok') meta.append(el('div', 'muted', item.message));
-    tile.append(thumb, meta);
-    return tile;
-  }));
+    setText(t.id, item.id);
+    t.status.className = 'status ' + item.status;
+    setText(t.status, item.status + (item.provider ? ' · ' + item.provider : ''));
+    setText(t.prompt, item.prompt);
+    t.meta.title = item.prompt;
+    setText(t.message, item.message && item.status !== 'ok' ? item.message : '');
+  });
 }
 
 async function poll() {

@@ -68,7 +68,9 @@ class StatusPageBrowserTest {
             });
             // the row is updated in place as the run goes: the element found mid-run is the one to click
             running.findElement(By.cssSelector("button.open-gallery")).click();
-            wait.until(d -> !d.findElements(By.cssSelector("#tiles .tile img")).isEmpty());
+            JavascriptExecutor js = (JavascriptExecutor) driver;
+            wait.until(d -> (Boolean) js.executeScript(
+                    "return [...document.querySelectorAll('#tiles img')].some(i => i.naturalWidth > 0);"));
             screenshot(driver, "statuspage-midrun.png");
 
             WebElement row = wait.until(d -> d.findElements(By.cssSelector("#batches tbody tr[data-state='complete']"))
@@ -83,7 +85,6 @@ class StatusPageBrowserTest {
             assertThat(driver.findElements(By.cssSelector("#charts .chart[data-provider='simulator'] svg polyline"))).hasSize(1);
 
             wait.until(d -> d.findElements(By.cssSelector("#tiles .tile img")).size() == ITEMS);
-            JavascriptExecutor js = (JavascriptExecutor) driver;
             wait.until(d -> (Boolean) js.executeScript(
                     "return [...document.querySelectorAll('#tiles img')].every(i => i.complete);"));
             @SuppressWarnings("unchecked")
