@@ -10,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
@@ -96,12 +97,18 @@ public final class StatusPage {
     }
 
     private void guard(RoutingContext ctx) {
+        // the Host header in HTTP/1.1, the :authority in HTTP/2
+        HostAndPort authority = ctx.request().authority();
+        if (!access.hostAllowed(authority == null ? null : authority.host())) {
+            plain(ctx, 403, "This server answers only requests to 127.0.0.1, localhost or [::1].");
+            return;
+        }
         String query = ctx.request().getParam("token");
-        if (query != null && access.allows(query)) {
+        if (query != null && access.tokenRequired() && access.allows(query)) {
             // the token moves into a cookie the browser sends with every request, and out of the address bar
             ctx.response().addCookie(Cookie.cookie(WebAccess.COOKIE, query).setHttpOnly(true)
                     .setSameSite(CookieSameSite.STRICT).setPath("/"));
-            ctx.response().setStatusCode(303).putHeader("Location", ctx.request().path()).end();
+            ctx.response().setStatusCode(303).putHeader("Location", "/").end();
             return;
         }
         Cookie cookie = ctx.request().getCookie(WebAccess.COOKIE);

@@ -61,6 +61,29 @@ public final class WebAccess {
                 && MessageDigest.isEqual(token, offered.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * Without a token, only requests addressed to a loopback host (the host part of the request's authority) ({@code 127.0.0.1}, {@code localhost},
+     * {@code [::1]}) are served: a web page elsewhere that points its own host name at 127.0.0.1 (DNS
+     * rebinding) must not read the prompts through a visitor's browser. With a token, the token decides.
+     */
+    boolean hostAllowed(String requestedHost) {
+        if (token != null) {
+            return true;
+        }
+        if (requestedHost == null || requestedHost.isBlank()) {
+            return false;
+        }
+        String host = requestedHost.strip();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (host.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        boolean literal = host.matches("[0-9.]+") || host.contains(":");
+        return literal && isLoopback(host);
+    }
+
     /** The token of an {@code Authorization: Bearer <token>} header, or null. */
     static String bearer(String authorization) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {

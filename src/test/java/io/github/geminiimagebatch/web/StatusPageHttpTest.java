@@ -11,7 +11,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -106,6 +110,17 @@ class StatusPageHttpTest {
             for (String path : new String[] {"/", "/api/status", "/api/batches/0/items", "/assets/status.js"}) {
                 assertThat(get(run.base, path, null).body()).as(path).doesNotContain(KEY);
             }
+            assertThat(rawStatusLine(run.port, "evil.example:" + run.port)).isEqualTo("HTTP/1.1 403 Forbidden");
+            assertThat(rawStatusLine(run.port, "localhost:" + run.port)).isEqualTo("HTTP/1.1 200 OK");
+        }
+    }
+
+    /** A request with a Host header of our choosing (Java's HttpClient sets its own): as a DNS-rebinding page would send. */
+    private static String rawStatusLine(int port, String host) throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.getOutputStream().write(("GET /api/status HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
         }
     }
 

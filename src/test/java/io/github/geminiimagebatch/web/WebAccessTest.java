@@ -52,6 +52,20 @@ class WebAccessTest {
     }
 
     @Test
+    void withoutATokenOnlyLoopbackHostNamesAreServed() throws ConfigException {
+        WebAccess open = WebAccess.forBind("127.0.0.1", Optional.empty());
+        for (String host : new String[] {"127.0.0.1", "127.0.0.2", "localhost", "LOCALHOST", "::1", "[::1]"}) {
+            assertThat(open.hostAllowed(host)).as(host).isTrue();
+        }
+        for (String host : new String[] {"evil.example", "127.0.0.1.evil.example", "localhost.evil.example", "192.0.2.1",
+                "", "  ", "[2001:db8::1]", "0.0.0.0"}) {
+            assertThat(open.hostAllowed(host)).as(host).isFalse();
+        }
+        assertThat(open.hostAllowed(null)).isFalse();
+        assertThat(WebAccess.forBind("0.0.0.0", Optional.of(TOKEN)).hostAllowed("status.example")).isTrue();
+    }
+
+    @Test
     void bearerHeadersAreRead() {
         assertThat(WebAccess.bearer("Bearer abc")).isEqualTo("abc");
         assertThat(WebAccess.bearer("bearer  abc ")).isEqualTo("abc");
