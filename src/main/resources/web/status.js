@@ -50,7 +50,7 @@ function stateText(p) {
     case 'pacing': return 'pacing';
     case 'paused': return 'paused until ' + clock(p.until);
     case 'closed': return p.until ? 'closed until ' + clock(p.until) : 'closed';
-    case 'circuit_open': return 'circuit open';
+    case 'circuit_open': return p.until ? 'circuit open until ' + clock(p.until) : 'circuit open';
     default: return p.state;
   }
 }
@@ -66,9 +66,7 @@ function renderProviders(providers) {
       el('div', 'kv', p.type + ' · ' + p.inFlight + ' in flight · ' + p.calls + ' calls · ' + p.images + ' images · '
         + usd(p.costUsd)),
       el('div', 'kv', '429s: ' + p.throttlesTotal + (kinds ? ' (' + kinds + ')' : '') + ' · retries ' + p.retries));
-    if (p.state !== 'pacing') {
-      c.append(el('div', 'kv', (p.state === 'paused' || p.state === 'closed') && p.reason ? p.reason : p.message));
-    }
+    if (p.state !== 'pacing' && p.reason) c.append(el('div', 'kv', p.reason));
     return c;
   }));
 }

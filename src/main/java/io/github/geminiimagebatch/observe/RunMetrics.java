@@ -4,13 +4,10 @@ import io.github.geminiimagebatch.pipeline.RunListener;
 import io.github.geminiimagebatch.pipeline.RunState;
 import io.github.geminiimagebatch.pipeline.WorkItem;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
-import io.github.geminiimagebatch.quota.QuotaSnapshot;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 
@@ -97,30 +94,14 @@ public final class RunMetrics implements RunListener {
         }
     }
 
+    /** Seconds until the provider takes requests again: a pause, a closed day or an open circuit; 0 when open or unusable. */
     double pauseSeconds(ProviderRuntime p) {
         Instant now = run.clock().instant();
-        if (!p.usable()) {
-            return 0;
-        }
-        QuotaSnapshot q = p.quota().snapshot();
-        Instant until = null;
-        if (q.closedUntil() != null && q.closedUntil().isAfter(now) && !q.closedUntil().equals(Instant.MAX)) {
-            until = q.closedUntil();
-        } else if (q.pausedUntil() != null && q.pausedUntil().isAfter(now)) {
-            until = q.pausedUntil();
-        }
-        return until == null ? 0 : Duration.between(now, until).toMillis() / 1000.0;
+        return p.state(now).remaining(now).toMillis() / 1000.0;
     }
 
     boolean available(ProviderRuntime p) {
-        Instant now = run.clock().instant();
-        if (!p.usable() || p.breaker().getState() == CircuitBreaker.State.OPEN) {
-            return false;
-        }
-        QuotaSnapshot q = p.quota().snapshot();
-        boolean closed = q.closedUntil() != null && q.closedUntil().isAfter(now);
-        boolean paused = q.pausedUntil() != null && q.pausedUntil().isAfter(now);
-        return !closed && !paused;
+        return p.state(run.clock().instant()).takesRequests();
     }
 
     private static Counter images(MeterRegistry registry, String provider, WorkItem.Status status) {

@@ -1,10 +1,10 @@
 package io.github.geminiimagebatch.pipeline;
 
 import io.github.geminiimagebatch.provider.ProviderRuntime;
+import io.github.geminiimagebatch.provider.ProviderState;
 import io.github.geminiimagebatch.quota.Limit;
 import io.github.geminiimagebatch.quota.QuotaPlanner;
 import io.github.geminiimagebatch.quota.QuotaSnapshot;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,15 +197,11 @@ public final class Progress {
         return (today.compareTo(untilMidnight) > 0 ? today : untilMidnight).plus(rest);
     }
 
+    /** When a provider that is closed or whose circuit is open takes requests again; null when it is open or pausing. */
     private static Instant closedUntil(ProviderRuntime p, Instant now) {
-        if (p.breaker().getState() == CircuitBreaker.State.OPEN) {
-            return now.plusSeconds(30);
-        }
-        QuotaSnapshot q = p.quota().snapshot();
-        if (q.closedUntil() != null && q.closedUntil().isAfter(now)) {
-            return q.closedUntil();
-        }
-        return null;
+        ProviderState state = p.state(now);
+        return state.kind() == ProviderState.Kind.CLOSED || state.kind() == ProviderState.Kind.CIRCUIT_OPEN
+                ? state.until() : null;
     }
 
     static String format(Duration d) {
@@ -225,11 +221,7 @@ public final class Progress {
     private List<String> providerStates(Instant now) {
         List<String> states = new ArrayList<>();
         for (ProviderRuntime p : run.providers()) {
-            if (!p.usable()) {
-                states.add(p.name() + " unusable: " + p.unusableReason());
-                continue;
-            }
-            String state = ProviderStatus.describe(p, now);
+            String state = ProviderStatus.describe(p.state(now), now);
             if (state != null) {
                 states.add(state);
             }

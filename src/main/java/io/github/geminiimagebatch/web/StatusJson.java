@@ -3,12 +3,12 @@ package io.github.geminiimagebatch.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.geminiimagebatch.observe.ProviderHealth;
 import io.github.geminiimagebatch.pipeline.BatchRun;
 import io.github.geminiimagebatch.pipeline.Progress;
 import io.github.geminiimagebatch.pipeline.RunState;
 import io.github.geminiimagebatch.pipeline.WorkItem;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
+import io.github.geminiimagebatch.provider.ProviderState;
 import io.github.geminiimagebatch.secret.Secrets;
 
 import java.time.Instant;
@@ -76,17 +76,14 @@ public final class StatusJson {
     private ArrayNode providers(Instant now) {
         ArrayNode list = JSON.createArrayNode();
         for (ProviderRuntime p : run.providers()) {
-            ProviderHealth health = ProviderHealth.of(p, now);
+            ProviderState state = p.state(now);
             StatusBoard.ProviderCounts counts = board.counts(p.name());
             ObjectNode n = list.addObject();
             n.put("name", p.name());
             n.put("type", p.settings().type().id());
-            n.put("state", health.state().equals("open") ? "pacing" : health.state());
-            Object until = health.details().getOrDefault("pausedUntil", health.details().get("closedUntil"));
-            n.put("until", until == null ? null : until.toString());
-            n.put("message", Secrets.redact(health.message()));
-            String reason = p.quota().snapshot().reason();
-            n.put("reason", reason == null ? null : Secrets.redact(reason));
+            n.put("state", state.kind() == ProviderState.Kind.OPEN ? "pacing" : state.kind().id());
+            n.put("until", state.until() == null || state.until().equals(Instant.MAX) ? null : state.until().toString());
+            n.put("reason", state.reason() == null ? null : Secrets.redact(state.reason()));
             n.put("inFlight", p.inFlight());
             n.put("calls", counts.calls.sum());
             n.put("images", counts.images.sum());

@@ -1,7 +1,7 @@
 package io.github.geminiimagebatch.web;
 
 import io.github.geminiimagebatch.config.Settings;
-import io.github.geminiimagebatch.pipeline.BatchApplication;
+import io.github.geminiimagebatch.app.BatchApplication;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
 
