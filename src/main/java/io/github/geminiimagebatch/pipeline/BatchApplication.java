@@ -349,8 +349,11 @@ public final class BatchApplication {
             p.setProperty(prefix + "maxTotalConnections", Integer.toString(connections));
             p.setProperty(prefix + "connectionsPerRoute", Integer.toString(connections));
         }
-        p.setProperty("camel.threadpool.config[itemThreads].poolSize", Integer.toString(config.concurrency()));
-        p.setProperty("camel.threadpool.config[itemThreads].maxPoolSize", Integer.toString(config.concurrency()));
+        // An item waiting out its retry backoff after a server error holds its thread: room for half as
+        // many again, so such waits do not lower the number of calls in flight (docs/quota.md).
+        int itemThreads = config.concurrency() + config.concurrency() / 2;
+        p.setProperty("camel.threadpool.config[itemThreads].poolSize", Integer.toString(itemThreads));
+        p.setProperty("camel.threadpool.config[itemThreads].maxPoolSize", Integer.toString(itemThreads));
         p.setProperty("camel.threadpool.config[itemThreads].maxQueueSize", "-1");
         checkManagementPort(p);
         return p;

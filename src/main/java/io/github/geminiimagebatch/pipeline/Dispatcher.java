@@ -7,6 +7,7 @@ import io.github.geminiimagebatch.quota.Admission;
 import io.github.geminiimagebatch.quota.FailureClassifier;
 import io.github.geminiimagebatch.quota.FailureKind;
 import io.github.geminiimagebatch.quota.ProviderFailure;
+import io.github.geminiimagebatch.quota.RetryBackoff;
 import io.github.geminiimagebatch.secret.Secrets;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 
 /**
@@ -41,6 +43,7 @@ public final class Dispatcher {
     private final Budget budget;
     private final int maxAttempts;
     private final boolean once;
+    private final RetryBackoff retryBackoff = new RetryBackoff(new Random());
 
     public Dispatcher(RunState run, Budget budget, int maxAttempts, boolean once) {
         this.run = run;
@@ -63,6 +66,11 @@ public final class Dispatcher {
                 return;
             }
             Instant now = run.clock().instant();
+            // after a server error of its own the item waits out its backoff; the others go on
+            if (item.getRetryNotBefore() != null && now.isBefore(item.getRetryNotBefore())) {
+                sleepUntil(item.getRetryNotBefore());
+                continue;
+            }
             List<String> closed = new ArrayList<>();
             Instant reopens = null;
             // A usable provider that will take work soon: a healthy one that is pacing or full (the
@@ -73,7 +81,7 @@ public final class Dispatcher {
             List<String> modelRefusals = new ArrayList<>();
             boolean authOnly = true;
             boolean breakerOnly = true;
-            for (ProviderRuntime p : run.providers()) {
+            for (ProviderRuntime p : inPreferenceOrder(item)) {
                 if (!p.usable()) {
                     closed.add(p.name() + ": " + p.unusableReason());
                     breakerOnly = false;
@@ -319,6 +327,7 @@ public final class Dispatcher {
                     settle(item, WorkItem.Status.FAILED, "retries_exhausted", "gave up after " + item.getTransientFailures()
                             + " failed attempts; last: " + failure.message());
                 } else {
+                    item.serverErrorOn(p.name(), run.clock().instant().plus(retryBackoff.after(item.getTransientFailures())));
                     item.getBatch().countRetry();
                     run.listener().retried(p.name());
                     LOG.info("{} attempt {} on {} failed ({}); retrying", item, item.getAttempts(), p.name(),
@@ -381,6 +390,23 @@ public final class Dispatcher {
         if (!wait.isNegative() && !wait.isZero()) {
             Thread.sleep(wait.toMillis(), (int) (wait.toNanosPart() % 1_000_000));
         }
+    }
+
+    /**
+     * The failover order, except that the provider this item last met a server error on comes last:
+     * its retry goes elsewhere when another provider can take it, so one sick provider does not
+     * use up the item's attempts.
+     */
+    private List<ProviderRuntime> inPreferenceOrder(WorkItem item) {
+        List<ProviderRuntime> providers = run.providers();
+        String failedOn = item.getLastServerErrorProvider();
+        if (failedOn == null || providers.size() < 2) {
+            return providers;
+        }
+        List<ProviderRuntime> ordered = new ArrayList<>(providers.size());
+        providers.stream().filter(p -> !p.name().equals(failedOn)).forEach(ordered::add);
+        providers.stream().filter(p -> p.name().equals(failedOn)).forEach(ordered::add);
+        return ordered;
     }
 
     private ProviderRuntime provider(WorkItem item) {

@@ -35,6 +35,8 @@ public final class WorkItem {
     private String storedImage;
     private double costUsd;
     private Instant finishedAt;
+    private Instant retryNotBefore;
+    private String lastServerErrorProvider;
 
     public WorkItem(BatchRun batch, PromptItem prompt, ImageRequest request, String requestKey) {
         this.batch = batch;
@@ -137,6 +139,22 @@ public final class WorkItem {
 
     public Instant getFinishedAt() {
         return finishedAt;
+    }
+
+    /** When this item may be sent again after a server error of its own, or null. */
+    public Instant getRetryNotBefore() {
+        return retryNotBefore;
+    }
+
+    /** The provider this item last met a server error on, or null. */
+    public String getLastServerErrorProvider() {
+        return lastServerErrorProvider;
+    }
+
+    /** A server error on {@code providerName}: the item is sent again not before {@code retryAt}. */
+    void serverErrorOn(String providerName, Instant retryAt) {
+        this.lastServerErrorProvider = providerName;
+        this.retryNotBefore = retryAt;
     }
 
     void dispatchTo(String providerName, String type, String model) {

@@ -28,6 +28,10 @@ public final class ProviderRuntime {
     /** At most one forced reload of the Vertex credentials per this long: a second 401 soon after means bad credentials. */
     static final Duration FORCED_RELOAD_SPACING = Duration.ofMinutes(5);
 
+    static final Duration BREAKER_WINDOW = Duration.ofMinutes(1);
+    static final int BREAKER_MIN_CALLS = 30;
+    static final float BREAKER_FAILURE_PERCENT = 80;
+
     private final ProviderSettings settings;
     private final ProviderQuota quota;
     private final Semaphore slots;
@@ -52,10 +56,13 @@ public final class ProviderRuntime {
                 settings.imageLimits(), resetZone, defaults.windowMargin()), clock);
         this.slots = new Semaphore(settings.maxConcurrency(), true);
         this.breaker = CircuitBreaker.of(settings.name(), CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(20)
-                .minimumNumberOfCalls(10)
-                .failureRateThreshold(60)
+                // Sustained failure only: sporadic errors cost their items a retry and an overload is
+                // slowed to probes by the quota (OverloadGuard); the circuit opens when, over a whole
+                // minute of at least BREAKER_MIN_CALLS calls, 4 in 5 failed.
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
+                .slidingWindowSize((int) BREAKER_WINDOW.toSeconds())
+                .minimumNumberOfCalls(BREAKER_MIN_CALLS)
+                .failureRateThreshold(BREAKER_FAILURE_PERCENT)
                 .waitDurationInOpenState(Duration.ofSeconds(30))
                 .permittedNumberOfCallsInHalfOpenState(2)
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)

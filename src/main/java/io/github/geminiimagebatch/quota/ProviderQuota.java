@@ -41,8 +41,6 @@ public final class ProviderQuota {
     private static final Duration NOMINAL_MINUTE = Duration.ofMinutes(1);
     private static final Duration THROTTLE_BACKOFF_START = Duration.ofSeconds(1);
     private static final Duration THROTTLE_BACKOFF_MAX = Duration.ofSeconds(60);
-    private static final Duration FAILURE_BACKOFF_START = Duration.ofMillis(500);
-    private static final Duration FAILURE_BACKOFF_MAX = Duration.ofSeconds(30);
     /** Random extra on a backoff pause, as a fraction of it, so clients that failed together spread out. */
     private static final double BACKOFF_JITTER = 0.25;
     private static final Duration MAX_PAUSE_JITTER = Duration.ofMillis(250);
@@ -64,6 +62,8 @@ public final class ProviderQuota {
     private final Map<String, QuotaWindow> learnedWindows = new LinkedHashMap<>();
     /** Recent admissions, newest last: what learning and the observed rate are computed from. */
     private final ArrayDeque<Admitted> history = new ArrayDeque<>();
+    /** Whether server errors say the provider is overloaded, and the rate it is held to then. */
+    private final OverloadGuard overload;
 
     private Instant lastAdmission;
     private int lastAdmissionImages;
@@ -80,7 +80,6 @@ public final class ProviderQuota {
     private double rateBeforeLastDecrease;
     private Instant lastThrottleEventAt;
     private int throttleEventsInARow;
-    private int failuresInARow;
     private long admittedCount;
     private long throttledCount;
     private long transientFailureCount;
@@ -95,6 +94,7 @@ public final class ProviderQuota {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
+        this.overload = new OverloadGuard(random);
         settings.requestLimits().forEach(limit -> configuredWindows.add(window(Unit.REQUESTS, limit, null)));
         settings.imageLimits().forEach(limit -> configuredWindows.add(window(Unit.IMAGES, limit, null)));
     }
@@ -157,9 +157,15 @@ public final class ProviderQuota {
                 reason = "adaptive pacing at " + perMinute(adaptiveRatePerSecond) + " requests/min after 429s without quota details";
             }
         }
+        Instant guarded = overload.earliestSend(now);
+        if (guarded.isAfter(until)) {
+            until = guarded;
+            reason = overload.describe(now);
+        }
         if (until.isAfter(now)) {
             return new Admission.Wait(until, reason);
         }
+        overload.sent(now);
         long ticket = nextTicket++;
         for (QuotaWindow window : windows()) {
             window.record(now, window.unit == Unit.IMAGES ? images : 1, ticket);
@@ -218,10 +224,10 @@ public final class ProviderQuota {
         return total;
     }
 
-    /** The response was good: undo backoff, let the adaptive rate grow. */
+    /** The response was good (or the server's decision about the request): undo backoff, let the adaptive rate grow. */
     public synchronized void onSuccess() {
         throttleEventsInARow = 0;
-        failuresInARow = 0;
+        overload.accepted(clock.instant());
         if (adaptiveRatePerSecond > 0) {
             double step = Math.max(MIN_RATE_PER_SECOND, rateBeforeLastDecrease / INCREASE_DIVISOR);
             double ceiling = Math.max(2 * observedRatePerSecond(clock.instant()), rateBeforeLastDecrease);
@@ -274,12 +280,18 @@ public final class ProviderQuota {
                 : " (no wait stated; backing off, " + throttleEventsInARow + " in a row)"));
     }
 
-    /** A 5xx or timeout: a short pause, doubling with each failure in a row, with jitter. */
+    /**
+     * A 5xx, reset or timeout. By itself it costs only its item a retry (see {@link RetryBackoff});
+     * the provider is held back only when its recent answers say it is overloaded ({@link OverloadGuard}).
+     */
     public synchronized void onTransientFailure() {
         transientFailureCount++;
-        failuresInARow++;
-        pauseFor(clock.instant(), backoff(FAILURE_BACKOFF_START, FAILURE_BACKOFF_MAX, failuresInARow),
-                "server errors (" + failuresInARow + " in a row)");
+        overload.failed(clock.instant());
+    }
+
+    /** True while server errors hold this provider to a reduced rate (down to probes). */
+    public synchronized boolean overloaded() {
+        return overload.overloaded();
     }
 
     /** Stops admitting until {@code until} (Instant.MAX: for good), e.g. after an authentication failure. */

@@ -157,7 +157,8 @@ class QuotaEndToEndTest {
             assertThat(report.path("providers").path("simulator").path("errors").asLong()).isEqualTo(faults);
             assertThat(report.path("providers").path("simulator").path("requests").asLong()).isEqualTo(stats.path("requests").asLong());
             assertThat(report.path("http429").path("total").asLong()).isZero();
-            assertThat(report.path("providers").path("simulator").path("pausedSeconds").asDouble()).isPositive();
+            // each 503 costs its own item a backoff; the provider itself is never paused for sporadic errors
+            assertThat(report.path("providers").path("simulator").path("pausedSeconds").asDouble()).isZero();
             int attempts = 0;
             for (int i = 1; i <= 30; i++) {
                 attempts += h.json(h.outbox.resolve("flaky").resolve(String.format("%04d.json", i))).path("attempts").asInt();
