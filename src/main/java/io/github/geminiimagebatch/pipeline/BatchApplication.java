@@ -15,6 +15,8 @@ import io.github.geminiimagebatch.output.Retrier;
 import io.github.geminiimagebatch.output.S3Settings;
 import io.github.geminiimagebatch.output.S3Sink;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
+import io.github.geminiimagebatch.quota.LearnedLimits;
+import io.github.geminiimagebatch.quota.LearnedLimitsFile;
 import io.github.geminiimagebatch.secret.Secrets;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.ImageMode;
@@ -83,6 +85,7 @@ public final class BatchApplication {
         try {
             RunConfig config = prepare();
             main.run();
+            keepLearnedLimits(config);
             return finish(config);
         } finally {
             closeSinks();
@@ -103,6 +106,7 @@ public final class BatchApplication {
             providers.add(new ProviderRuntime(p, config.resetZone(), clock));
         }
         run = new RunState(providers, clock);
+        rememberLearnedLimits(config);
         outputSinks.addAll(extraSinks(config));
         Outputs outputs = new Outputs(config.outbox(), config.fileOutput() ? new FileSink(config.outbox()) : null,
                 outputSinks);
@@ -137,6 +141,48 @@ public final class BatchApplication {
             }
         });
         return config;
+    }
+
+    /**
+     * Each provider starts at the pace an earlier run learned for it and the default model (kept in
+     * outbox/.state/), and keeps what it learns after every 429 (docs/quota.md, "Remembered limits").
+     */
+    private void rememberLearnedLimits(RunConfig config) {
+        for (ProviderRuntime p : run.providers()) {
+            LearnedLimitsFile file = learnedLimitsFile(config, p);
+            try {
+                p.quota().remember(file.read());
+                LearnedLimits used = p.quota().learned();
+                if (!used.isEmpty()) {
+                    LOG.info("Provider {} starts from limits learned in an earlier run ({}): {}", p.name(), file.path(),
+                            used.summary());
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Provider {}: the learned limits in {} cannot be read ({}); they are learned afresh from 429s."
+                        + " Delete the file to silence this.", p.name(), file.path(), e.getMessage());
+            }
+            p.quota().onLearned(learned -> write(file, p, learned));
+        }
+    }
+
+    /** The adaptive rate grows with every success: what it reached is kept at the end of the run too. */
+    private void keepLearnedLimits(RunConfig config) {
+        for (ProviderRuntime p : run.providers()) {
+            write(learnedLimitsFile(config, p), p, p.quota().learned());
+        }
+    }
+
+    private static LearnedLimitsFile learnedLimitsFile(RunConfig config, ProviderRuntime p) {
+        return new LearnedLimitsFile(config.outbox().resolve(".state"), p.name(), p.settings().wireModel(config.defaultModel()));
+    }
+
+    private static void write(LearnedLimitsFile file, ProviderRuntime p, LearnedLimits learned) {
+        try {
+            file.write(learned);
+        } catch (IOException e) {
+            LOG.warn("Provider {}: the learned limits cannot be kept in {} ({}); the next run learns them again.",
+                    p.name(), file.path(), e.getMessage());
+        }
     }
 
     private int finish(RunConfig config) {

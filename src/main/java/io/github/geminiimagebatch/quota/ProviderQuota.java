@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.function.Consumer;
 
 /**
  * The quota state of one provider: decides whether a request may go now, and learns from what
@@ -60,6 +61,10 @@ public final class ProviderQuota {
     private final Random random;
     private final List<QuotaWindow> configuredWindows = new ArrayList<>();
     private final Map<String, QuotaWindow> learnedWindows = new LinkedHashMap<>();
+    /** When each learned window was learned (or, remembered from an earlier run, first learned). */
+    private final Map<String, Instant> learnedAt = new LinkedHashMap<>();
+    /** Told what was learned after every 429, to keep it for the next run; null when nobody listens. */
+    private Consumer<LearnedLimits> learnedListener;
     /** Recent admissions, newest last: what learning and the observed rate are computed from. */
     private final ArrayDeque<Admitted> history = new ArrayDeque<>();
     /** Whether server errors say the provider is overloaded, and the rate it is held to then. */
@@ -243,6 +248,68 @@ public final class ProviderQuota {
     public synchronized void onThrottled(ThrottleSignal signal) {
         Objects.requireNonNull(signal, "signal");
         Instant now = clock.instant();
+        throttled(signal, now);
+        if (learnedListener != null) {
+            learnedListener.accept(learned());
+        }
+    }
+
+    /**
+     * What 429s taught so far: learned windows with the time each was learned, and the adaptive
+     * rate (as of now: it grows on every success and was tested by them).
+     */
+    public synchronized LearnedLimits learned() {
+        List<LearnedLimits.Window> windows = new ArrayList<>();
+        Instant now = clock.instant();
+        learnedWindows.forEach((key, window) -> windows.add(new LearnedLimits.Window(key, window.unit == Unit.IMAGES,
+                window.limit, learnedAt.get(key), window.limit.calendarDay() ? List.of() : window.counted(now))));
+        LearnedLimits.AdaptiveRate rate = adaptiveRatePerSecond > 0
+                ? new LearnedLimits.AdaptiveRate(adaptiveRatePerSecond, rateBeforeLastDecrease, now) : null;
+        return new LearnedLimits(windows, rate);
+    }
+
+    /**
+     * Starts from what an earlier run learned, so this one begins at the learned pace instead of
+     * relearning it from 429s. Knowledge older than {@link LearnedLimits#REMEMBERED_FOR} is
+     * dropped, and a configured limit wins: a remembered window is not used when a limit of the
+     * same unit and kind (sliding or per day) is configured, nor the adaptive rate when a request
+     * limit is. What this run has learned already is kept.
+     */
+    public synchronized void remember(LearnedLimits knowledge) {
+        Instant now = clock.instant();
+        LearnedLimits fresh = knowledge.freshAt(now);
+        for (LearnedLimits.Window remembered : fresh.windows()) {
+            Unit unit = remembered.images() ? Unit.IMAGES : Unit.REQUESTS;
+            if (configured(unit, remembered.limit().calendarDay()) || learnedWindows.containsKey(remembered.key())) {
+                continue;
+            }
+            QuotaWindow window = window(unit, remembered.limit(), "a 429 of an earlier run at " + remembered.learnedAt());
+            // an earlier run's admissions still in the server's window count here too (no ticket: never restamped)
+            remembered.counted().stream().filter(at -> !at.isAfter(now)).forEach(at -> window.record(at, 1, 0));
+            install(remembered.key(), window, remembered.learnedAt());
+        }
+        LearnedLimits.AdaptiveRate rate = fresh.adaptiveRate();
+        if (rate != null && adaptiveRatePerSecond == 0 && !configured(Unit.REQUESTS, false)) {
+            adaptiveRatePerSecond = Math.max(MIN_RATE_PER_SECOND, rate.requestsPerSecond());
+            rateBeforeLastDecrease = Math.max(MIN_RATE_PER_SECOND, rate.beforeLastDecrease());
+        }
+    }
+
+    /** Called with {@link #learned()} after every 429, e.g. to keep it in outbox/.state/. */
+    public synchronized void onLearned(Consumer<LearnedLimits> listener) {
+        this.learnedListener = listener;
+    }
+
+    private boolean configured(Unit unit, boolean calendarDay) {
+        return configuredWindows.stream().anyMatch(w -> w.unit == unit && w.limit.calendarDay() == calendarDay);
+    }
+
+    private void install(String key, QuotaWindow window, Instant at) {
+        learnedWindows.put(key, window);
+        learnedAt.put(key, at);
+    }
+
+    private void throttled(ThrottleSignal signal, Instant now) {
         throttledCount++;
         markLatestAdmissionRejected();
         if (signal.zeroLimit()) {
@@ -322,9 +389,12 @@ public final class ProviderQuota {
         Instant lastReset = DailyReset.previous(now, settings.resetZone());
         boolean justAfterReset = Duration.between(lastReset, now).compareTo(MIDNIGHT_GRACE) < 0;
         if (signal.limit() != null && signal.limit() > 0) {
-            QuotaWindow learned = learnedWindows.compute("day " + Unit.REQUESTS, (key, existing) ->
-                    existing != null && existing.limit.permits() == signal.limit() ? existing
-                            : window(Unit.REQUESTS, Limit.perCalendarDay(signal.limit()), "a per-day 429"));
+            String key = "day " + Unit.REQUESTS;
+            QuotaWindow learned = learnedWindows.get(key);
+            if (learned == null || learned.limit.permits() != signal.limit()) {
+                learned = window(Unit.REQUESTS, Limit.perCalendarDay(signal.limit()), "a per-day 429");
+                install(key, learned, now);
+            }
             if (!justAfterReset) {
                 learned.exhaustToday(now);
             }
@@ -372,7 +442,7 @@ public final class ProviderQuota {
                 learned.record(admitted.at, unit == Unit.IMAGES ? admitted.images : 1, admitted.ticket);
             }
         }
-        learnedWindows.put(key, learned);
+        install(key, learned, now);
         return true;
     }
 
