@@ -177,19 +177,11 @@ public final class Dispatcher {
         }
     }
 
-    /**
-     * Called by the provider routes just before the HTTP call: waits for the instant the request was
-     * admitted for (it may be admitted a little ahead of room, see ProviderQuota.readyToSend), then
-     * the quota counts it from now on.
-     */
-    public void sending(Exchange exchange) throws InterruptedException {
+    /** Called by the provider routes just before the HTTP call: the quota counts the request from now on. */
+    public void sending(Exchange exchange) {
         ProviderRuntime p = provider(item(exchange));
         Long ticket = exchange.getProperty(TICKET, Long.class);
         if (p != null && ticket != null) {
-            Instant leaveAt = p.quota().readyToSend(ticket);
-            while (run.clock().instant().isBefore(leaveAt)) {
-                sleepUntil(leaveAt);
-            }
             p.quota().countFromNow(ticket);
         }
     }

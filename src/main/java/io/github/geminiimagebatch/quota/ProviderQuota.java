@@ -53,8 +53,6 @@ public final class ProviderQuota {
     static final Duration MIDNIGHT_GRACE = Duration.ofMinutes(5);
     static final Duration MIDNIGHT_GRACE_PAUSE = Duration.ofMinutes(1);
     private static final Duration HISTORY_SPAN = LONGEST_LEARNED_WINDOW.plusMinutes(1);
-    static final long MAX_SEND_LEAD_MILLIS = 250;
-    private static final int SEND_DELAYS_KEPT = 20;
     private static final int HISTORY_MAX_ENTRIES = 100_000;
 
     private final String providerName;
@@ -69,8 +67,6 @@ public final class ProviderQuota {
     private Consumer<LearnedLimits> learnedListener;
     /** Recent admissions, newest last: what learning and the observed rate are computed from. */
     private final ArrayDeque<Admitted> history = new ArrayDeque<>();
-    /** Recent times from admission to ready-to-send, newest last. */
-    private final ArrayDeque<Duration> sendDelays = new ArrayDeque<>();
     /** Whether server errors say the provider is overloaded, and the rate it is held to then. */
     private final OverloadGuard overload;
 
@@ -171,63 +167,20 @@ public final class ProviderQuota {
             until = guarded;
             reason = overload.describe(now);
         }
-        if (until.isAfter(now.plus(sendLead()))) {
+        if (until.isAfter(now)) {
             return new Admission.Wait(until, reason);
         }
-        // Room comes within the time a request takes to get ready: admit it now for that instant; it
-        // leaves no earlier (readyToSend), so the time spent getting ready is not lost to the window.
-        overload.sent(until);
+        overload.sent(now);
         long ticket = nextTicket++;
         for (QuotaWindow window : windows()) {
-            window.record(until, window.unit == Unit.IMAGES ? images : 1, ticket);
+            window.record(now, window.unit == Unit.IMAGES ? images : 1, ticket);
         }
-        insertByTime(new Admitted(until, now, images, ticket));
+        history.addLast(new Admitted(now, images, ticket));
         trimHistory(now);
-        lastAdmission = until;
+        lastAdmission = now;
         lastAdmissionImages = images;
         admittedCount++;
         return new Admission.Granted(ticket);
-    }
-
-    /**
-     * The request admitted with {@code ticket} is ready to leave: the instant it may (now, or the
-     * later instant it was admitted for). Also measures how long requests take to get ready after
-     * their admission, which is how far ahead later ones are admitted (at most {@value #MAX_SEND_LEAD_MILLIS} ms).
-     */
-    public synchronized Instant readyToSend(long ticket) {
-        Instant now = clock.instant();
-        for (Admitted admitted : history) {
-            if (admitted.ticket == ticket) {
-                if (admitted.readyAt == null) {
-                    admitted.readyAt = now;
-                    sendDelays.addLast(Duration.between(admitted.decidedAt, now));
-                    while (sendDelays.size() > SEND_DELAYS_KEPT) {
-                        sendDelays.removeFirst();
-                    }
-                }
-                return admitted.at.isAfter(now) ? admitted.at : now;
-            }
-        }
-        return now;
-    }
-
-    /** How far ahead of room a request is admitted: the longest recent time to get ready, capped. */
-    private Duration sendLead() {
-        Duration lead = Duration.ZERO;
-        for (Duration delay : sendDelays) {
-            lead = max(lead, delay);
-        }
-        return min(lead, Duration.ofMillis(MAX_SEND_LEAD_MILLIS));
-    }
-
-    /** Keeps the history in time order: an admission for a later instant, or a late sending, may come after newer ones. */
-    private void insertByTime(Admitted admitted) {
-        ArrayDeque<Admitted> later = new ArrayDeque<>();
-        while (!history.isEmpty() && history.peekLast().at.isAfter(admitted.at)) {
-            later.addFirst(history.removeLast());
-        }
-        history.addLast(admitted);
-        history.addAll(later);
     }
 
     /**
@@ -256,7 +209,7 @@ public final class ProviderQuota {
             }
             newestFirst.remove();
             admitted.at = now;
-            insertByTime(admitted);
+            history.addLast(admitted);
             for (QuotaWindow window : windows()) {
                 window.restamp(ticket, now, window.unit == Unit.IMAGES ? admitted.images : 1);
             }
@@ -663,19 +616,14 @@ public final class ProviderQuota {
     }
 
     private static final class Admitted {
-        /** The instant it was admitted for, then when it was sent (countFromNow). */
+        /** When it was admitted, then when it was sent (countFromNow). */
         Instant at;
-        /** When the admission was decided (at most the send lead before {@code at}). */
-        final Instant decidedAt;
-        /** When the request was ready to leave (readyToSend), or null. */
-        Instant readyAt;
         final int images;
         final long ticket;
         boolean rejected;
 
-        Admitted(Instant at, Instant decidedAt, int images, long ticket) {
+        Admitted(Instant at, int images, long ticket) {
             this.at = at;
-            this.decidedAt = decidedAt;
             this.images = images;
             this.ticket = ticket;
         }

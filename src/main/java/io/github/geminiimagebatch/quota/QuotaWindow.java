@@ -77,13 +77,7 @@ final class QuotaWindow {
         used(at);
         used += weight;
         if (!limit.calendarDay()) {
-            // in time order: an admission for a later instant (send lead) may already be in the log
-            ArrayDeque<Entry> later = new ArrayDeque<>();
-            while (!log.isEmpty() && log.peekLast().at.isAfter(at)) {
-                later.addFirst(log.removeLast());
-            }
             log.addLast(new Entry(at, weight, ticket));
-            log.addAll(later);
         }
     }
 

@@ -631,49 +631,6 @@ class ProviderQuotaTest {
     }
 
     @Test
-    void requestsAreAdmittedAheadOfRoomByTheTimeTheyTakeToGetReadyAndLeaveNoEarlier() {
-        ProviderQuota quota = quota("2/10s", "");
-        Instant start = clock.instant();
-        long first = ((Admission.Granted) quota.tryAdmit(1)).ticket();
-        clock.advance(Duration.ofMillis(100));
-        assertThat(quota.readyToSend(first)).as("admitted for now: nothing to wait for").isEqualTo(clock.instant());
-        quota.countFromNow(first);
-
-        clock.set(start.plusMillis(2_390));
-        assertThat(quota.tryAdmit(1)).as("spacing 2.5 s, more than the 100 ms lead away")
-                .isEqualTo(new Admission.Wait(start.plusMillis(2_500), "spreading requests under 2/10s"));
-        clock.set(start.plusMillis(2_410));
-        long second = ((Admission.Granted) quota.tryAdmit(1)).ticket();
-        assertThat(quota.readyToSend(second)).as("it leaves when it was admitted for").isEqualTo(start.plusMillis(2_500));
-        clock.set(start.plusMillis(2_500));
-        quota.countFromNow(second);
-
-        // full until the first sending + 10 s + 50 ms + 1%: 10.25 s
-        clock.set(start.plusMillis(10_140));
-        assertThat(quota.tryAdmit(1)).isEqualTo(new Admission.Wait(start.plusMillis(10_250), "pacing under 2/10s (requests)"));
-        clock.set(start.plusMillis(10_160));
-        long third = ((Admission.Granted) quota.tryAdmit(1)).ticket();
-        assertThat(quota.readyToSend(third)).isEqualTo(start.plusMillis(10_250));
-        assertThat(quota.snapshot().windows().get(0).used()).isEqualTo(2);
-    }
-
-    @Test
-    void theLeadIsTheLongestRecentTimeToGetReadyAndAtMostAQuarterSecond() {
-        ProviderQuota quota = quota("1/10s", "");
-        Instant start = clock.instant();
-        long first = ((Admission.Granted) quota.tryAdmit(1)).ticket();
-        clock.advance(Duration.ofSeconds(2));
-        quota.readyToSend(first);
-        quota.countFromNow(first);
-        Instant room = start.plusSeconds(2).plusMillis(10_150);
-        clock.set(room.minusMillis(260));
-        assertThat(quota.tryAdmit(1)).isEqualTo(new Admission.Wait(room, "pacing under 1/10s (requests)"));
-        clock.set(room.minusMillis(250));
-        long second = ((Admission.Granted) quota.tryAdmit(1)).ticket();
-        assertThat(quota.readyToSend(second)).isEqualTo(room);
-    }
-
-    @Test
     void pausedTimeAddsUpEveryPauseUpToNow() {
         ProviderQuota quota = quota("", "");
         Instant start = clock.instant();
