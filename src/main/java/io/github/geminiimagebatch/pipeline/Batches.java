@@ -86,7 +86,7 @@ public final class Batches {
         }
         run.batchStarted();
         run.queued(batch.getItems().size());
-        exchange.setProperty("batch", batch);
+        ItemExchange.batch(exchange, batch);
         LOG.info("Batch {}: {} items from {}", batch.getName(), batch.getItems().size(), file.getFileName());
         return batch.getWork();
     }
@@ -114,7 +114,7 @@ public final class Batches {
     }
 
     public void close(Exchange exchange) throws IOException {
-        BatchRun batch = exchange.getProperty("batch", BatchRun.class);
+        BatchRun batch = ItemExchange.batch(exchange);
         if (batch == null) {
             return;
         }
@@ -179,7 +179,7 @@ public final class Batches {
                 + Secrets.redact(String.valueOf(error.getMessage()));
         LOG.error("Internal error while working on a prompt file: {}", what);
         LOG.debug("stack trace", error);
-        BatchRun batch = exchange.getProperty("batch", BatchRun.class);
+        BatchRun batch = ItemExchange.batch(exchange);
         if (batch != null) {
             run.batchEnded();
         }
