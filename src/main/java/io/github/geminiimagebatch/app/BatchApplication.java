@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.app;
 
+import io.github.geminiimagebatch.batchapi.BatchJobs;
 import io.github.geminiimagebatch.config.ConfigException;
 import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.config.RunConfig;
@@ -20,6 +21,7 @@ import io.github.geminiimagebatch.provider.ProviderGateway;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
 import io.github.geminiimagebatch.quota.DayCloses;
 import io.github.geminiimagebatch.secret.Secrets;
+import io.github.geminiimagebatch.web.StatusPage;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.main.BaseMainSupport;
@@ -47,6 +49,7 @@ public final class BatchApplication {
 
     private final Settings settings;
     private final Path home;
+    private BatchJobs batchJobs;
     private final Clock clock;
     private Main main;
     private RunState run;
@@ -71,6 +74,9 @@ public final class BatchApplication {
             main.run();
             return finish(config);
         } finally {
+            if (batchJobs != null) {
+                batchJobs.close();
+            }
             outputs.close();
             simulator.close();
         }
@@ -101,8 +107,13 @@ public final class BatchApplication {
         ProviderGateway gateway = new ProviderGateway(providers, budget, clock);
         main.bind("dispatcher", new Dispatcher(run, gateway, config.maxAttempts(), config.once()));
         main.bind("providerCalls", new ProviderCalls(gateway, outputs.workDir()));
+        batchJobs = new BatchJobs(config.providers().stream().filter(ProviderSettings::batchMode).toList(),
+                config.outbox().resolve(".state"), outputs.workDir(), config.connectTimeout(), config.responseTimeout(), clock, run::stopping);
+        main.bind("batchJobs", batchJobs);
+        run.showBatchJobs(batchJobs::jobs);
         main.bind("lifecycle", lifecycle);
-        main.bind("progress", new Progress(run, config.resetZone()));
+        Progress progress = new Progress(run, config.resetZone());
+        main.bind("progress", progress);
         main.bind("runState", run);
         // Bound under the name camel-micrometer-prometheus looks for, so /observe/metrics shows the
         // imagegen_* series next to Camel's own.
@@ -110,8 +121,9 @@ public final class BatchApplication {
         RunMetrics.register(meters, run);
         main.bind("metricsRegistry", meters);
         for (ProviderRuntime p : providers) {
-            main.bind("imagegen-health-" + p.name(), new ProviderHealthCheck(p, clock));
+            main.bind("imagegen-health-" + p.name(), new ProviderHealthCheck(p, clock, run::batchJobs));
         }
+        StatusPage statusPage = StatusPage.forRun(config.settings(), config.once(), run, progress, outputs.readable(), clock);
         main.setDefaultPropertyPlaceholderLocation("false");
         main.setOverrideProperties(CamelSettings.forRun(config, home));
         main.addMainListener(new MainListenerSupport() {
@@ -120,6 +132,11 @@ public final class BatchApplication {
                 RunEvents.attach(support.getCamelContext(), config, run);
                 ProviderRoutes.add(support.getCamelContext(), config, run);
                 OutputWiring.checkOutputUri(support.getCamelContext(), config);
+            }
+
+            @Override
+            public void afterStart(BaseMainSupport support) {
+                statusPage.install(support.getCamelContext());
             }
         });
         return config;
@@ -213,7 +230,7 @@ public final class BatchApplication {
     private static void registerSecrets(Settings s) {
         for (Map.Entry<String, String> e : s.asMap().entrySet()) {
             String leaf = e.getKey().substring(e.getKey().lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
-            if (leaf.equals("apikey") || leaf.equals("secretkey") || leaf.equals("accesskey")) {
+            if (leaf.equals("apikey") || leaf.equals("secretkey") || leaf.equals("accesskey") || leaf.equals("token")) {
                 Secrets.register(e.getValue());
             }
         }
