@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.app;
 
+import io.github.geminiimagebatch.batchapi.BatchJobs;
 import io.github.geminiimagebatch.config.ConfigException;
 import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.config.RunConfig;
@@ -18,6 +19,7 @@ import io.github.geminiimagebatch.pipeline.WorkItem;
 import io.github.geminiimagebatch.provider.Budget;
 import io.github.geminiimagebatch.provider.ProviderGateway;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
+import io.github.geminiimagebatch.quota.DayCloses;
 import io.github.geminiimagebatch.secret.Secrets;
 import io.github.geminiimagebatch.web.StatusPage;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -47,6 +49,7 @@ public final class BatchApplication {
 
     private final Settings settings;
     private final Path home;
+    private BatchJobs batchJobs;
     private final Clock clock;
     private Main main;
     private RunState run;
@@ -71,6 +74,9 @@ public final class BatchApplication {
             main.run();
             return finish(config);
         } finally {
+            if (batchJobs != null) {
+                batchJobs.close();
+            }
             outputs.close();
             simulator.close();
         }
@@ -83,8 +89,11 @@ public final class BatchApplication {
         RunConfig config = RunConfig.from(effective);
         checkFolders(config);
         List<ProviderRuntime> providers = new ArrayList<>();
+        DayCloses dayCloses = new DayCloses(config.outbox().resolve(".state"), clock);
         for (ProviderSettings p : config.providers()) {
-            providers.add(new ProviderRuntime(p, config.resetZone(), clock));
+            ProviderRuntime provider = new ProviderRuntime(p, config.resetZone(), clock);
+            rememberDayCloses(provider, dayCloses);
+            providers.add(provider);
         }
         run = new RunState(providers, clock);
         Outputs outputs = this.outputs.open(config, () -> main.getCamelContext(), clock);
@@ -98,6 +107,10 @@ public final class BatchApplication {
         ProviderGateway gateway = new ProviderGateway(providers, budget, clock);
         main.bind("dispatcher", new Dispatcher(run, gateway, config.maxAttempts(), config.once()));
         main.bind("providerCalls", new ProviderCalls(gateway, outputs.workDir()));
+        batchJobs = new BatchJobs(config.providers().stream().filter(ProviderSettings::batchMode).toList(),
+                config.outbox().resolve(".state"), outputs.workDir(), config.connectTimeout(), config.responseTimeout(), clock, run::stopping);
+        main.bind("batchJobs", batchJobs);
+        run.showBatchJobs(batchJobs::jobs);
         main.bind("lifecycle", lifecycle);
         Progress progress = new Progress(run, config.resetZone());
         main.bind("progress", progress);
@@ -108,7 +121,7 @@ public final class BatchApplication {
         RunMetrics.register(meters, run);
         main.bind("metricsRegistry", meters);
         for (ProviderRuntime p : providers) {
-            main.bind("imagegen-health-" + p.name(), new ProviderHealthCheck(p, clock));
+            main.bind("imagegen-health-" + p.name(), new ProviderHealthCheck(p, clock, run::batchJobs));
         }
         StatusPage statusPage = StatusPage.forRun(config.settings(), config.once(), run, progress, outputs.readable(), clock);
         main.setDefaultPropertyPlaceholderLocation("false");
@@ -136,10 +149,9 @@ public final class BatchApplication {
                 run.unfinished(), run.costUsd());
         switch (code) {
             case RunState.EXIT_OK -> LOG.info("Done: {}.", totals);
-            case RunState.EXIT_FAILED_ITEMS -> LOG.warn("Done with failures: {}{}. See report.json and manifest.jsonl in {};"
-                    + " failed.jsonl can be dropped into the inbox to retry.", totals,
+            case RunState.EXIT_FAILED_ITEMS -> LOG.warn("Done with failures: {}{}.{}", totals,
                     run.rejectedFiles() > 0 ? ", " + run.rejectedFiles() + " file(s) refused (see inbox/.failed)" : "",
-                    config.outbox());
+                    whereToLook(config.outbox()));
             case RunState.EXIT_QUOTA_PENDING -> {
                 if (lifecycle.isDrained()) {
                     LOG.warn("Stopped with work pending: {}. {} Run again after that;"
@@ -153,6 +165,42 @@ public final class BatchApplication {
                     run.outputProblem() != null ? "the outbox" : "the credentials");
         }
         return code;
+    }
+
+    /** A provider closed for the day by an earlier run stays closed; a new close is kept for the next start. */
+    private static void rememberDayCloses(ProviderRuntime provider, DayCloses dayCloses) throws IOException {
+        dayCloses.restore(provider.quota());
+        provider.quota().onDayClose((until, reason) -> {
+            try {
+                dayCloses.record(provider.name(), until, reason);
+            } catch (IOException e) {
+                LOG.warn("Could not remember in outbox/.state that {} is closed until {} ({}); a restart before then"
+                        + " sends one request to learn it again.", provider.name(), until, Secrets.redact(String.valueOf(e.getMessage())));
+            }
+        });
+    }
+
+    /** Only the documents this run wrote: a run whose every file was refused has no report to point at. */
+    private String whereToLook(Path outbox) {
+        return listed(" Reports: ", outbox, run.documents("report.json"))
+                + listed(" To retry the failed items, drop into the inbox: ", outbox, run.documents("failed.jsonl"))
+                + listed(" Invalid input by file, line and reason (fix the lines and drop the file again): ", outbox,
+                run.documents("invalid.jsonl"));
+    }
+
+    private static String listed(String label, Path outbox, List<String> documents) {
+        if (documents.isEmpty()) {
+            return "";
+        }
+        int shown = Math.min(3, documents.size());
+        StringBuilder text = new StringBuilder(label);
+        for (int i = 0; i < shown; i++) {
+            text.append(i == 0 ? "" : ", ").append(outbox.resolve(documents.get(i)));
+        }
+        if (documents.size() > shown) {
+            text.append(" and ").append(documents.size() - shown).append(" more");
+        }
+        return text.append('.').toString();
     }
 
     /** Pending reasons are phrases ("the daily budget ... is used up"); the summary line shows them as sentences. */
