@@ -19,6 +19,7 @@ import io.github.geminiimagebatch.pipeline.WorkItem;
 import io.github.geminiimagebatch.provider.Budget;
 import io.github.geminiimagebatch.provider.ProviderGateway;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
+import io.github.geminiimagebatch.quota.DayCloses;
 import io.github.geminiimagebatch.secret.Secrets;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -87,8 +88,11 @@ public final class BatchApplication {
         RunConfig config = RunConfig.from(effective);
         checkFolders(config);
         List<ProviderRuntime> providers = new ArrayList<>();
+        DayCloses dayCloses = new DayCloses(config.outbox().resolve(".state"), clock);
         for (ProviderSettings p : config.providers()) {
-            providers.add(new ProviderRuntime(p, config.resetZone(), clock));
+            ProviderRuntime provider = new ProviderRuntime(p, config.resetZone(), clock);
+            rememberDayCloses(provider, dayCloses);
+            providers.add(provider);
         }
         run = new RunState(providers, clock);
         Outputs outputs = this.outputs.open(config, () -> main.getCamelContext(), clock);
@@ -137,10 +141,9 @@ public final class BatchApplication {
                 run.unfinished(), run.costUsd());
         switch (code) {
             case RunState.EXIT_OK -> LOG.info("Done: {}.", totals);
-            case RunState.EXIT_FAILED_ITEMS -> LOG.warn("Done with failures: {}{}. See report.json and manifest.jsonl in {};"
-                    + " failed.jsonl can be dropped into the inbox to retry.", totals,
+            case RunState.EXIT_FAILED_ITEMS -> LOG.warn("Done with failures: {}{}.{}", totals,
                     run.rejectedFiles() > 0 ? ", " + run.rejectedFiles() + " file(s) refused (see inbox/.failed)" : "",
-                    config.outbox());
+                    whereToLook(config.outbox()));
             case RunState.EXIT_QUOTA_PENDING -> {
                 if (lifecycle.isDrained()) {
                     LOG.warn("Stopped with work pending: {}. {} Run again after that;"
@@ -154,6 +157,42 @@ public final class BatchApplication {
                     run.outputProblem() != null ? "the outbox" : "the credentials");
         }
         return code;
+    }
+
+    /** A provider closed for the day by an earlier run stays closed; a new close is kept for the next start. */
+    private static void rememberDayCloses(ProviderRuntime provider, DayCloses dayCloses) throws IOException {
+        dayCloses.restore(provider.quota());
+        provider.quota().onDayClose((until, reason) -> {
+            try {
+                dayCloses.record(provider.name(), until, reason);
+            } catch (IOException e) {
+                LOG.warn("Could not remember in outbox/.state that {} is closed until {} ({}); a restart before then"
+                        + " sends one request to learn it again.", provider.name(), until, Secrets.redact(String.valueOf(e.getMessage())));
+            }
+        });
+    }
+
+    /** Only the documents this run wrote: a run whose every file was refused has no report to point at. */
+    private String whereToLook(Path outbox) {
+        return listed(" Reports: ", outbox, run.documents("report.json"))
+                + listed(" To retry the failed items, drop into the inbox: ", outbox, run.documents("failed.jsonl"))
+                + listed(" Invalid input by file, line and reason (fix the lines and drop the file again): ", outbox,
+                run.documents("invalid.jsonl"));
+    }
+
+    private static String listed(String label, Path outbox, List<String> documents) {
+        if (documents.isEmpty()) {
+            return "";
+        }
+        int shown = Math.min(3, documents.size());
+        StringBuilder text = new StringBuilder(label);
+        for (int i = 0; i < shown; i++) {
+            text.append(i == 0 ? "" : ", ").append(outbox.resolve(documents.get(i)));
+        }
+        if (documents.size() > shown) {
+            text.append(" and ").append(documents.size() - shown).append(" more");
+        }
+        return text.append('.').toString();
     }
 
     /** Pending reasons are phrases ("the daily budget ... is used up"); the summary line shows them as sentences. */

@@ -29,6 +29,7 @@ public final class RunState {
     private final Map<WorkItem.Status, AtomicLong> settled = new EnumMap<>(WorkItem.Status.class);
     private final AtomicLong queued = new AtomicLong();
     private final AtomicInteger rejectedFiles = new AtomicInteger();
+    private final java.util.Set<String> documents = new java.util.LinkedHashSet<>();
     private final AtomicInteger activeBatches = new AtomicInteger();
     private final Map<String, String> pendingReasons = new LinkedHashMap<>();
     private volatile boolean stopping;
@@ -172,6 +173,20 @@ public final class RunState {
 
     public int rejectedFiles() {
         return rejectedFiles.get();
+    }
+
+    /** Records a batch document written by this run ({@code mix/failed.jsonl}), for the closing line. */
+    void wrote(String document) {
+        synchronized (documents) {
+            documents.add(document);
+        }
+    }
+
+    /** The batch documents of this run with this file name ({@code failed.jsonl}), as {@code folder/file}, in order. */
+    public List<String> documents(String fileName) {
+        synchronized (documents) {
+            return documents.stream().filter(d -> d.endsWith("/" + fileName)).toList();
+        }
     }
 
     public boolean stopping() {
