@@ -21,6 +21,7 @@ import io.github.geminiimagebatch.provider.ProviderGateway;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
 import io.github.geminiimagebatch.quota.DayCloses;
 import io.github.geminiimagebatch.secret.Secrets;
+import io.github.geminiimagebatch.web.StatusPage;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.main.BaseMainSupport;
@@ -71,6 +72,7 @@ public final class BatchApplication {
         try {
             RunConfig config = prepare();
             main.run();
+            LearnedLimitsWiring.keep(config, run.providers());
             return finish(config);
         } finally {
             if (batchJobs != null) {
@@ -95,6 +97,7 @@ public final class BatchApplication {
             providers.add(provider);
         }
         run = new RunState(providers, clock);
+        LearnedLimitsWiring.remember(config, providers);
         Outputs outputs = this.outputs.open(config, () -> main.getCamelContext(), clock);
         Budget budget = Budget.persistent(config.budgetMaxUsd(), config.budgetMaxUsdPerDay(), config.resetZone(), clock,
                 config.outbox().resolve(".state"));
@@ -111,7 +114,8 @@ public final class BatchApplication {
         main.bind("batchJobs", batchJobs);
         run.showBatchJobs(batchJobs::jobs);
         main.bind("lifecycle", lifecycle);
-        main.bind("progress", new Progress(run, config.resetZone()));
+        Progress progress = new Progress(run, config.resetZone());
+        main.bind("progress", progress);
         main.bind("runState", run);
         // Bound under the name camel-micrometer-prometheus looks for, so /observe/metrics shows the
         // imagegen_* series next to Camel's own.
@@ -121,6 +125,7 @@ public final class BatchApplication {
         for (ProviderRuntime p : providers) {
             main.bind("imagegen-health-" + p.name(), new ProviderHealthCheck(p, clock, run::batchJobs));
         }
+        StatusPage statusPage = StatusPage.forRun(config.settings(), config.once(), run, progress, outputs.readable(), clock);
         main.setDefaultPropertyPlaceholderLocation("false");
         main.setOverrideProperties(CamelSettings.forRun(config, home));
         main.addMainListener(new MainListenerSupport() {
@@ -129,6 +134,11 @@ public final class BatchApplication {
                 RunEvents.attach(support.getCamelContext(), config, run);
                 ProviderRoutes.add(support.getCamelContext(), config, run);
                 OutputWiring.checkOutputUri(support.getCamelContext(), config);
+            }
+
+            @Override
+            public void afterStart(BaseMainSupport support) {
+                statusPage.install(support.getCamelContext());
             }
         });
         return config;
@@ -222,7 +232,7 @@ public final class BatchApplication {
     private static void registerSecrets(Settings s) {
         for (Map.Entry<String, String> e : s.asMap().entrySet()) {
             String leaf = e.getKey().substring(e.getKey().lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
-            if (leaf.equals("apikey") || leaf.equals("secretkey") || leaf.equals("accesskey")) {
+            if (leaf.equals("apikey") || leaf.equals("secretkey") || leaf.equals("accesskey") || leaf.equals("token")) {
                 Secrets.register(e.getValue());
             }
         }

@@ -41,6 +41,14 @@ public final class Outputs {
         return outbox.resolve(FileSink.WORK_DIR);
     }
 
+    /** Where stored images can be read back: the outbox folder, else the first sink that can be read (S3). */
+    public Optional<ReadableSink> readable() {
+        if (folder != null) {
+            return Optional.of(folder);
+        }
+        return sinks.stream().filter(ReadableSink.class::isInstance).map(ReadableSink.class::cast).findFirst();
+    }
+
     public void prepareBatch(String batch) throws IOException {
         Files.createDirectories(outbox.resolve(batch));
     }

@@ -94,6 +94,7 @@ public final class Batches {
         run.batchStarted();
         run.queued(batch.getItems().size());
         ItemExchange.batch(exchange, batch);
+        run.listener().batchOpened(batch);
         LOG.info("Batch {}: {} items from {}{}", batch.getName(), batch.getItems().size(), file.getFileName(),
                 batch.isRetry() ? " (a retry: its items go back into batch " + batch.getName() + ")" : "");
         return batch.getWork();

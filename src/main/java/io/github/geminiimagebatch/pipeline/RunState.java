@@ -36,6 +36,7 @@ public final class RunState {
     private volatile boolean authBlocked;
     private volatile String outputProblem;
     private volatile double costUsd;
+    private final List<RunListener> listeners = new ArrayList<>();
     private volatile RunListener listener = RunListener.NONE;
     private volatile Supplier<List<BatchJobView>> batchJobs = List::of;
     private Instant busySince;
@@ -97,7 +98,6 @@ public final class RunState {
         listener.settled(item.getProvider(), item.getStatus(), item.getCostUsd());
     }
 
-    /** Observers of the run (metrics); replaces the previous one. */
     /** Where the Gemini Batch API jobs of this run are read from (none unless a provider is in batch mode). */
     public void showBatchJobs(Supplier<List<BatchJobView>> source) {
         this.batchJobs = source;
@@ -107,8 +107,10 @@ public final class RunState {
         return batchJobs.get();
     }
 
-    public void listen(RunListener listener) {
-        this.listener = listener == null ? RunListener.NONE : listener;
+    /** Adds an observer of the run (metrics, the status page); each one hears everything from now on. */
+    public synchronized void listen(RunListener added) {
+        listeners.add(added);
+        this.listener = RunListener.all(listeners);
     }
 
     RunListener listener() {
