@@ -16,6 +16,8 @@ import io.github.geminiimagebatch.output.S3Settings;
 import io.github.geminiimagebatch.output.S3Sink;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
 import io.github.geminiimagebatch.secret.Secrets;
+import io.github.geminiimagebatch.service.InboxMemory;
+import io.github.geminiimagebatch.service.PendingRetries;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.ImageMode;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
@@ -114,6 +116,10 @@ public final class BatchApplication {
         main.bind("lifecycle", lifecycle);
         main.bind("progress", new Progress(run, config.resetZone()));
         main.bind("runState", run);
+        InboxMemory inboxMemory = new InboxMemory();
+        main.bind("inboxMemory", inboxMemory);
+        main.bind("pendingRetries", new PendingRetries(run, outputs, inboxMemory,
+                PendingRetries.schedule(config.settings()), !config.once()));
         // Bound under the name camel-micrometer-prometheus looks for, so /observe/metrics shows the
         // imagegen_* series next to Camel's own.
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -304,7 +310,7 @@ public final class BatchApplication {
         Files.createDirectories(workDir);
     }
 
-    Properties camelProperties(RunConfig config) {
+    Properties camelProperties(RunConfig config) throws ConfigException {
         Properties p = new Properties();
         // The operator's endpoints (/observe/health, /observe/metrics) on loopback only: they are for
         // whoever runs the bundle, and a different host or port is one setting away.
@@ -328,6 +334,8 @@ public final class BatchApplication {
         });
         p.setProperty("imagegen.inbox", config.inbox().toAbsolutePath().toString());
         p.setProperty("imagegen.progress.intervalMillis", Long.toString(config.progressInterval().toMillis()));
+        p.setProperty("imagegen.pending.checkIntervalMillis", Long.toString(Math.max(50,
+                config.settings().duration("imagegen.pending.checkInterval").toMillis())));
         p.setProperty("camel.main.name", "gemini-image-batch");
         p.setProperty("camel.main.routesIncludePattern", routesPattern(config));
         p.setProperty("camel.main.shutdownTimeout", Long.toString(Math.max(1, config.shutdownTimeout().toSeconds())));
