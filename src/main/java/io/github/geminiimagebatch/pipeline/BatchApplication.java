@@ -116,6 +116,8 @@ public final class BatchApplication {
         main.bind("lifecycle", lifecycle);
         main.bind("progress", new Progress(run, config.resetZone()));
         main.bind("runState", run);
+        main.bind("errorContainment", new ErrorContainment(run));
+        ErrorContainment.installForUncaughtErrors();
         InboxMemory inboxMemory = new InboxMemory();
         main.bind("inboxMemory", inboxMemory);
         main.bind("pendingRetries", new PendingRetries(run, outputs, inboxMemory,

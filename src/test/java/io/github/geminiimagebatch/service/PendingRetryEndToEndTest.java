@@ -1,7 +1,5 @@
 package io.github.geminiimagebatch.service;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.geminiimagebatch.output.S3ProxyServer;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
@@ -12,8 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,7 +18,6 @@ import static org.awaitility.Awaitility.await;
 /** The service (no --once) with S3 output into S3Proxy: pending work is sent again without a restart. */
 class PendingRetryEndToEndTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BUCKET = "images";
 
     @TempDir
@@ -52,7 +47,7 @@ class PendingRetryEndToEndTest {
                 Path manifest = service.outbox.resolve("owls/manifest.jsonl");
 
                 await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(service.outbox.resolve("owls/report.json")));
-                assertThat(lines(manifest)).hasSize(3).allSatisfy(line -> {
+                assertThat(ServiceFiles.jsonLines(manifest)).hasSize(3).allSatisfy(line -> {
                     assertThat(line.get("status").asText()).isEqualTo("pending");
                     assertThat(line.get("reason").asText()).isEqualTo("output_error");
                 });
@@ -64,7 +59,7 @@ class PendingRetryEndToEndTest {
 
                 await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(service.inbox.resolve(".done/owls.txt")));
                 assertThat(service.running()).isTrue();
-                assertThat(lines(manifest)).hasSize(3)
+                assertThat(ServiceFiles.jsonLines(manifest)).hasSize(3)
                         .allSatisfy(line -> assertThat(line.get("status").asText()).isEqualTo("ok"));
                 assertThat(store.blobStore().list(BUCKET, ListContainerOptions.Builder.prefix("owls/").recursive())
                         .stream().map(m -> m.getName()).toList())
@@ -73,15 +68,5 @@ class PendingRetryEndToEndTest {
                 assertThat(service.stop()).as("the totals count each item once, as its latest reading settled it").isZero();
             }
         }
-    }
-
-    private static List<JsonNode> lines(Path file) throws Exception {
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : Files.readAllLines(file)) {
-            if (!line.isBlank()) {
-                lines.add(JSON.readTree(line));
-            }
-        }
-        return lines;
     }
 }
