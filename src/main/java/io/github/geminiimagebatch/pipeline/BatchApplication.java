@@ -227,8 +227,11 @@ public final class BatchApplication {
     }
 
     private static void checkFolders(RunConfig config) throws ConfigException {
-        for (Path dir : List.of(config.inbox(), config.outbox())) {
+        for (Path dir : List.of(config.outbox(), config.inbox())) {
             String role = dir == config.inbox() ? "inbox" : "outbox";
+            if (dir == config.inbox() && !Files.exists(dir)) {
+                missingInbox(config);
+            }
             try {
                 Files.createDirectories(dir);
             } catch (IOException e) {
@@ -240,6 +243,16 @@ public final class BatchApplication {
                         + " writable folder. Fix its permissions, or point --" + role + " elsewhere.");
             }
         }
+    }
+
+    /** A mistyped inbox is the classic unattended failure: --once stops, a service says so loudly and creates it. */
+    private static void missingInbox(RunConfig config) throws ConfigException {
+        if (config.once()) {
+            throw new ConfigException("The inbox folder " + config.inbox().toAbsolutePath() + " does not exist, so there is"
+                    + " nothing to do. Check --inbox / imagegen.inbox for a typo, or create the folder.");
+        }
+        LOG.warn("*** The inbox folder {} did not exist: created it, and watching it. If that is a typo, stop and fix"
+                + " --inbox / imagegen.inbox. ***", config.inbox().toAbsolutePath());
     }
 
     /** S3 and Camel-URI sinks from imagegen.output.s3.* and imagegen.output.uri; they reach Camel once it runs. */
@@ -362,15 +375,16 @@ public final class BatchApplication {
         p.setProperty("camel.threadpool.config[itemThreads].poolSize", Integer.toString(config.concurrency()));
         p.setProperty("camel.threadpool.config[itemThreads].maxPoolSize", Integer.toString(config.concurrency()));
         p.setProperty("camel.threadpool.config[itemThreads].maxQueueSize", "-1");
-        checkManagementPort(p);
+        checkManagementPort(p, config.once());
         return p;
     }
 
     /**
-     * The operator endpoints are a convenience, not the job: when their port is taken (typically by
-     * another instance of the bundle on this machine) the run goes on without them, saying so in one line.
+     * For {@code --once} the operator endpoints are a convenience, not the job: when their port is taken
+     * (typically by another instance of the bundle on this machine) the run goes on without them, saying so
+     * in one line. For a service, health is how a supervisor knows it lives: a taken port stops the start.
      */
-    private static void checkManagementPort(Properties p) {
+    private static void checkManagementPort(Properties p, boolean once) throws ConfigException {
         if (!Boolean.parseBoolean(p.getProperty("camel.management.enabled"))) {
             return;
         }
@@ -380,6 +394,12 @@ public final class BatchApplication {
             probe.setReuseAddress(true);
             probe.bind(new InetSocketAddress(host, Integer.parseInt(port)));
         } catch (IOException | IllegalArgumentException e) {
+            if (!once) {
+                throw new ConfigException("The operator endpoints (/observe/health, /observe/metrics) cannot listen on "
+                        + host + ":" + port + " (" + e.getMessage() + "), and a service without health looks dead to its"
+                        + " supervisor. Another gemini-image-batch may be running here: set camel.management.port to a free"
+                        + " port (or camel.management.enabled=false if nothing polls the health).");
+            }
             LOG.warn("The operator endpoints (/observe/health, /observe/metrics) cannot listen on {}:{} ({}); running"
                     + " without them. Another gemini-image-batch may be running here: set camel.management.port to a"
                     + " free port, or camel.management.enabled=false.", host, port, e.getMessage());
