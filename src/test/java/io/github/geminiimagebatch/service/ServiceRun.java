@@ -6,6 +6,7 @@ import org.apache.camel.main.Main;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,7 +37,7 @@ final class ServiceRun implements AutoCloseable {
         flags.put("imagegen.progress.interval", "1h");
         flags.put("camel.management.enabled", "false");
         flags.putAll(settings);
-        app = new BatchApplication(Settings.load(flags, Map.of(), null, null), Path.of("").toAbsolutePath());
+        app = new BatchApplication(Settings.load(flags, Map.of(), null, null), Path.of("").toAbsolutePath(), Clock.systemUTC());
         exit = CompletableFuture.supplyAsync(() -> {
             try {
                 return app.run();
