@@ -36,7 +36,8 @@ public final class KnownSettings {
 
     private static final Set<String> PROVIDER_LEAVES = new TreeSet<>(List.of("type", "apiKey", "baseUrl", "authHeader",
             "limits", "imageLimits", "maxConcurrency", "credentialsFile", "project", "location", "model", "overflow",
-            "routeTemplate"));
+            "routeTemplate", "mode", "batch.inlineMaxBytes", "batch.itemErrors", "batch.maxItems", "batch.maxJobs",
+            "batch.maxWait", "batch.pollInterval"));
 
     private static final Pattern PROVIDER_KEY = Pattern.compile("imagegen\\.provider\\.([^.]+)\\.(.+)");
     private static final Pattern OPEN_LEAF = Pattern.compile("(price|param)\\.[A-Za-z0-9_-]+");

@@ -1,7 +1,7 @@
 package io.github.geminiimagebatch.service;
 
 import io.github.geminiimagebatch.config.Settings;
-import io.github.geminiimagebatch.pipeline.BatchApplication;
+import io.github.geminiimagebatch.app.BatchApplication;
 import org.apache.camel.main.Main;
 
 import java.nio.file.Files;

@@ -66,6 +66,9 @@ public final class Soak {
         }
 
         public double growth(java.util.function.ToDoubleFunction<Sample> metric) {
+            if (samples.isEmpty()) {
+                return 0;
+            }
             int third = Math.max(1, samples.size() / 3);
             double first = samples.subList(0, third).stream().mapToDouble(metric).average().orElse(0);
             double last = samples.subList(samples.size() - third, samples.size()).stream().mapToDouble(metric).average().orElse(0);
@@ -87,6 +90,9 @@ public final class Soak {
         }
 
         private double third(boolean first, java.util.function.ToDoubleFunction<Sample> metric) {
+            if (samples.isEmpty()) {
+                return 0;
+            }
             int third = Math.max(1, samples.size() / 3);
             List<Sample> part = first ? samples.subList(0, third) : samples.subList(samples.size() - third, samples.size());
             return part.stream().mapToDouble(metric).average().orElse(0);
@@ -110,8 +116,13 @@ public final class Soak {
                 .faults(options.faults()).day(options.day()).seed(options.seed()).stallMillis(30_000).build();
         try (GeminiSimulator simulator = GeminiSimulator.start(simulatorOptions);
              S3ProxyServer store = S3ProxyServer.start(BUCKET)) {
-            List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-Xlog:gc:file=" + gcLog(),
-                    "-jar", options.jar().toString(),
+            List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-Xlog:gc:file=" + gcLog()));
+            Path install = options.jar().toAbsolutePath().getParent();
+            if (Files.isDirectory(install.resolve("routes"))) {
+                // a private install (bench/soak): its own routes and config, whatever happens to the project meanwhile
+                command.add("-Dimagegen.home=" + install);
+            }
+            command.addAll(List.of("-jar", options.jar().toString(),
                     "--inbox", inbox.toString(), "--outbox", outbox.toString(), "--provider", "simulator",
                     "--set", "imagegen.provider.simulator.baseUrl=" + simulator.baseUri(),
                     "--set", "imagegen.provider.simulator.maxConcurrency=" + concurrency,
@@ -170,7 +181,8 @@ public final class Soak {
         while (System.nanoTime() - start < length) {
             long now = System.nanoTime() - start;
             if (!service.isAlive()) {
-                problems.add("the service ended early with exit code " + service.exitValue());
+                problems.add("the service ended early with exit code " + service.exitValue() + "; its log ends: "
+                        + logTail(options.work().resolve("service.log")));
                 break;
             }
             while (dropped < arrivals.length && arrivals[dropped] <= now) {
@@ -198,6 +210,11 @@ public final class Soak {
             items += drop(inbox, ++dropped);
         }
         return verify(service, simulator, store, inbox, outbox, dropped, items, samples, problems);
+    }
+
+    private static String logTail(Path log) throws IOException {
+        List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+        return String.join(" | ", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
     }
 
     private Path gcLog() {
