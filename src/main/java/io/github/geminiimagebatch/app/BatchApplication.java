@@ -10,6 +10,7 @@ import io.github.geminiimagebatch.observe.RunMetrics;
 import io.github.geminiimagebatch.output.Outputs;
 import io.github.geminiimagebatch.pipeline.Batches;
 import io.github.geminiimagebatch.pipeline.Dispatcher;
+import io.github.geminiimagebatch.pipeline.ErrorContainment;
 import io.github.geminiimagebatch.pipeline.Ledger;
 import io.github.geminiimagebatch.pipeline.Lifecycle;
 import io.github.geminiimagebatch.pipeline.Progress;
@@ -21,6 +22,8 @@ import io.github.geminiimagebatch.provider.ProviderGateway;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
 import io.github.geminiimagebatch.quota.DayCloses;
 import io.github.geminiimagebatch.secret.Secrets;
+import io.github.geminiimagebatch.service.InboxMemory;
+import io.github.geminiimagebatch.service.PendingRetries;
 import io.github.geminiimagebatch.web.StatusPage;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -117,6 +120,12 @@ public final class BatchApplication {
         Progress progress = new Progress(run, config.resetZone());
         main.bind("progress", progress);
         main.bind("runState", run);
+        main.bind("errorContainment", new ErrorContainment(run));
+        ErrorContainment.installForUncaughtErrors();
+        InboxMemory inboxMemory = new InboxMemory();
+        main.bind("inboxMemory", inboxMemory);
+        main.bind("pendingRetries", new PendingRetries(run, outputs, inboxMemory,
+                PendingRetries.schedule(config.settings()), !config.once()));
         // Bound under the name camel-micrometer-prometheus looks for, so /observe/metrics shows the
         // imagegen_* series next to Camel's own.
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -239,8 +248,11 @@ public final class BatchApplication {
     }
 
     private static void checkFolders(RunConfig config) throws ConfigException {
-        for (Path dir : List.of(config.inbox(), config.outbox())) {
+        for (Path dir : List.of(config.outbox(), config.inbox())) {
             String role = dir == config.inbox() ? "inbox" : "outbox";
+            if (dir == config.inbox() && !Files.exists(dir)) {
+                missingInbox(config);
+            }
             try {
                 Files.createDirectories(dir);
             } catch (IOException e) {
@@ -252,5 +264,15 @@ public final class BatchApplication {
                         + " writable folder. Fix its permissions, or point --" + role + " elsewhere.");
             }
         }
+    }
+
+    /** A mistyped inbox is the classic unattended failure: --once stops, a service says so loudly and creates it. */
+    private static void missingInbox(RunConfig config) throws ConfigException {
+        if (config.once()) {
+            throw new ConfigException("The inbox folder " + config.inbox().toAbsolutePath() + " does not exist, so there is"
+                    + " nothing to do. Check --inbox / imagegen.inbox for a typo, or create the folder.");
+        }
+        LOG.warn("*** The inbox folder {} did not exist: created it, and watching it. If that is a typo, stop and fix"
+                + " --inbox / imagegen.inbox. ***", config.inbox().toAbsolutePath());
     }
 }

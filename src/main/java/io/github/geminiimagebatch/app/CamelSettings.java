@@ -1,6 +1,7 @@
 package io.github.geminiimagebatch.app;
 
 import io.github.geminiimagebatch.config.ProviderSettings;
+import io.github.geminiimagebatch.config.ConfigException;
 import io.github.geminiimagebatch.config.RunConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,7 @@ final class CamelSettings {
     }
 
     /** Camel's settings for a run of the bundle, with every imagegen.* setting next to them for the routes' placeholders. */
-    static Properties forRun(RunConfig config, Path home) {
+    static Properties forRun(RunConfig config, Path home) throws ConfigException {
         Properties p = new Properties();
         // The operator's endpoints (/observe/health, /observe/metrics) on loopback only: they are for
         // whoever runs the bundle, and a different host or port is one setting away.
@@ -46,6 +47,8 @@ final class CamelSettings {
         });
         p.setProperty("imagegen.inbox", config.inbox().toAbsolutePath().toString());
         p.setProperty("imagegen.progress.intervalMillis", Long.toString(config.progressInterval().toMillis()));
+        p.setProperty("imagegen.pending.checkIntervalMillis", Long.toString(Math.max(50,
+                config.settings().duration("imagegen.pending.checkInterval").toMillis())));
         p.setProperty("camel.main.name", "gemini-image-batch");
         p.setProperty("camel.main.routesIncludePattern", routesPattern(config, home));
         p.setProperty("camel.main.shutdownTimeout", Long.toString(Math.max(1, config.shutdownTimeout().toSeconds())));
@@ -75,15 +78,16 @@ final class CamelSettings {
         p.setProperty("camel.threadpool.config[itemThreads].poolSize", Integer.toString(itemThreads));
         p.setProperty("camel.threadpool.config[itemThreads].maxPoolSize", Integer.toString(itemThreads));
         p.setProperty("camel.threadpool.config[itemThreads].maxQueueSize", "-1");
-        checkManagementPort(p);
+        checkManagementPort(p, config.once());
         return p;
     }
 
     /**
-     * The operator endpoints are a convenience, not the job: when their port is taken (typically by
-     * another instance of the bundle on this machine) the run goes on without them, saying so in one line.
+     * For {@code --once} the operator endpoints are a convenience, not the job: when their port is taken
+     * (typically by another instance of the bundle on this machine) the run goes on without them, saying so
+     * in one line. For a service, health is how a supervisor knows it lives: a taken port stops the start.
      */
-    private static void checkManagementPort(Properties p) {
+    private static void checkManagementPort(Properties p, boolean once) throws ConfigException {
         if (!Boolean.parseBoolean(p.getProperty("camel.management.enabled"))) {
             return;
         }
@@ -93,6 +97,12 @@ final class CamelSettings {
             probe.setReuseAddress(true);
             probe.bind(new InetSocketAddress(host, Integer.parseInt(port)));
         } catch (IOException | IllegalArgumentException e) {
+            if (!once) {
+                throw new ConfigException("The operator endpoints (/observe/health, /observe/metrics) cannot listen on "
+                        + host + ":" + port + " (" + e.getMessage() + "), and a service without health looks dead to its"
+                        + " supervisor. Another gemini-image-batch may be running here: set camel.management.port to a free"
+                        + " port (or camel.management.enabled=false if nothing polls the health).");
+            }
             LOG.warn("The operator endpoints (/observe/health, /observe/metrics) cannot listen on {}:{} ({}); running"
                     + " without them. Another gemini-image-batch may be running here: set camel.management.port to a"
                     + " free port, or camel.management.enabled=false.", host, port, e.getMessage());

@@ -27,6 +27,9 @@ public final class Outputs {
     private static final Logger LOG = LoggerFactory.getLogger(Outputs.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Room the outbox needs before pending work is sent again after an output error. */
+    private static final long MIN_FREE_BYTES = 1 << 20;
+
     private final Path outbox;
     private final FileSink folder;
     private final List<OutputSink> sinks;
@@ -113,6 +116,19 @@ public final class Outputs {
                 facts.path("sha256").asText(null),
                 facts.hasNonNull("width") ? facts.get("width").asInt() : null,
                 facts.hasNonNull("height") ? facts.get("height").asInt() : null);
+    }
+
+    /** Whether every output answers now: the outbox's work folder is writable with room left, every other sink answers. */
+    public boolean answering() {
+        try {
+            Path dir = Files.createDirectories(workDir());
+            if (!Files.isWritable(dir) || Files.getFileStore(dir).getUsableSpace() < MIN_FREE_BYTES) {
+                return false;
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return sinks.stream().allMatch(OutputSink::answers);
     }
 
     /** Appends an item's line to the working manifest as soon as it settles, for whoever watches progress. */

@@ -117,6 +117,17 @@ public final class S3Sink implements OutputSink, ReadableSink, AutoCloseable {
         });
     }
 
+    /** One HEAD of the bucket, without retries. */
+    @Override
+    public boolean answers() {
+        try {
+            client.headBucket(b -> b.bucket(settings.bucket()));
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     @Override
     public Optional<String> completedImage(String requestKey) throws IOException {
         String indexKey = settings.key(KeyIndex.entryName(requestKey));

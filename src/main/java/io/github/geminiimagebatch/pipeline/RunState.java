@@ -212,6 +212,25 @@ public final class RunState {
         pendingReasons.putIfAbsent("output_error", message.endsWith(".") ? message : message + ".");
     }
 
+    /**
+     * A prompt file is read again (service mode): its items of the earlier reading leave the totals, so
+     * an item counts once, as its latest reading settled it. What was spent stays spent.
+     */
+    public void readAgain(Map<WorkItem.Status, Long> earlierReading) {
+        long items = 0;
+        for (Map.Entry<WorkItem.Status, Long> e : earlierReading.entrySet()) {
+            settled.get(e.getKey()).addAndGet(-e.getValue());
+            items += e.getValue();
+        }
+        queued.addAndGet(-items);
+    }
+
+    /** The outputs answered a probe again (service mode): sending resumes and the output reason is dropped. */
+    public synchronized void outputsRecovered() {
+        outputProblem = null;
+        pendingReasons.keySet().removeIf(key -> key.startsWith("output_error"));
+    }
+
     /** Why outputs cannot be written, or null while they can. */
     public String outputProblem() {
         return outputProblem;

@@ -36,7 +36,7 @@ public final class S3ProxyServer implements AutoCloseable {
         return server;
     }
 
-    void start() throws Exception {
+    public void start() throws Exception {
         proxy = S3Proxy.builder()
                 .blobStore(blobStore())
                 .endpoint(URI.create("http://127.0.0.1:" + port))
@@ -48,14 +48,14 @@ public final class S3ProxyServer implements AutoCloseable {
         }
     }
 
-    void stop() throws Exception {
+    public void stop() throws Exception {
         if (proxy != null) {
             proxy.stop();
             proxy = null;
         }
     }
 
-    BlobStore blobStore() {
+    public BlobStore blobStore() {
         return blobs.getBlobStore();
     }
 

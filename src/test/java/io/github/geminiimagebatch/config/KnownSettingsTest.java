@@ -1,0 +1,37 @@
+package io.github.geminiimagebatch.config;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class KnownSettingsTest {
+
+    @Test
+    void knownKeysProviderLeavesAndOtherNamespacesPass() {
+        assertThat(KnownSettings.problem("imagegen.concurrency")).isEmpty();
+        assertThat(KnownSettings.problem("imagegen.output.s3.partSize")).isEmpty();
+        assertThat(KnownSettings.problem("imagegen.provider.project2.apiKey")).isEmpty();
+        assertThat(KnownSettings.problem("imagegen.provider.corp.param.tag")).isEmpty();
+        assertThat(KnownSettings.problem("imagegen.provider.aistudio.price.4K")).isEmpty();
+        assertThat(KnownSettings.problem("camel.management.port")).isEmpty();
+    }
+
+    @Test
+    void aTypoNamesTheClosestKnownKey() {
+        assertThat(KnownSettings.problem("imagegen.concurency")).get().asString()
+                .contains("Unknown setting imagegen.concurency").contains("Did you mean imagegen.concurrency?");
+        assertThat(KnownSettings.problem("imagegen.inbox.pollDelay")).get().asString()
+                .contains("Did you mean imagegen.inbox.pollDelayMillis?");
+        assertThat(KnownSettings.problem("imagegen.budget.maxusd")).get().asString()
+                .contains("Did you mean imagegen.budget.maxUsd?");
+        assertThat(KnownSettings.problem("imagegen.provider.vertex.credentialFile")).get().asString()
+                .contains("Did you mean imagegen.provider.vertex.credentialsFile?");
+    }
+
+    @Test
+    void levenshtein() {
+        assertThat(KnownSettings.distance("kitten", "sitting")).isEqualTo(3);
+        assertThat(KnownSettings.distance("", "abc")).isEqualTo(3);
+        assertThat(KnownSettings.distance("same", "same")).isZero();
+    }
+}
