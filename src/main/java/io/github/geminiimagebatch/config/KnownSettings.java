@@ -32,7 +32,8 @@ public final class KnownSettings {
             "imagegen.output.s3.region", "imagegen.output.s3.endpoint", "imagegen.output.s3.pathStyle",
             "imagegen.output.s3.checksum", "imagegen.output.s3.accessKey", "imagegen.output.s3.secretKey",
             "imagegen.output.s3.partSize",
-            "imagegen.budget.maxUsd", "imagegen.budget.maxUsdPerDay"));
+            "imagegen.budget.maxUsd", "imagegen.budget.maxUsdPerDay",
+            "imagegen.web.token"));
 
     private static final Set<String> PROVIDER_LEAVES = new TreeSet<>(List.of("type", "apiKey", "baseUrl", "authHeader",
             "limits", "imageLimits", "maxConcurrency", "credentialsFile", "project", "location", "model", "overflow",

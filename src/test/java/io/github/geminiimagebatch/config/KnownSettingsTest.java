@@ -2,6 +2,13 @@ package io.github.geminiimagebatch.config;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class KnownSettingsTest {
@@ -26,6 +33,16 @@ class KnownSettingsTest {
                 .contains("Did you mean imagegen.budget.maxUsd?");
         assertThat(KnownSettings.problem("imagegen.provider.vertex.credentialFile")).get().asString()
                 .contains("Did you mean imagegen.provider.vertex.credentialsFile?");
+    }
+
+    /** Every setting the documented properties file shows, set or commented out, is one the bundle accepts. */
+    @Test
+    void everySettingInTheDocumentedPropertiesFileIsKnown() throws IOException {
+        Pattern setting = Pattern.compile("^#?\\s*(imagegen\\.[A-Za-z0-9_.-]+)\\s*=");
+        List<String> keys = Files.readAllLines(Path.of("config/application.properties")).stream()
+                .map(setting::matcher).filter(Matcher::find).map(m -> m.group(1)).toList();
+        assertThat(keys).hasSizeGreaterThan(40)
+                .allSatisfy(key -> assertThat(KnownSettings.problem(key)).as(key).isEmpty());
     }
 
     @Test
