@@ -1,5 +1,7 @@
 package io.github.geminiimagebatch.app;
 
+import io.github.geminiimagebatch.component.GeminiImageComponent;
+import io.github.geminiimagebatch.component.GeminiImageEngine;
 import io.github.geminiimagebatch.config.ConfigException;
 import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.config.RunConfig;
@@ -8,7 +10,6 @@ import io.github.geminiimagebatch.observe.ProviderHealthCheck;
 import io.github.geminiimagebatch.observe.RunMetrics;
 import io.github.geminiimagebatch.output.Outputs;
 import io.github.geminiimagebatch.pipeline.Batches;
-import io.github.geminiimagebatch.pipeline.Dispatcher;
 import io.github.geminiimagebatch.pipeline.Ledger;
 import io.github.geminiimagebatch.pipeline.Lifecycle;
 import io.github.geminiimagebatch.pipeline.Progress;
@@ -95,7 +96,12 @@ public final class BatchApplication {
         main.bind("batches", new Batches(config, run, outputs));
         main.bind("ledger", new Ledger(run, outputs));
         ProviderGateway gateway = new ProviderGateway(providers, budget, clock);
-        main.bind("dispatcher", new Dispatcher(run, gateway, config.maxAttempts(), config.once()));
+        GeminiImageEngine engine = new GeminiImageEngine(gateway, run, config.maxAttempts(), config.once(),
+                new GeminiImageEngine.Defaults(config.defaultModel(), config.defaultAspectRatio(), config.defaultImageSize()),
+                clock);
+        // the item route's gemini-image:generate works on this run's providers, budget and counters
+        main.bind("gemini-image", new GeminiImageComponent(engine));
+        main.bind("dispatcher", engine.dispatcher());
         main.bind("providerCalls", new ProviderCalls(gateway, outputs.workDir()));
         main.bind("lifecycle", lifecycle);
         main.bind("progress", new Progress(run, config.resetZone()));
@@ -171,7 +177,7 @@ public final class BatchApplication {
         return main;
     }
 
-    private static void registerSecrets(Settings s) {
+    static void registerSecrets(Settings s) {
         for (Map.Entry<String, String> e : s.asMap().entrySet()) {
             String leaf = e.getKey().substring(e.getKey().lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
             if (leaf.equals("apikey") || leaf.equals("secretkey") || leaf.equals("accesskey")) {
