@@ -114,7 +114,11 @@ public final class BatchApplication {
         for (ProviderRuntime p : providers) {
             main.bind("imagegen-health-" + p.name(), new ProviderHealthCheck(p, clock));
         }
-        main.setDefaultPropertyPlaceholderLocation("false");
+        // Camel Main reads config/application.properties the usual way; the merged settings (flags >
+        // environment > --config > that file > defaults) sit on top as override properties.
+        Path camelConfig = home.resolve("config").resolve("application.properties");
+        main.setDefaultPropertyPlaceholderLocation(Files.isRegularFile(camelConfig)
+                ? "file:" + camelConfig.toAbsolutePath() : "false");
         main.setOverrideProperties(CamelSettings.forRun(config, home));
         main.addMainListener(new MainListenerSupport() {
             @Override
