@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.app;
 
+import io.github.geminiimagebatch.batchapi.BatchJobs;
 import io.github.geminiimagebatch.component.GeminiImageComponent;
 import io.github.geminiimagebatch.component.GeminiImageEngine;
 import io.github.geminiimagebatch.config.ConfigException;
@@ -47,6 +48,7 @@ public final class BatchApplication {
 
     private final Settings settings;
     private final Path home;
+    private BatchJobs batchJobs;
     private final Clock clock;
     private Main main;
     private RunState run;
@@ -71,6 +73,9 @@ public final class BatchApplication {
             main.run();
             return finish(config);
         } finally {
+            if (batchJobs != null) {
+                batchJobs.close();
+            }
             outputs.close();
             simulator.close();
         }
@@ -103,6 +108,10 @@ public final class BatchApplication {
         main.bind("gemini-image", new GeminiImageComponent(engine));
         main.bind("dispatcher", engine.dispatcher());
         main.bind("providerCalls", new ProviderCalls(gateway, outputs.workDir()));
+        batchJobs = new BatchJobs(config.providers().stream().filter(ProviderSettings::batchMode).toList(),
+                config.outbox().resolve(".state"), outputs.workDir(), config.connectTimeout(), config.responseTimeout(), clock, run::stopping);
+        main.bind("batchJobs", batchJobs);
+        run.showBatchJobs(batchJobs::jobs);
         main.bind("lifecycle", lifecycle);
         main.bind("progress", new Progress(run, config.resetZone()));
         main.bind("runState", run);
@@ -112,7 +121,7 @@ public final class BatchApplication {
         RunMetrics.register(meters, run);
         main.bind("metricsRegistry", meters);
         for (ProviderRuntime p : providers) {
-            main.bind("imagegen-health-" + p.name(), new ProviderHealthCheck(p, clock));
+            main.bind("imagegen-health-" + p.name(), new ProviderHealthCheck(p, clock, run::batchJobs));
         }
         // Camel Main reads config/application.properties the usual way; the merged settings (flags >
         // environment > --config > that file > defaults) sit on top as override properties.

@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.app;
 
+import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.config.RunConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,8 +66,11 @@ final class CamelSettings {
             p.setProperty(prefix + "maxTotalConnections", Integer.toString(connections));
             p.setProperty(prefix + "connectionsPerRoute", Integer.toString(connections));
         }
-        p.setProperty("camel.threadpool.config[itemThreads].poolSize", Integer.toString(config.concurrency()));
-        p.setProperty("camel.threadpool.config[itemThreads].maxPoolSize", Integer.toString(config.concurrency()));
+        // an item waiting in a Gemini Batch API job holds its worker until the job has ended
+        int itemThreads = config.concurrency() + config.providers().stream().filter(ProviderSettings::batchMode)
+                .mapToInt(provider -> provider.batch().itemsInFlight()).sum();
+        p.setProperty("camel.threadpool.config[itemThreads].poolSize", Integer.toString(itemThreads));
+        p.setProperty("camel.threadpool.config[itemThreads].maxPoolSize", Integer.toString(itemThreads));
         p.setProperty("camel.threadpool.config[itemThreads].maxQueueSize", "-1");
         config.settings().asMap().forEach((k, v) -> {
             if (v != null) {

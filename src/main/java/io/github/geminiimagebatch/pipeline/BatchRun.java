@@ -205,6 +205,13 @@ public final class BatchRun {
         ObjectNode reasons = report.putObject("failedByReason");
         items.stream().filter(i -> i.getStatus() == WorkItem.Status.FAILED)
                 .forEach(i -> reasons.put(i.getReasonClass(), reasons.path(i.getReasonClass()).asInt(0) + 1));
+        Map<String, Integer> byJob = new TreeMap<>();
+        items.stream().filter(i -> i.getBatchJob() != null).forEach(i -> byJob.merge(i.getBatchJob(), 1, Integer::sum));
+        if (!byJob.isEmpty()) {
+            // Gemini Batch API jobs that answered this batch's items, with how many each answered
+            ObjectNode jobs = report.putObject("batchJobs");
+            byJob.forEach(jobs::put);
+        }
         ObjectNode providers = report.putObject("providers");
         Map<String, Double> paused = pausedSeconds();
         Map<String, int[]> calls = new TreeMap<>(perProvider);

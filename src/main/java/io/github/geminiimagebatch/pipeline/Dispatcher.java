@@ -3,6 +3,7 @@ package io.github.geminiimagebatch.pipeline;
 import io.github.geminiimagebatch.gemini.DecodedResponse;
 import io.github.geminiimagebatch.provider.CallOutcome;
 import io.github.geminiimagebatch.provider.CredentialsRefusedException;
+import io.github.geminiimagebatch.provider.JobEndedException;
 import io.github.geminiimagebatch.provider.Permit;
 import io.github.geminiimagebatch.provider.ProviderGateway;
 import io.github.geminiimagebatch.provider.Reservation;
@@ -56,7 +57,7 @@ public final class Dispatcher {
                         + run.outputProblem() + "); it is sent next time");
                 return;
             }
-            Reservation reservation = gateway.reserve(item.getRequest());
+            Reservation reservation = gateway.reserve(item.getRequest(), item::skips);
             if (reservation instanceof Reservation.Granted granted) {
                 Permit permit = granted.permit();
                 ItemExchange.permit(exchange, permit);
@@ -129,7 +130,12 @@ public final class Dispatcher {
             item.getBatch().countRetry();
             return;
         }
-        if (error instanceof OutputUnavailableException local) {
+        if (error instanceof JobEndedException ended) {
+            // a batch job that ended without results charged nothing: the item waits for the next run
+            gateway.settle(permit, new CallOutcome.OnOurSide());
+            LOG.warn("{}: {}", item, ended.getMessage());
+            leavePending(item, ended.reasonClass(), ended.getMessage(), false);
+        } else if (error instanceof OutputUnavailableException local) {
             gateway.settle(permit, new CallOutcome.OnOurSide());
             item.getBatch().countCall(permit.provider(), 3);
             LOG.error("{}: {}. The item stays pending; no further requests are sent in this run."

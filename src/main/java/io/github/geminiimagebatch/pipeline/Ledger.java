@@ -169,6 +169,10 @@ public final class Ledger {
         s.put("wireModel", item.getWireModel());
         s.put("provider", item.getProvider());
         s.put("providerType", item.getProviderType());
+        if (item.getBatchJob() != null) {
+            s.put("mode", "batch");
+            s.put("batchJob", item.getBatchJob());
+        }
         s.put("aspectRatio", item.getRequest().aspectRatio());
         s.put("imageSize", item.getRequest().imageSize());
         s.put("mimeType", result.mimeType());

@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.pipeline;
 
+import io.github.geminiimagebatch.provider.BatchJobView;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
 import io.github.geminiimagebatch.provider.ProviderState;
 import io.github.geminiimagebatch.quota.Limit;
@@ -18,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The steady progress line: done / skipped / failed / pending of total, pace, ETA, pauses and cost.
@@ -70,7 +73,29 @@ public final class Progress {
         if (!states.isEmpty()) {
             line.append(" | ").append(String.join("; ", states));
         }
+        String jobs = batchJobs(run.batchJobs(), now);
+        if (!jobs.isEmpty()) {
+            line.append(" | ").append(jobs);
+        }
         return line.toString();
+    }
+
+    /** "batch jobs: 2 RUNNING (300 items), 1 CREATING (12 items); oldest 4m10s", or empty without jobs. */
+    static String batchJobs(List<BatchJobView> jobs, Instant now) {
+        if (jobs.isEmpty()) {
+            return "";
+        }
+        Map<String, int[]> byState = new TreeMap<>();
+        Duration oldest = Duration.ZERO;
+        for (BatchJobView job : jobs) {
+            int[] counts = byState.computeIfAbsent(job.state(), s -> new int[2]);
+            counts[0]++;
+            counts[1] += job.items();
+            oldest = job.age(now).compareTo(oldest) > 0 ? job.age(now) : oldest;
+        }
+        List<String> parts = new ArrayList<>();
+        byState.forEach((state, counts) -> parts.add(counts[0] + " " + state + " (" + counts[1] + " items)"));
+        return "batch jobs: " + String.join(", ", parts) + "; oldest " + oldest.toSeconds() + "s";
     }
 
     /** Images per minute over the recent window, from the samples this method takes on each call. */

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The providers in failover order, as one door: {@link #reserve} finds the first provider that can
@@ -70,6 +71,11 @@ public final class ProviderGateway {
      * or one after a provider that is failing, can take it at once.
      */
     public Reservation reserve(ImageRequest request) {
+        return reserve(request, provider -> false);
+    }
+
+    /** As {@link #reserve(ImageRequest)}, passing over the providers {@code skipped} names (this item is not to go there again). */
+    public Reservation reserve(ImageRequest request, Predicate<String> skipped) {
         Instant now = clock.instant();
         List<String> closed = new ArrayList<>();
         Instant reopens = null;
@@ -81,6 +87,12 @@ public final class ProviderGateway {
         for (ProviderRuntime p : providers) {
             if (!p.usable()) {
                 closed.add(p.name() + ": " + p.unusableReason());
+                breakerOnly = false;
+                continue;
+            }
+            if (skipped.test(p.name())) {
+                closed.add(p.name() + ": its batch job failed this item, which goes to the providers after it");
+                authOnly = false;
                 breakerOnly = false;
                 continue;
             }

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -52,9 +53,12 @@ public final class ProviderRuntime {
         this.settings = settings;
         this.clock = clock;
         QuotaSettings defaults = QuotaSettings.unlimited();
-        this.quota = new ProviderQuota(settings.name(), new QuotaSettings(settings.requestLimits(),
-                settings.imageLimits(), resetZone, defaults.windowMargin()), clock);
+        // The Batch API has a quota of its own: the interactive limits do not pace a batch-mode provider.
+        this.quota = new ProviderQuota(settings.name(), new QuotaSettings(settings.batchMode() ? List.of() : settings.requestLimits(),
+                settings.batchMode() ? List.of() : settings.imageLimits(), resetZone, defaults.windowMargin()), clock);
         this.slots = new Semaphore(settings.maxConcurrency(), true);
+        // Batch API items are gathered into jobs: the first must not go alone until the first job has ended.
+        this.answeredOnce = settings.batchMode();
         this.breaker = CircuitBreaker.of(settings.name(), CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(20)
