@@ -100,7 +100,7 @@ public class GeminiImageProducer extends DefaultProducer {
             throw new GeminiImageException("invalid_input", "A reference image could not be read: " + e.getMessage());
         }
         String itemId = id != null ? id : key.substring(0, Math.min(12, key.length()));
-        PromptItem prompted = new PromptItem(itemId, 0, prompt, aspectRatio, imageSize, model, references, null);
+        PromptItem prompted = new PromptItem(itemId, 0, prompt, aspectRatio, imageSize, model, references, null, null);
         return new WorkItem(engine.batch(), prompted, request, key);
     }
 

@@ -80,7 +80,7 @@ class ProviderTemplateContractTest extends CamelTestSupport {
         Instant granted = clock.instant();
         Permit permit = ((Reservation.Granted) gateway.reserve(request)).permit();
         WorkItem item = new WorkItem(new BatchRun("contract", null, granted),
-                new PromptItem("1", 1, "a lighthouse", "1:1", "1K", request.model(), List.of(), null), request, "key");
+                new PromptItem("1", 1, "a lighthouse", "1:1", "1K", request.model(), List.of(), null, null), request, "key");
         item.dispatchTo(permit.provider(), permit.providerType(), permit.wireModel());
         Exchange exchange = new DefaultExchange(context);
         ItemExchange.item(exchange, item);
