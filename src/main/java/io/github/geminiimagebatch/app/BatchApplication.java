@@ -1,6 +1,8 @@
 package io.github.geminiimagebatch.app;
 
 import io.github.geminiimagebatch.batchapi.BatchJobs;
+import io.github.geminiimagebatch.component.GeminiImageComponent;
+import io.github.geminiimagebatch.component.GeminiImageEngine;
 import io.github.geminiimagebatch.config.ConfigException;
 import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.config.RunConfig;
@@ -9,7 +11,6 @@ import io.github.geminiimagebatch.observe.ProviderHealthCheck;
 import io.github.geminiimagebatch.observe.RunMetrics;
 import io.github.geminiimagebatch.output.Outputs;
 import io.github.geminiimagebatch.pipeline.Batches;
-import io.github.geminiimagebatch.pipeline.Dispatcher;
 import io.github.geminiimagebatch.pipeline.ErrorContainment;
 import io.github.geminiimagebatch.pipeline.Ledger;
 import io.github.geminiimagebatch.pipeline.Lifecycle;
@@ -110,7 +111,12 @@ public final class BatchApplication {
         main.bind("batches", new Batches(config, run, outputs));
         main.bind("ledger", new Ledger(run, outputs));
         ProviderGateway gateway = new ProviderGateway(providers, budget, clock);
-        main.bind("dispatcher", new Dispatcher(run, gateway, config.maxAttempts(), config.once()));
+        GeminiImageEngine engine = new GeminiImageEngine(gateway, run, config.maxAttempts(), config.once(),
+                new GeminiImageEngine.Defaults(config.defaultModel(), config.defaultAspectRatio(), config.defaultImageSize()),
+                clock);
+        // the item route's gemini-image:generate works on this run's providers, budget and counters
+        main.bind("gemini-image", new GeminiImageComponent(engine));
+        main.bind("dispatcher", engine.dispatcher());
         main.bind("providerCalls", new ProviderCalls(gateway, outputs.workDir()));
         batchJobs = new BatchJobs(config.providers().stream().filter(ProviderSettings::batchMode).toList(),
                 config.outbox().resolve(".state"), outputs.workDir(), config.connectTimeout(), config.responseTimeout(), clock, run::stopping);
@@ -135,7 +141,11 @@ public final class BatchApplication {
             main.bind("imagegen-health-" + p.name(), new ProviderHealthCheck(p, clock, run::batchJobs));
         }
         StatusPage statusPage = StatusPage.forRun(config.settings(), config.once(), run, progress, outputs.readable(), clock);
-        main.setDefaultPropertyPlaceholderLocation("false");
+        // Camel Main reads config/application.properties the usual way; the merged settings (flags >
+        // environment > --config > that file > defaults) sit on top as override properties.
+        Path camelConfig = home.resolve("config").resolve("application.properties");
+        main.setDefaultPropertyPlaceholderLocation(Files.isRegularFile(camelConfig)
+                ? "file:" + camelConfig.toAbsolutePath() : "false");
         main.setOverrideProperties(CamelSettings.forRun(config, home));
         main.addMainListener(new MainListenerSupport() {
             @Override
@@ -238,7 +248,7 @@ public final class BatchApplication {
         return main;
     }
 
-    private static void registerSecrets(Settings s) {
+    static void registerSecrets(Settings s) {
         for (Map.Entry<String, String> e : s.asMap().entrySet()) {
             String leaf = e.getKey().substring(e.getKey().lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
             if (leaf.equals("apikey") || leaf.equals("secretkey") || leaf.equals("accesskey") || leaf.equals("token")) {

@@ -22,7 +22,11 @@ final class CamelSettings {
     private CamelSettings() {
     }
 
-    /** Camel's settings for a run of the bundle, with every imagegen.* setting next to them for the routes' placeholders. */
+    /**
+     * Camel's settings for a run of the bundle, with every imagegen.* setting next to them for the
+     * routes' placeholders. The product's camel.* values are defaults: every camel.* key the user sets
+     * (config/application.properties, --config, --set, environment) wins.
+     */
     static Properties forRun(RunConfig config, Path home) throws ConfigException {
         Properties p = new Properties();
         // The operator's endpoints (/observe/health, /observe/metrics) on loopback only: they are for
@@ -40,19 +44,12 @@ final class CamelSettings {
         p.setProperty("camel.management.sendEnabled", "false");
         p.setProperty("camel.metrics.enabled", "true");
         p.setProperty("camel.health.exposureLevel", "full");
-        config.settings().asMap().forEach((k, v) -> {
-            if (v != null) {
-                p.setProperty(k, v);
-            }
-        });
-        p.setProperty("imagegen.inbox", config.inbox().toAbsolutePath().toString());
-        p.setProperty("imagegen.progress.intervalMillis", Long.toString(config.progressInterval().toMillis()));
-        p.setProperty("imagegen.pending.checkIntervalMillis", Long.toString(Math.max(50,
-                config.settings().duration("imagegen.pending.checkInterval").toMillis())));
         p.setProperty("camel.main.name", "gemini-image-batch");
         p.setProperty("camel.main.routesIncludePattern", routesPattern(config, home));
         p.setProperty("camel.main.shutdownTimeout", Long.toString(Math.max(1, config.shutdownTimeout().toSeconds())));
-        p.setProperty("camel.main.jmxEnabled", "false");
+        // JMX stays on (Hawtio, JConsole, VisualVM see the routes); statistics per route, not per step,
+        // keep its cost off the item path. camel.main.jmxEnabled=false turns it off.
+        p.setProperty("camel.main.jmxManagementStatisticsLevel", "RoutesOnly");
         // Stream caching would copy each provider response into memory (spooling is off by default) as the
         // exchange moves on after the HTTP call: a 4K body is ~67 MB. Bodies here are streamed once into a
         // temp file by ResponseDecoder, so nothing needs a re-readable stream.
@@ -78,6 +75,15 @@ final class CamelSettings {
         p.setProperty("camel.threadpool.config[itemThreads].poolSize", Integer.toString(itemThreads));
         p.setProperty("camel.threadpool.config[itemThreads].maxPoolSize", Integer.toString(itemThreads));
         p.setProperty("camel.threadpool.config[itemThreads].maxQueueSize", "-1");
+        config.settings().asMap().forEach((k, v) -> {
+            if (v != null) {
+                p.setProperty(k, v);
+            }
+        });
+        p.setProperty("imagegen.inbox", config.inbox().toAbsolutePath().toString());
+        p.setProperty("imagegen.progress.intervalMillis", Long.toString(config.progressInterval().toMillis()));
+        p.setProperty("imagegen.pending.checkIntervalMillis", Long.toString(Math.max(50,
+                config.settings().duration("imagegen.pending.checkInterval").toMillis())));
         checkManagementPort(p, config.once());
         return p;
     }

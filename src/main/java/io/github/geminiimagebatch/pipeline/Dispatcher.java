@@ -95,8 +95,9 @@ public final class Dispatcher {
     }
 
     /**
-     * The quota counts the request from the moment it leaves, as the server does. Provider templates
-     * need not call this: the provider-calls route configuration does, just before the HTTP call.
+     * The quota counts the request from the moment it leaves, as the server does. Kept for provider
+     * templates written for earlier versions: the provider-calls route configuration now does this
+     * (through {@link ProviderCalls#sending}) just before every HTTP call.
      */
     public void sending(Exchange exchange) {
         Permit permit = ItemExchange.permit(exchange);

@@ -44,6 +44,21 @@ public final class ProviderGateway {
         return providers.stream().filter(p -> p.name().equals(name)).findFirst();
     }
 
+    /**
+     * The same providers (same quota, breaker and usability) and budget, tried in {@code order}.
+     *
+     * @throws IllegalArgumentException naming a provider this gateway does not have
+     */
+    public ProviderGateway only(List<String> order) {
+        List<ProviderRuntime> chosen = new ArrayList<>();
+        for (String name : order) {
+            chosen.add(provider(name).orElseThrow(() -> new IllegalArgumentException("The provider '" + name
+                    + "' is not configured; the providers are " + providers.stream().map(ProviderRuntime::name).toList()
+                    + ". Add it to imagegen.providers (with its imagegen.provider." + name + ".* settings).")));
+        }
+        return new ProviderGateway(chosen, budget, clock);
+    }
+
     /** Each provider's state at {@code now}, in failover order. */
     public List<ProviderState> state(Instant now) {
         return providers.stream().map(p -> p.state(now)).toList();
