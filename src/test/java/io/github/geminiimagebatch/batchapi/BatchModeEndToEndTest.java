@@ -138,7 +138,7 @@ class BatchModeEndToEndTest {
         }
         drop("harbours.txt", text.toString());
 
-        assertThat(runOnce("300ms", "--set", "imagegen.provider.batch.batch.inlineMaxBytes=100")).isEqualTo(2);
+        assertThat(runOnce("2s", "--set", "imagegen.provider.batch.batch.inlineMaxBytes=100")).isEqualTo(2);
 
         List<JsonNode> manifest = Manifests.read(outbox(), "harbours");
         assertThat(manifest).hasSize(20);
@@ -154,8 +154,10 @@ class BatchModeEndToEndTest {
         JsonNode retried = JSON.readTree(outbox().resolve("harbours").resolve("0008.json").toFile());
         assertThat(retried.path("attempts").asInt()).as("the 500 line went into a second job").isEqualTo(2);
         JsonNode stats = simulator.stats();
-        assertThat(stats.path("filesUploaded").asLong()).as("inlineMaxBytes=100 sends every job as a file").isEqualTo(2);
-        assertThat(stats.at("/batches/created").asLong()).isEqualTo(2);
+        // the 20 items (one job, unless a slow start splits it) and then the retried line (a later job)
+        long jobs = stats.at("/batches/created").asLong();
+        assertThat(jobs).isBetween(2L, 3L);
+        assertThat(stats.path("filesUploaded").asLong()).as("inlineMaxBytes=100 sends every job as a file").isEqualTo(jobs);
         assertThat(stats.path("requests").asLong()).isZero();
     }
 
