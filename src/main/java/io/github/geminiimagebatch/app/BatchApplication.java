@@ -19,7 +19,9 @@ import io.github.geminiimagebatch.pipeline.WorkItem;
 import io.github.geminiimagebatch.provider.Budget;
 import io.github.geminiimagebatch.provider.ProviderGateway;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
+import io.github.geminiimagebatch.quota.DayCloses;
 import io.github.geminiimagebatch.secret.Secrets;
+import io.github.geminiimagebatch.web.StatusPage;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.main.BaseMainSupport;
@@ -88,8 +90,11 @@ public final class BatchApplication {
         RunConfig config = RunConfig.from(effective);
         checkFolders(config);
         List<ProviderRuntime> providers = new ArrayList<>();
+        DayCloses dayCloses = new DayCloses(config.outbox().resolve(".state"), clock);
         for (ProviderSettings p : config.providers()) {
-            providers.add(new ProviderRuntime(p, config.resetZone(), clock));
+            ProviderRuntime provider = new ProviderRuntime(p, config.resetZone(), clock);
+            rememberDayCloses(provider, dayCloses);
+            providers.add(provider);
         }
         run = new RunState(providers, clock);
         LearnedLimitsWiring.remember(config, providers);
@@ -109,7 +114,8 @@ public final class BatchApplication {
         main.bind("batchJobs", batchJobs);
         run.showBatchJobs(batchJobs::jobs);
         main.bind("lifecycle", lifecycle);
-        main.bind("progress", new Progress(run, config.resetZone()));
+        Progress progress = new Progress(run, config.resetZone());
+        main.bind("progress", progress);
         main.bind("runState", run);
         // Bound under the name camel-micrometer-prometheus looks for, so /observe/metrics shows the
         // imagegen_* series next to Camel's own.
@@ -119,6 +125,7 @@ public final class BatchApplication {
         for (ProviderRuntime p : providers) {
             main.bind("imagegen-health-" + p.name(), new ProviderHealthCheck(p, clock, run::batchJobs));
         }
+        StatusPage statusPage = StatusPage.forRun(config.settings(), config.once(), run, progress, outputs.readable(), clock);
         main.setDefaultPropertyPlaceholderLocation("false");
         main.setOverrideProperties(CamelSettings.forRun(config, home));
         main.addMainListener(new MainListenerSupport() {
@@ -127,6 +134,11 @@ public final class BatchApplication {
                 RunEvents.attach(support.getCamelContext(), config, run);
                 ProviderRoutes.add(support.getCamelContext(), config, run);
                 OutputWiring.checkOutputUri(support.getCamelContext(), config);
+            }
+
+            @Override
+            public void afterStart(BaseMainSupport support) {
+                statusPage.install(support.getCamelContext());
             }
         });
         return config;
@@ -139,10 +151,9 @@ public final class BatchApplication {
                 run.unfinished(), run.costUsd());
         switch (code) {
             case RunState.EXIT_OK -> LOG.info("Done: {}.", totals);
-            case RunState.EXIT_FAILED_ITEMS -> LOG.warn("Done with failures: {}{}. See report.json and manifest.jsonl in {};"
-                    + " failed.jsonl can be dropped into the inbox to retry.", totals,
+            case RunState.EXIT_FAILED_ITEMS -> LOG.warn("Done with failures: {}{}.{}", totals,
                     run.rejectedFiles() > 0 ? ", " + run.rejectedFiles() + " file(s) refused (see inbox/.failed)" : "",
-                    config.outbox());
+                    whereToLook(config.outbox()));
             case RunState.EXIT_QUOTA_PENDING -> {
                 if (lifecycle.isDrained()) {
                     LOG.warn("Stopped with work pending: {}. {} Run again after that;"
@@ -156,6 +167,42 @@ public final class BatchApplication {
                     run.outputProblem() != null ? "the outbox" : "the credentials");
         }
         return code;
+    }
+
+    /** A provider closed for the day by an earlier run stays closed; a new close is kept for the next start. */
+    private static void rememberDayCloses(ProviderRuntime provider, DayCloses dayCloses) throws IOException {
+        dayCloses.restore(provider.quota());
+        provider.quota().onDayClose((until, reason) -> {
+            try {
+                dayCloses.record(provider.name(), until, reason);
+            } catch (IOException e) {
+                LOG.warn("Could not remember in outbox/.state that {} is closed until {} ({}); a restart before then"
+                        + " sends one request to learn it again.", provider.name(), until, Secrets.redact(String.valueOf(e.getMessage())));
+            }
+        });
+    }
+
+    /** Only the documents this run wrote: a run whose every file was refused has no report to point at. */
+    private String whereToLook(Path outbox) {
+        return listed(" Reports: ", outbox, run.documents("report.json"))
+                + listed(" To retry the failed items, drop into the inbox: ", outbox, run.documents("failed.jsonl"))
+                + listed(" Invalid input by file, line and reason (fix the lines and drop the file again): ", outbox,
+                run.documents("invalid.jsonl"));
+    }
+
+    private static String listed(String label, Path outbox, List<String> documents) {
+        if (documents.isEmpty()) {
+            return "";
+        }
+        int shown = Math.min(3, documents.size());
+        StringBuilder text = new StringBuilder(label);
+        for (int i = 0; i < shown; i++) {
+            text.append(i == 0 ? "" : ", ").append(outbox.resolve(documents.get(i)));
+        }
+        if (documents.size() > shown) {
+            text.append(" and ").append(documents.size() - shown).append(" more");
+        }
+        return text.append('.').toString();
     }
 
     /** Pending reasons are phrases ("the daily budget ... is used up"); the summary line shows them as sentences. */
@@ -185,7 +232,7 @@ public final class BatchApplication {
     private static void registerSecrets(Settings s) {
         for (Map.Entry<String, String> e : s.asMap().entrySet()) {
             String leaf = e.getKey().substring(e.getKey().lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
-            if (leaf.equals("apikey") || leaf.equals("secretkey") || leaf.equals("accesskey")) {
+            if (leaf.equals("apikey") || leaf.equals("secretkey") || leaf.equals("accesskey") || leaf.equals("token")) {
                 Secrets.register(e.getValue());
             }
         }

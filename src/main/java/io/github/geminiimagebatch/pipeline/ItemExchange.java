@@ -43,11 +43,11 @@ public final class ItemExchange {
     }
 
     @SuppressWarnings("unchecked")
-    static CompletableFuture<String> keyClaim(Exchange exchange) {
+    static CompletableFuture<WorkItem> keyClaim(Exchange exchange) {
         return exchange.getProperty(KEY_CLAIM, CompletableFuture.class);
     }
 
-    static void keyClaim(Exchange exchange, CompletableFuture<String> claim) {
+    static void keyClaim(Exchange exchange, CompletableFuture<WorkItem> claim) {
         exchange.setProperty(KEY_CLAIM, claim);
     }
 

@@ -199,8 +199,20 @@ class BatchModeEndToEndTest {
     void anExpiredJobLeavesItsItemsPendingAndTheRunExitsThreeNamingTheJob() throws Exception {
         simulator = GeminiSimulator.start(SimulatorOptions.builder().batchTurnaround(Duration.ofMillis(500)).batchFaults("expired=1").build());
         drop("bays.txt", prompts(5, null));
+        ch.qos.logback.classic.Logger summary = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("gemini-image-batch");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events = new ch.qos.logback.core.read.ListAppender<>();
+        events.start();
+        summary.addAppender(events);
+        int exit;
+        try {
+            exit = runOnce("300ms");
+        } finally {
+            summary.detachAppender(events);
+        }
 
-        assertThat(runOnce("300ms")).isEqualTo(3);
+        assertThat(exit).isEqualTo(3);
+        assertThat(events.list).as("the last line names the job and why").anySatisfy(event -> assertThat(event.getFormattedMessage())
+                .contains("Stopped with work pending").containsPattern("[Bb]atch job batches/\\S+ ended EXPIRED"));
 
         List<JsonNode> manifest = Manifests.read(outbox(), "bays");
         assertThat(manifest).hasSize(5).allSatisfy(line -> {
