@@ -16,6 +16,8 @@ import io.github.geminiimagebatch.output.S3Settings;
 import io.github.geminiimagebatch.output.S3Sink;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
 import io.github.geminiimagebatch.secret.Secrets;
+import io.github.geminiimagebatch.shared.SharedState;
+import io.github.geminiimagebatch.shared.SharedStoreHealthCheck;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.ImageMode;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
@@ -65,6 +67,7 @@ public final class BatchApplication {
     private RunState run;
     private Lifecycle lifecycle;
     private GeminiSimulator simulator;
+    private SharedState shared;
     private final List<OutputSink> outputSinks = new ArrayList<>();
 
     public BatchApplication(Settings settings, Path home) {
@@ -80,6 +83,9 @@ public final class BatchApplication {
             return finish(config);
         } finally {
             closeSinks();
+            if (shared != null) {
+                shared.close();
+            }
             if (simulator != null) {
                 simulator.close();
             }
@@ -93,9 +99,11 @@ public final class BatchApplication {
         RunConfig config = RunConfig.from(effective);
         checkFolders(config);
         Clock clock = Clock.systemUTC();
+        shared = SharedState.from(effective, clock);
         List<ProviderRuntime> providers = new ArrayList<>();
         for (ProviderSettings p : config.providers()) {
-            providers.add(new ProviderRuntime(p, config.resetZone(), clock));
+            providers.add(new ProviderRuntime(p, config.resetZone(), clock, shared.quotas(clock),
+                    p.wireModel(config.defaultModel())));
         }
         run = new RunState(providers, clock);
         outputSinks.addAll(extraSinks(config));
@@ -108,7 +116,7 @@ public final class BatchApplication {
         main = new Main();
         lifecycle = new Lifecycle(run, config.once(), () -> main.completed());
         main.bind("batches", new Batches(config, run, outputs));
-        main.bind("ledger", new Ledger(run, outputs));
+        main.bind("ledger", new Ledger(run, outputs, shared.claims()));
         main.bind("dispatcher", new Dispatcher(run, budget, config.maxAttempts(), config.once()));
         main.bind("providerCalls", new ProviderCalls(run, outputs.workDir()));
         main.bind("lifecycle", lifecycle);
@@ -122,6 +130,7 @@ public final class BatchApplication {
         for (ProviderRuntime p : providers) {
             main.bind("imagegen-health-" + p.name(), new ProviderHealthCheck(p, clock));
         }
+        shared.redis().ifPresent(redis -> main.bind("imagegen-health-shared-redis", new SharedStoreHealthCheck(redis)));
         main.setDefaultPropertyPlaceholderLocation("false");
         main.setOverrideProperties(camelProperties(config));
         main.addMainListener(new MainListenerSupport() {

@@ -6,6 +6,7 @@ import io.github.geminiimagebatch.config.ProviderType;
 import io.github.geminiimagebatch.gemini.VertexCredentials;
 import io.github.geminiimagebatch.quota.ProviderQuota;
 import io.github.geminiimagebatch.quota.QuotaSettings;
+import io.github.geminiimagebatch.quota.SharedQuota;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,11 +47,22 @@ public final class ProviderRuntime {
     private Instant lastForcedReload;
 
     public ProviderRuntime(ProviderSettings settings, ZoneId resetZone, Clock clock) {
+        this(settings, resetZone, clock, SharedQuota.NOT_SHARED, "");
+    }
+
+    /**
+     * @param shared       where the quota state shared with other instances lives
+     * @param countedModel the model the provider's quota is counted for (Google counts per model)
+     */
+    public ProviderRuntime(ProviderSettings settings, ZoneId resetZone, Clock clock, SharedQuota.Source shared,
+                           String countedModel) {
         this.settings = settings;
         this.clock = clock;
         QuotaSettings defaults = QuotaSettings.unlimited();
-        this.quota = new ProviderQuota(settings.name(), new QuotaSettings(settings.requestLimits(),
-                settings.imageLimits(), resetZone, defaults.windowMargin()), clock);
+        QuotaSettings quotaSettings = new QuotaSettings(settings.requestLimits(), settings.imageLimits(), resetZone,
+                defaults.windowMargin());
+        this.quota = new ProviderQuota(settings.name(), quotaSettings, clock, new Random(),
+                shared.open(settings.name(), countedModel, quotaSettings));
         this.slots = new Semaphore(settings.maxConcurrency(), true);
         this.breaker = CircuitBreaker.of(settings.name(), CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)

@@ -60,6 +60,8 @@ public final class ProviderQuota {
     private final QuotaSettings settings;
     private final Clock clock;
     private final Random random;
+    /** What every instance on the same project agrees on; LOCAL_ONLY when this instance is alone. */
+    private final SharedQuota shared;
     private final List<QuotaWindow> configuredWindows = new ArrayList<>();
     private final Map<String, QuotaWindow> learnedWindows = new LinkedHashMap<>();
     /** Recent admissions, newest last: what learning and the observed rate are computed from. */
@@ -91,6 +93,12 @@ public final class ProviderQuota {
 
     /** @param random source of jitter; seed it in tests for repeatable pauses */
     public ProviderQuota(String providerName, QuotaSettings settings, Clock clock, Random random) {
+        this(providerName, settings, clock, random, SharedQuota.LOCAL_ONLY);
+    }
+
+    /** @param shared the quota state shared with other instances (admissions, pauses, closes, learned limits) */
+    public ProviderQuota(String providerName, QuotaSettings settings, Clock clock, Random random, SharedQuota shared) {
+        this.shared = Objects.requireNonNull(shared, "shared");
         this.providerName = Objects.requireNonNull(providerName, "providerName");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -160,7 +168,15 @@ public final class ProviderQuota {
         if (until.isAfter(now)) {
             return new Admission.Wait(until, reason);
         }
-        long ticket = nextTicket++;
+        long ticket = nextTicket;
+        Admission together = shared.admit(ticket, images);
+        if (together instanceof Admission.Closed closedByOthers) {
+            close(closedByOthers.until(), closedByOthers.reason());
+        }
+        if (!(together instanceof Admission.Granted)) {
+            return together;
+        }
+        nextTicket++;
         for (QuotaWindow window : windows()) {
             window.record(now, window.unit == Unit.IMAGES ? images : 1, ticket);
         }
@@ -197,6 +213,7 @@ public final class ProviderQuota {
             for (QuotaWindow window : windows()) {
                 window.restamp(ticket, now, window.unit == Unit.IMAGES ? admitted.images : 1);
             }
+            shared.sent(ticket, admitted.images);
             if (lastAdmission == null || now.isAfter(lastAdmission)) {
                 lastAdmission = now;
                 lastAdmissionImages = admitted.images;
@@ -272,6 +289,7 @@ public final class ProviderQuota {
         pauseFor(now, pause, ThrottleClassifier.describe(signal.kind())
                 + (signal.retryAfter() != null ? " (server said retry in " + DurationText.human(signal.retryAfter()) + ")"
                 : " (no wait stated; backing off, " + throttleEventsInARow + " in a row)"));
+        shared.paused(pausedUntil, pauseReason);
     }
 
     /** A 5xx or timeout: a short pause, doubling with each failure in a row, with jitter. */
@@ -316,16 +334,19 @@ public final class ProviderQuota {
             if (!justAfterReset) {
                 learned.exhaustToday(now);
             }
+            shared.learned(false, learned.limit, learned.limit.period(), learned.limitText());
         }
         if (justAfterReset) {
             // Our midnight may come a little before the server's: try again shortly instead of losing a day.
             Duration wait = max(MIDNIGHT_GRACE_PAUSE, signal.retryAfter() == null ? Duration.ZERO : signal.retryAfter());
             pauseFor(now, wait, "per-day quota still exhausted just after the daily reset (server clock may lag)");
+            shared.paused(pausedUntil, pauseReason);
             return;
         }
         Instant reset = DailyReset.next(now, settings.resetZone());
         close(reset, "per-day quota on " + providerName + " exhausted (" + signal.summary() + "); it resets at "
                 + reset.atZone(settings.resetZone()));
+        shared.closed(closedUntil, closedReason);
     }
 
     /**
@@ -361,6 +382,8 @@ public final class ProviderQuota {
             }
         }
         learnedWindows.put(key, learned);
+        shared.learned(unit == Unit.IMAGES, learned.limit, learned.limit.period().plus(settings.marginFor(window)),
+                learned.limitText());
         return true;
     }
 
