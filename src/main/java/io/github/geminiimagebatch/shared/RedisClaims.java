@@ -49,7 +49,7 @@ public final class RedisClaims implements ItemClaims, AutoCloseable {
     public Claim claim(String requestKey) {
         List<?> answer;
         try {
-            answer = redis.eval(CLAIM, keys(requestKey), List.of(redis.instance(), Long.toString(lease.toMillis())));
+            answer = (List<?>) redis.eval(CLAIM, keys(requestKey), List.of(redis.instance(), Long.toString(lease.toMillis())));
         } catch (SharedStoreUnavailableException e) {
             return new Unavailable(redis.waitReason());
         }
@@ -91,8 +91,7 @@ public final class RedisClaims implements ItemClaims, AutoCloseable {
                 unwritten.remove(mark.getKey(), mark.getValue());
             }
             for (String key : held.keySet()) {
-                Object answer = redis.call(jedis -> jedis.eval(RENEW, keys(key),
-                        List.of(redis.instance(), Long.toString(lease.toMillis()))));
+                Object answer = redis.eval(RENEW, keys(key), List.of(redis.instance(), Long.toString(lease.toMillis())));
                 if (!"mine".equals(answer) && !"done".equals(answer) && held.remove(key) != null) {
                     LOG.warn("The claim on request key {} ran out while Redis was unreachable and instance {} took the"
                             + " item over; it may be generated twice.", key, answer);

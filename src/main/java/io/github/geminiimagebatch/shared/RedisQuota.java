@@ -70,7 +70,7 @@ public final class RedisQuota implements SharedQuota {
         args.addAll(configuredLimits);
         List<?> answer;
         try {
-            answer = redis.eval(ADMIT, keys, args);
+            answer = (List<?>) redis.eval(ADMIT, keys, args);
         } catch (SharedStoreUnavailableException e) {
             return new Admission.Wait(now.plus(UNAVAILABLE_RETRY), redis.waitReason());
         }

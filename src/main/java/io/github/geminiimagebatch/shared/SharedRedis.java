@@ -131,9 +131,9 @@ public final class SharedRedis implements AutoCloseable {
         return result;
     }
 
-    /** Runs a Lua script from this package's resources (EVAL: a restarted Redis needs no reload). */
-    public List<?> eval(String script, List<String> keys, List<String> args) {
-        return (List<?>) call(jedis -> jedis.eval(script, keys, args));
+    /** Runs a Lua script (EVAL, not EVALSHA: a restarted Redis needs no reload) and returns its reply. */
+    public Object eval(String script, List<String> keys, List<String> args) {
+        return call(jedis -> jedis.eval(script, keys, args));
     }
 
     /** Runs {@code listener} each time Redis is reachable again after being down (it may have lost its data). */
