@@ -361,7 +361,11 @@ public final class ProviderQuota {
         long permits = signal.limit();
         String key = unit + " " + (signal.quotaId() != null ? signal.quotaId() : signal.kind());
         QuotaWindow existing = learnedWindows.get(key);
-        Instant nth = nthMostRecentAccepted(unit, permits);
+        // Shared with other instances, the server's window holds their admissions too.
+        Instant nth = shared.nthMostRecentAccepted(unit == Unit.IMAGES, permits);
+        if (nth == null) {
+            nth = nthMostRecentAccepted(unit, permits);
+        }
         if (nth == null) {
             // Fewer than N of ours in the window: someone else shares the quota, or we restarted.
             // Nothing to measure the window against; what was learned before still stands.

@@ -39,6 +39,13 @@ public interface SharedQuota {
      */
     void learned(boolean images, Limit limit, Duration span, String text);
 
+    /**
+     * When the n-th most recent admission (in images, or requests) that the server accepted was made,
+     * counting every instance: what a learned window is measured from. The newest admission is taken
+     * for the refused one and skipped. Null when not shared or fewer are known.
+     */
+    Instant nthMostRecentAccepted(boolean images, long n);
+
     /** Opens the shared state of one provider (and the model it is counted for). */
     @FunctionalInterface
     interface Source {
@@ -66,6 +73,11 @@ public interface SharedQuota {
 
         @Override
         public void learned(boolean images, Limit limit, Duration span, String text) {
+        }
+
+        @Override
+        public Instant nthMostRecentAccepted(boolean images, long n) {
+            return null;
         }
     };
 

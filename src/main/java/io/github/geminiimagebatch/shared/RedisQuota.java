@@ -34,6 +34,7 @@ public final class RedisQuota implements SharedQuota {
     private static final String ADMIT = SharedRedis.script("admit.lua");
     private static final String SENT = SharedRedis.script("sent.lua");
     private static final String HOLD = SharedRedis.script("hold.lua");
+    private static final String NTH = SharedRedis.script("nth.lua");
     /** While Redis is down a request asks again this soon. */
     static final Duration UNAVAILABLE_RETRY = Duration.ofMillis(500);
     private static final Duration LEARNED_KEPT = Duration.ofDays(1);
@@ -118,6 +119,17 @@ public final class RedisQuota implements SharedQuota {
             jedis.hset(prefix + "learned", unit + " " + (limit.calendarDay() ? "day " : "sliding ") + limit.permits(), value);
             return jedis.pexpire(prefix + "learned", LEARNED_KEPT.toMillis());
         }));
+    }
+
+    @Override
+    public Instant nthMostRecentAccepted(boolean images, long n) {
+        String log = prefix + (images ? "log:images" : "log:requests");
+        try {
+            long ago = (Long) redis.eval(NTH, List.of(log), List.of(Long.toString(n)));
+            return ago < 0 ? null : clock.instant().minusMillis(ago);
+        } catch (SharedStoreUnavailableException e) {
+            return null;
+        }
     }
 
     private void hold(String what, Instant until, String reason) {

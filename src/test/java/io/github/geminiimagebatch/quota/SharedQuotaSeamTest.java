@@ -107,6 +107,19 @@ class SharedQuotaSeamTest {
     }
 
     @Test
+    void aWindowIsLearnedFromEveryInstancesAdmissionsWhenShared() {
+        ProviderQuota quota = quota("");
+        quota.tryAdmit(1);
+        // this instance sent one request; the ten the server counted came mostly from the others
+        shared.nthAccepted = clock.instant().minusSeconds(40);
+        quota.onThrottled(new ThrottleSignal(ThrottleKind.PER_MINUTE, Duration.ofSeconds(20), false,
+                "GenerateRequestsPerMinutePerProjectPerModel", 10L, "s"));
+
+        assertThat(shared.learned).containsExactly("requests 10/min");
+        assertThat(quota.snapshot().adaptiveRequestsPerMinute()).as("no adaptive rate: the limit is known").isNull();
+    }
+
+    @Test
     void aRequestCountedFromWhenItLeftIsMovedInTheSharedWindowsToo() {
         ProviderQuota quota = quota("5/min");
         long ticket = ((Admission.Granted) quota.tryAdmit(1)).ticket();
@@ -137,6 +150,7 @@ class SharedQuotaSeamTest {
         final List<Instant> closes = new ArrayList<>();
         final List<String> learned = new ArrayList<>();
         final List<Duration> spans = new ArrayList<>();
+        Instant nthAccepted;
 
         @Override
         public Admission admit(long ticket, int images) {
@@ -164,6 +178,11 @@ class SharedQuotaSeamTest {
         public void learned(boolean images, Limit limit, Duration span, String text) {
             learned.add((images ? "images " : "requests ") + limit);
             spans.add(span);
+        }
+
+        @Override
+        public Instant nthMostRecentAccepted(boolean images, long n) {
+            return nthAccepted;
         }
     }
 }
