@@ -44,6 +44,11 @@ public final class RedisQuota implements SharedQuota {
     private final QuotaSettings settings;
     private final Clock clock;
     private final List<String> configuredLimits = new ArrayList<>();
+    /**
+     * The last Wait Redis gave: nothing can be admitted before it (other instances only add to the
+     * windows), so until then the answer is given without asking again. Guarded by this.
+     */
+    private Admission.Wait lastWait;
 
     public RedisQuota(SharedRedis redis, String provider, String model, QuotaSettings settings, Clock clock) {
         this.redis = redis;
@@ -60,8 +65,11 @@ public final class RedisQuota implements SharedQuota {
     }
 
     @Override
-    public Admission admit(long ticket, int images) {
+    public synchronized Admission admit(long ticket, int images) {
         Instant now = clock.instant();
+        if (lastWait != null && now.isBefore(lastWait.until())) {
+            return lastWait;
+        }
         LocalDate day = now.atZone(settings.resetZone()).toLocalDate();
         long toReset = Math.max(1, Duration.between(now, DailyReset.next(now, settings.resetZone())).toMillis());
         List<String> keys = List.of(prefix + "paused", prefix + "closed", prefix + "log:requests", prefix + "log:images",
@@ -84,7 +92,8 @@ public final class RedisQuota implements SharedQuota {
         }
         Instant localUntil = now.plusMillis(Math.max(1, until - serverNow));
         if (code == 0) {
-            return new Admission.Wait(localUntil, reason);
+            lastWait = new Admission.Wait(localUntil, reason);
+            return lastWait;
         }
         return new Admission.Closed(localUntil, reason);
     }

@@ -10,6 +10,7 @@ import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.util.JedisURIHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,10 +21,15 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
@@ -37,6 +43,7 @@ public final class SharedRedis implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger("gemini-image-batch");
     private static final int TIMEOUT_MILLIS = 2000;
+    private static final Map<String, String> SHAS = new ConcurrentHashMap<>();
 
     private final UnifiedJedis client;
     private final String address;
@@ -131,9 +138,24 @@ public final class SharedRedis implements AutoCloseable {
         return result;
     }
 
-    /** Runs a Lua script (EVAL, not EVALSHA: a restarted Redis needs no reload) and returns its reply. */
+    /** Runs a Lua script by its SHA (sending the text again when Redis does not know it, e.g. after a restart). */
     public Object eval(String script, List<String> keys, List<String> args) {
-        return call(jedis -> jedis.eval(script, keys, args));
+        String sha = SHAS.computeIfAbsent(script, SharedRedis::sha1);
+        return call(jedis -> {
+            try {
+                return jedis.evalsha(sha, keys, args);
+            } catch (JedisNoScriptException e) {
+                return jedis.eval(script, keys, args);
+            }
+        });
+    }
+
+    private static String sha1(String script) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Runs {@code listener} each time Redis is reachable again after being down (it may have lost its data). */
