@@ -111,7 +111,7 @@ public final class BatchApplication {
                 outputSinks);
         clearWorkDir(outputs.workDir());
         Budget budget = Budget.persistent(config.budgetMaxUsd(), config.budgetMaxUsdPerDay(), config.resetZone(), clock,
-                config.outbox().resolve(".state"));
+                config.outbox().resolve(".state")).sharedWith(shared.spend());
 
         main = new Main();
         lifecycle = new Lifecycle(run, config.once(), () -> main.completed());

@@ -71,6 +71,10 @@ public final class SharedState implements AutoCloseable {
                 : (provider, model, settings) -> new RedisQuota(redis, provider, model, settings, clock);
     }
 
+    public SharedSpend spend() {
+        return redis == null ? SharedSpend.LOCAL_ONLY : new RedisSpend(redis);
+    }
+
     public ItemClaims claims() {
         return claims == null ? ItemClaims.LOCAL_ONLY : claims;
     }
