@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -41,12 +42,25 @@ public final class GeminiImageBatch implements Callable<Integer> {
     @Option(names = "--debug", description = "Verbose logs and stack traces on errors.")
     boolean debug;
 
+    /** The one source of time for everything that decides by it: quota days, plans, budgets, reports, ETAs. */
+    private final Clock clock;
+
+    GeminiImageBatch(Clock clock) {
+        this.clock = clock;
+    }
+
     public static void main(String[] args) {
         System.exit(execute(args));
     }
 
+    /** Runs the command line on the system clock; returns the exit code. */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new GeminiImageBatch());
+        return execute(Clock.systemUTC(), args);
+    }
+
+    /** Runs the command line with the given clock (tests run the real application at chosen instants). */
+    public static int execute(Clock clock, String... args) {
+        CommandLine cli = new CommandLine(new GeminiImageBatch(clock));
         cli.setAllowSubcommandsAsOptionParameters(true);
         cli.setParameterExceptionHandler((e, parsedArgs) -> {
             // picocli quotes the offending argument, which may be a key pasted in the wrong place.
@@ -87,7 +101,7 @@ public final class GeminiImageBatch implements Callable<Integer> {
     public Integer call() throws Exception {
         setDebug(debug);
         Settings settings = loadSettings(flags());
-        BatchApplication app = new BatchApplication(settings, home());
+        BatchApplication app = new BatchApplication(settings, home(), clock);
         try {
             return app.run();
         } catch (IllegalStateException e) {
@@ -96,6 +110,10 @@ public final class GeminiImageBatch implements Callable<Integer> {
             }
             throw e;
         }
+    }
+
+    Clock clock() {
+        return clock;
     }
 
     Map<String, String> flags() {

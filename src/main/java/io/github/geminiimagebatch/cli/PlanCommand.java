@@ -75,7 +75,7 @@ public final class PlanCommand implements Callable<Integer> {
                     + " is not a folder. Point --inbox (or imagegen.inbox) at the folder that holds the prompt files.");
         }
         PrintWriter out = spec.commandLine().getOut();
-        print(plan(config, ZonedDateTime.now(config.resetZone())), out);
+        print(plan(config, ZonedDateTime.now(parent.clock().withZone(config.resetZone()))), out);
         out.flush();
         return 0;
     }

@@ -63,6 +63,7 @@ public final class BatchApplication {
 
     private final Settings settings;
     private final Path home;
+    private final Clock clock;
     private Main main;
     private RunState run;
     private Lifecycle lifecycle;
@@ -70,9 +71,14 @@ public final class BatchApplication {
     private SharedState shared;
     private final List<OutputSink> outputSinks = new ArrayList<>();
 
-    public BatchApplication(Settings settings, Path home) {
+    /**
+     * @param clock the one source of time for the run: quota windows and days, budget days, reports
+     *              and progress all read it
+     */
+    public BatchApplication(Settings settings, Path home, Clock clock) {
         this.settings = settings;
         this.home = home;
+        this.clock = clock;
     }
 
     /** Runs until the inbox is drained ({@code --once}) or until the process is stopped. */
@@ -98,7 +104,6 @@ public final class BatchApplication {
         registerSecrets(effective);
         RunConfig config = RunConfig.from(effective);
         checkFolders(config);
-        Clock clock = Clock.systemUTC();
         shared = SharedState.from(effective, clock);
         List<ProviderRuntime> providers = new ArrayList<>();
         for (ProviderSettings p : config.providers()) {
@@ -257,12 +262,12 @@ public final class BatchApplication {
                 throw new ConfigException("S3 output: cannot set up the S3 client (" + Secrets.redact(String.valueOf(e.getMessage()))
                         + "). Check imagegen.output.s3.region, .endpoint and the credentials.");
             }
-            sinks.add(new S3Sink(s3.get(), client, () -> main.getCamelContext(), Retrier.forOutputs(retryFor)));
+            sinks.add(new S3Sink(s3.get(), client, () -> main.getCamelContext(), Retrier.forOutputs(retryFor, clock)));
             LOG.info("S3 output: {}", s3.get());
         }
         Optional<String> uri = s.find("imagegen.output.uri");
         if (uri.isPresent()) {
-            sinks.add(new CamelUriSink(uri.get(), () -> main.getCamelContext(), Retrier.forOutputs(retryFor)));
+            sinks.add(new CamelUriSink(uri.get(), () -> main.getCamelContext(), Retrier.forOutputs(retryFor, clock)));
         }
         if (!config.fileOutput() && sinks.isEmpty()) {
             throw new ConfigException("imagegen.output.file.enabled=false and no other output is set: every image would be"

@@ -174,12 +174,13 @@ public final class BatchRun {
         return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    synchronized byte[] report() {
+    /** @param now the time a report of an unfinished batch counts up to */
+    synchronized byte[] report(Instant now) {
         ObjectNode report = JSON.createObjectNode();
         report.put("batch", name);
         report.put("source", source.getFileName().toString());
         report.put("startedAt", startedAt.toString());
-        Instant end = finishedAt == null ? Instant.now() : finishedAt;
+        Instant end = finishedAt == null ? now : finishedAt;
         report.put("finishedAt", end.toString());
         double wallSeconds = Math.max(0.001, Duration.between(startedAt, end).toMillis() / 1000.0);
         report.put("wallSeconds", round(wallSeconds, 3));

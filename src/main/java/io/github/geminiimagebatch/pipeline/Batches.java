@@ -120,7 +120,7 @@ public final class Batches {
         }
         batch.finish(run.clock().instant(), run.pausedByProvider());
         try {
-            outputs.writeBatchDocuments(batch.getName(), batch.manifest(), batch.report(), batch.failedPrompts());
+            outputs.writeBatchDocuments(batch.getName(), batch.manifest(), batch.report(run.clock().instant()), batch.failedPrompts());
         } catch (IOException e) {
             run.batchEnded();
             String problem = "could not write the reports of batch " + batch.getName() + ": " + Ledger.describe(e);
