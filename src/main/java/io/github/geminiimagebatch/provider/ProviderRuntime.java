@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ProviderRuntime {
 
+    static final Duration OPEN_CIRCUIT_WAIT = Duration.ofSeconds(30);
+
     /** At most one forced reload of the Vertex credentials per this long: a second 401 soon after means bad credentials. */
     static final Duration FORCED_RELOAD_SPACING = Duration.ofMinutes(5);
 
@@ -61,19 +63,26 @@ public final class ProviderRuntime {
         QuotaSettings defaults = QuotaSettings.unlimited();
         QuotaSettings quotaSettings = new QuotaSettings(settings.requestLimits(), settings.imageLimits(), resetZone,
                 defaults.windowMargin());
-        this.quota = new ProviderQuota(settings.name(), quotaSettings, clock, new Random(),
-                shared.open(settings.name(), countedModel, quotaSettings));
+        SharedQuota sharedQuota = shared.open(settings.name(), countedModel, quotaSettings);
+        this.quota = new ProviderQuota(settings.name(), quotaSettings, clock, new Random(), sharedQuota);
         this.slots = new Semaphore(settings.maxConcurrency(), true);
         this.breaker = CircuitBreaker.of(settings.name(), CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(20)
                 .minimumNumberOfCalls(10)
                 .failureRateThreshold(60)
-                .waitDurationInOpenState(Duration.ofSeconds(30))
+                .waitDurationInOpenState(OPEN_CIRCUIT_WAIT)
                 .permittedNumberOfCallsInHalfOpenState(2)
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .clock(clock)
                 .build());
+        // The other instances on the shared quota hold off too while this circuit is open (as a pause).
+        breaker.getEventPublisher().onStateTransition(event -> {
+            if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                sharedQuota.paused(clock.instant().plus(OPEN_CIRCUIT_WAIT), "circuit open on " + settings.name()
+                        + " after repeated server errors");
+            }
+        });
     }
 
     public String name() {
