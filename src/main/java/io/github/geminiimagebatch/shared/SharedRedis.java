@@ -73,7 +73,8 @@ public final class SharedRedis implements AutoCloseable {
         } catch (URISyntaxException e) {
             uri = null;
         }
-        if (uri == null || !JedisURIHelper.isValid(uri) || uri.getHost() == null) {
+        if (uri == null || !JedisURIHelper.isValid(uri) || uri.getHost() == null
+                || !(JedisURIHelper.isRedisScheme(uri) || JedisURIHelper.isRedisSSLScheme(uri))) {
             throw new ConfigException("The setting imagegen.shared.redisUrl is '" + Secrets.redact(url) + "', which is not a"
                     + " Redis URL; write redis://HOST:PORT (or rediss://, redis://:PASSWORD@HOST:PORT/DB), e.g."
                     + " redis://127.0.0.1:6379, or leave it empty to share nothing.");
