@@ -104,8 +104,9 @@ public final class Ledger {
         String waitingFor = null;
         while (true) {
             if (run.stopping()) {
-                item.settle(WorkItem.Status.PENDING, "stopped", "the run was stopped before this item was sent; it is sent"
-                        + " next time", run.clock().instant());
+                String message = "the run was stopped before this item was sent; it is sent next time";
+                item.settle(WorkItem.Status.PENDING, "stopped", message, run.clock().instant());
+                run.pending("stopped", message, false);
                 return;
             }
             ItemClaims.Claim claim = claims.claim(item.getRequestKey());
