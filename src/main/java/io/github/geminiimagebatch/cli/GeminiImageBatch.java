@@ -4,7 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import io.github.geminiimagebatch.config.ConfigException;
 import io.github.geminiimagebatch.config.Settings;
-import io.github.geminiimagebatch.pipeline.BatchApplication;
+import io.github.geminiimagebatch.app.BatchApplication;
 import io.github.geminiimagebatch.secret.Secrets;
 import io.github.geminiimagebatch.simulator.SimulatorCommand;
 import org.slf4j.LoggerFactory;

@@ -27,7 +27,17 @@ public record ProviderSettings(
         String location,
         String routeTemplate,
         Map<String, String> templateParameters,
-        boolean overflow) {
+        boolean overflow,
+        BatchSettings batch) {
+
+    /** An interactive provider (no Batch API mode). */
+    public ProviderSettings(String name, ProviderType type, String baseUrl, String apiKey, String authHeader, String model,
+                            List<Limit> requestLimits, List<Limit> imageLimits, int maxConcurrency, Map<String, Double> pricePerImage,
+                            Path credentialsFile, String project, String location, String routeTemplate,
+                            Map<String, String> templateParameters, boolean overflow) {
+        this(name, type, baseUrl, apiKey, authHeader, model, requestLimits, imageLimits, maxConcurrency, pricePerImage,
+                credentialsFile, project, location, routeTemplate, templateParameters, overflow, null);
+    }
 
     public static final Set<String> BUILT_IN_NAMES = Set.of("aistudio", "vertex", "openrouter", "gateway", "simulator");
     private static final List<String> SIZES = List.of("512", "1K", "2K", "4K");
@@ -35,6 +45,14 @@ public record ProviderSettings(
     public static final Set<String> RESERVED_TEMPLATE_PARAMETERS = Set.of("provider", "baseUrl", "project", "location", "expressMode");
 
     public static ProviderSettings from(Settings settings, String name) throws ConfigException {
+        return from(settings, name, true);
+    }
+
+    /**
+     * @param credentialsRequired false for {@code plan}, which sends nothing: a provider without its key or
+     *                            credentials still has limits and prices to plan with
+     */
+    public static ProviderSettings from(Settings settings, String name, boolean credentialsRequired) throws ConfigException {
         if (!name.matches("[a-z0-9][a-z0-9-]{0,40}")) {
             throw new ConfigException("The provider name '" + name + "' in imagegen.providers is not valid; use lower-case"
                     + " letters, digits and '-' (for example aistudio, vertex-eu, project2).");
@@ -71,16 +89,16 @@ public record ProviderSettings(
             apiKey = "simulator-key";
         }
         Path credentials = settings.find(prefix + "credentialsFile").map(Path::of).orElse(null);
-        if (type == ProviderType.AISTUDIO && apiKey == null) {
+        if (credentialsRequired && type == ProviderType.AISTUDIO && apiKey == null) {
             throw new ConfigException("The provider '" + name + "' (AI Studio) has no API key. Set GEMINI_API_KEY in the"
                     + " environment (or " + prefix + "apiKey), or choose another provider with --provider.");
         }
-        if (type == ProviderType.OPENROUTER && apiKey == null) {
+        if (credentialsRequired && type == ProviderType.OPENROUTER && apiKey == null) {
             throw new ConfigException("The provider '" + name + "' (OpenRouter) has no API key. Set OPENROUTER_API_KEY"
                     + " (or " + prefix + "apiKey).");
         }
         String project = settings.get(prefix + "project");
-        if (type == ProviderType.VERTEX && apiKey == null && project == null && credentials == null) {
+        if (credentialsRequired && type == ProviderType.VERTEX && apiKey == null && project == null && credentials == null) {
             throw new ConfigException("The provider '" + name + "' (Vertex AI) needs " + prefix + "project and"
                     + " credentials (" + prefix + "credentialsFile or Application Default Credentials), or an API key"
                     + " for express mode (" + prefix + "apiKey).");
@@ -93,7 +111,12 @@ public record ProviderSettings(
         }
         List<Limit> limits = parseLimits(settings, prefix + "limits");
         List<Limit> imageLimits = parseLimits(settings, prefix + "imageLimits");
-        String template = settings.find(prefix + "routeTemplate").orElse(type.routeTemplate());
+        BatchSettings batch = BatchSettings.from(settings, prefix, type);
+        if (batch != null) {
+            // every item waiting in a job holds a place (the interactive limits stay, for plan's comparison)
+            maxConcurrency = batch.itemsInFlight();
+        }
+        String template = settings.find(prefix + "routeTemplate").orElse(batch != null ? "gemini-batch" : type.routeTemplate());
         if (!template.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,80}")) {
             throw new ConfigException("The setting " + prefix + "routeTemplate is '" + template + "'; write the id of a"
                     + " routeTemplate from a routes/*.camel.yaml file, e.g. gemini-api.");
@@ -101,7 +124,7 @@ public record ProviderSettings(
         return new ProviderSettings(name, type, baseUrl, apiKey,
                 settings.find(prefix + "authHeader").orElse("x-goog-api-key"),
                 settings.get(prefix + "model"), limits, imageLimits, maxConcurrency, Map.copyOf(prices), credentials,
-                project, location, template, templateParameters(settings, prefix + "param."), settings.bool(prefix + "overflow"));
+                project, location, template, templateParameters(settings, prefix + "param."), settings.bool(prefix + "overflow"), batch);
     }
 
     /** {@code imagegen.provider.<name>.param.<parameter>=value}: extra parameters for the provider's route template. */
@@ -177,10 +200,23 @@ public record ProviderSettings(
         return type == ProviderType.VERTEX && apiKey != null && credentialsFile == null && project == null;
     }
 
-    /** USD per image for this size, from the provider's price table, else the published list price of the model. */
+    /**
+     * USD per image for this size, from the provider's price table, else the published list price of the model;
+     * in Batch API mode half of that.
+     */
     public double priceFor(String model, String imageSize) {
+        return interactivePriceFor(model, imageSize) * (batchMode() ? BatchSettings.PRICE_FACTOR : 1);
+    }
+
+    /** USD per image for this size when sent interactively (the price table is in interactive prices). */
+    public double interactivePriceFor(String model, String imageSize) {
         Double configured = pricePerImage.get(imageSize == null ? "1K" : imageSize);
         return configured != null ? configured : ListPrices.perImage(model, imageSize);
+    }
+
+    /** {@code mode=batch}: items go through Gemini Batch API jobs. */
+    public boolean batchMode() {
+        return batch != null;
     }
 
     public boolean limited() {

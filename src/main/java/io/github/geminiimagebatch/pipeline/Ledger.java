@@ -38,7 +38,9 @@ public final class Ledger {
     private final RunState run;
     private final Outputs outputs;
     private final ItemClaims claims;
-    private final ConcurrentMap<String, CompletableFuture<String>> inFlightKeys = new ConcurrentHashMap<>();
+    private final StoredImages images;
+    /** Items being generated, by request key; completed with the item once it has settled. */
+    private final ConcurrentMap<String, CompletableFuture<WorkItem>> inFlightKeys = new ConcurrentHashMap<>();
 
     public Ledger(RunState run, Outputs outputs) {
         this(run, outputs, ItemClaims.LOCAL_ONLY);
@@ -49,12 +51,14 @@ public final class Ledger {
         this.run = run;
         this.outputs = outputs;
         this.claims = claims;
+        this.images = new StoredImages(outputs, run.providers().stream()
+                .anyMatch(p -> p.settings().type() == ProviderType.SIMULATOR));
     }
 
     /** Takes the split's body as the item of this exchange and settles it at once if nothing needs sending. */
     public void begin(Exchange exchange) throws IOException, InterruptedException {
         WorkItem item = exchange.getMessage().getBody(WorkItem.class);
-        exchange.setProperty("item", item);
+        ItemExchange.item(exchange, item);
         if (item.getStatus() != WorkItem.Status.WORKING) {
             return;
         }
@@ -71,7 +75,7 @@ public final class Ledger {
                 run.pending("output_error", "outputs could not be read: " + Secrets.redact(String.valueOf(e.getMessage())), false);
                 return;
             }
-            if (stored.isPresent() && placeholderForRealProviders(stored.get())) {
+            if (stored.isPresent() && images.placeholder(stored.get())) {
                 LOG.info("{}: {} was made by the simulator; generating it for real", item, stored.get());
                 stored = Optional.empty();
             }
@@ -80,18 +84,27 @@ public final class Ledger {
                 item.settle(WorkItem.Status.SKIPPED, null, "already generated: " + stored.get(), run.clock().instant());
                 return;
             }
-            CompletableFuture<String> mine = new CompletableFuture<>();
-            CompletableFuture<String> other = inFlightKeys.putIfAbsent(item.getRequestKey(), mine);
+            CompletableFuture<WorkItem> mine = new CompletableFuture<>();
+            CompletableFuture<WorkItem> other = inFlightKeys.putIfAbsent(item.getRequestKey(), mine);
             if (other == null) {
-                exchange.setProperty("keyClaim", mine);
+                ItemExchange.keyClaim(exchange, mine);
                 claimAcrossInstances(exchange, item);
                 return;
             }
+            WorkItem first;
             try {
-                other.get();
-            } catch (java.util.concurrent.ExecutionException ignored) {
-                // the other item settled without an image: look again, and claim the key if still free
+                first = other.get();
+            } catch (java.util.concurrent.ExecutionException unexpected) {
+                // look again, and claim the key if still free
+                continue;
             }
+            if (first.getStatus() == WorkItem.Status.FAILED) {
+                // the same request failed for good a moment ago: asking again in this run asks the same question
+                item.settle(WorkItem.Status.FAILED, first.getReasonClass(), "the same request failed in this run ("
+                        + first + "): " + first.getMessage(), run.clock().instant());
+                return;
+            }
+            // stored (skipped on the next look) or left pending (claimed and tried here)
         }
     }
 
@@ -127,20 +140,9 @@ public final class Ledger {
         }
     }
 
-    /**
-     * Without credentials the built-in simulator makes placeholder images under the same request keys.
-     * Once real providers are configured those must not count as done, or setting GEMINI_API_KEY
-     * after a first try would leave every placeholder in place.
-     */
-    private boolean placeholderForRealProviders(String image) throws IOException {
-        boolean simulatorInRun = run.providers().stream()
-                .anyMatch(p -> p.settings().type() == ProviderType.SIMULATOR);
-        return !simulatorInRun && outputs.providerTypeOf(image).filter(ProviderType.SIMULATOR.id()::equals).isPresent();
-    }
-
     /** Stores the image with its sidecar in every sink; only then is the item {@code ok}. */
     public void store(Exchange exchange) {
-        WorkItem item = exchange.getProperty("item", WorkItem.class);
+        WorkItem item = ItemExchange.item(exchange);
         DecodedResponse result = item.getResult();
         String extension = ImageInfo.extensionFor(result.mimeType());
         try {
@@ -163,7 +165,7 @@ public final class Ledger {
 
     /** A defect or an unexpected error in the item route: the item fails with what happened, the batch goes on. */
     public void crashed(Exchange exchange) {
-        WorkItem item = exchange.getProperty("item", WorkItem.class);
+        WorkItem item = ItemExchange.item(exchange);
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String what = error == null ? "unknown error" : error.getClass().getSimpleName() + ": "
                 + Secrets.redact(String.valueOf(error.getMessage()));
@@ -180,17 +182,19 @@ public final class Ledger {
 
     /** Records the settled item: manifest line, run totals, and frees its key for duplicates waiting on it. */
     public void finish(Exchange exchange) {
-        WorkItem item = exchange.getProperty("item", WorkItem.class);
+        WorkItem item = ItemExchange.item(exchange);
         if (item.getStatus() == WorkItem.Status.WORKING) {
             item.settle(WorkItem.Status.PENDING, "interrupted", "not finished when the run stopped", run.clock().instant());
         }
         if (item.getResult() != null && item.getStatus() != WorkItem.Status.OK) {
             deleteQuietly(item.getResult());
         }
-        try {
-            outputs.appendProgress(item.getBatch().getName(), BatchRun.manifestLine(item).toString());
-        } catch (IOException e) {
-            LOG.warn("{}: could not append to the working manifest: {}", item, e.getMessage());
+        if (item.getBatch().recorded(item)) {
+            try {
+                outputs.appendProgress(item.getBatch().getName(), BatchRun.manifestLine(item).toString());
+            } catch (IOException e) {
+                LOG.warn("{}: could not append to the working manifest: {}", item, e.getMessage());
+            }
         }
         run.settled(item);
         if (Boolean.TRUE.equals(exchange.getProperty(SHARED_CLAIM, Boolean.class))) {
@@ -199,11 +203,10 @@ public final class Ledger {
                     && !ProviderType.SIMULATOR.id().equals(item.getProviderType());
             claims.finished(item.getRequestKey(), made ? item.getStoredImage() : null);
         }
-        @SuppressWarnings("unchecked")
-        CompletableFuture<String> claim = exchange.getProperty("keyClaim", CompletableFuture.class);
+        CompletableFuture<WorkItem> claim = ItemExchange.keyClaim(exchange);
         if (claim != null) {
             inFlightKeys.remove(item.getRequestKey(), claim);
-            claim.complete(item.getStoredImage());
+            claim.complete(item);
         }
         if (item.getStatus() == WorkItem.Status.FAILED) {
             LOG.warn("{} failed ({}): {}", item, item.getReasonClass(), item.getMessage());
@@ -221,6 +224,10 @@ public final class Ledger {
         s.put("wireModel", item.getWireModel());
         s.put("provider", item.getProvider());
         s.put("providerType", item.getProviderType());
+        if (item.getBatchJob() != null) {
+            s.put("mode", "batch");
+            s.put("batchJob", item.getBatchJob());
+        }
         s.put("aspectRatio", item.getRequest().aspectRatio());
         s.put("imageSize", item.getRequest().imageSize());
         s.put("mimeType", result.mimeType());

@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.pipeline;
 
+import io.github.geminiimagebatch.provider.BatchJobView;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
 
 import java.time.Clock;
@@ -9,6 +10,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,13 +29,16 @@ public final class RunState {
     private final Map<WorkItem.Status, AtomicLong> settled = new EnumMap<>(WorkItem.Status.class);
     private final AtomicLong queued = new AtomicLong();
     private final AtomicInteger rejectedFiles = new AtomicInteger();
+    private final java.util.Set<String> documents = new java.util.LinkedHashSet<>();
     private final AtomicInteger activeBatches = new AtomicInteger();
     private final Map<String, String> pendingReasons = new LinkedHashMap<>();
     private volatile boolean stopping;
     private volatile boolean authBlocked;
     private volatile String outputProblem;
     private volatile double costUsd;
+    private final List<RunListener> listeners = new ArrayList<>();
     private volatile RunListener listener = RunListener.NONE;
+    private volatile Supplier<List<BatchJobView>> batchJobs = List::of;
     private Instant busySince;
     private long madeWhenBusy;
 
@@ -93,9 +98,19 @@ public final class RunState {
         listener.settled(item.getProvider(), item.getStatus(), item.getCostUsd());
     }
 
-    /** Observers of the run (metrics); replaces the previous one. */
-    public void listen(RunListener listener) {
-        this.listener = listener == null ? RunListener.NONE : listener;
+    /** Where the Gemini Batch API jobs of this run are read from (none unless a provider is in batch mode). */
+    public void showBatchJobs(Supplier<List<BatchJobView>> source) {
+        this.batchJobs = source;
+    }
+
+    public List<BatchJobView> batchJobs() {
+        return batchJobs.get();
+    }
+
+    /** Adds an observer of the run (metrics, the status page); each one hears everything from now on. */
+    public synchronized void listen(RunListener added) {
+        listeners.add(added);
+        this.listener = RunListener.all(listeners);
     }
 
     RunListener listener() {
@@ -160,6 +175,20 @@ public final class RunState {
 
     public int rejectedFiles() {
         return rejectedFiles.get();
+    }
+
+    /** Records a batch document written by this run ({@code mix/failed.jsonl}), for the closing line. */
+    void wrote(String document) {
+        synchronized (documents) {
+            documents.add(document);
+        }
+    }
+
+    /** The batch documents of this run with this file name ({@code failed.jsonl}), as {@code folder/file}, in order. */
+    public List<String> documents(String fileName) {
+        synchronized (documents) {
+            return documents.stream().filter(d -> d.endsWith("/" + fileName)).toList();
+        }
     }
 
     public boolean stopping() {

@@ -8,7 +8,8 @@ import java.time.Instant;
 
 /**
  * One prompt on its way through the item route: what to ask for, and what happened so far. Mutated
- * only by the thread that carries its exchange.
+ * only by the thread that carries its exchange; its status and stored image are also read by the
+ * status page, hence volatile.
  */
 public final class WorkItem {
 
@@ -19,7 +20,7 @@ public final class WorkItem {
     private final ImageRequest request;
     private final String requestKey;
 
-    private Status status = Status.WORKING;
+    private volatile Status status = Status.WORKING;
     private String reasonClass;
     private String message;
     private String provider;
@@ -32,7 +33,9 @@ public final class WorkItem {
     private long callStartNanos;
     private long latencyMillis;
     private DecodedResponse result;
-    private String storedImage;
+    private volatile String storedImage;
+    private String batchJob;
+    private final java.util.Set<String> skippedProviders = new java.util.HashSet<>();
     private double costUsd;
     private Instant finishedAt;
 
@@ -139,12 +142,32 @@ public final class WorkItem {
         return finishedAt;
     }
 
+    /** The Gemini Batch API job whose result this attempt carries, or null for an interactive call. */
+    public String getBatchJob() {
+        return batchJob;
+    }
+
+    /** Later attempts of this item go to the providers after this one (a batch job's failed line retried interactively). */
+    public void skipProvider(String providerName) {
+        skippedProviders.add(providerName);
+    }
+
+    public boolean skips(String providerName) {
+        return skippedProviders.contains(providerName);
+    }
+
+    /** This attempt's result came from a Gemini Batch API job. */
+    public void answeredByBatchJob(String jobName) {
+        this.batchJob = jobName;
+    }
+
     void dispatchTo(String providerName, String type, String model) {
         this.provider = providerName;
         this.dispatched = true;
         this.providerType = type;
         this.wireModel = model;
         this.attempts++;
+        this.batchJob = null;
         this.callStartNanos = System.nanoTime();
     }
 

@@ -7,6 +7,7 @@ import io.github.geminiimagebatch.gemini.VertexCredentials;
 import io.github.geminiimagebatch.quota.ProviderQuota;
 import io.github.geminiimagebatch.quota.QuotaSettings;
 import io.github.geminiimagebatch.quota.SharedQuota;
+import io.github.geminiimagebatch.quota.QuotaSnapshot;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 
@@ -15,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,10 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ProviderRuntime {
 
-    static final Duration OPEN_CIRCUIT_WAIT = Duration.ofSeconds(30);
-
     /** At most one forced reload of the Vertex credentials per this long: a second 401 soon after means bad credentials. */
     static final Duration FORCED_RELOAD_SPACING = Duration.ofMinutes(5);
+    /** How long the circuit stays open before it lets a few calls through again. */
+    static final Duration CIRCUIT_OPEN_WAIT = Duration.ofSeconds(30);
 
     private final ProviderSettings settings;
     private final ProviderQuota quota;
@@ -43,6 +45,7 @@ public final class ProviderRuntime {
     private volatile boolean answeredOnce;
     private volatile String unusableReason;
     private volatile VertexCredentials vertexCredentials;
+    private volatile Instant circuitHalfOpensAt;
     private final Clock clock;
     /** Counts forced reloads of the Vertex credentials; guarded by this. */
     private int credentialsGeneration;
@@ -61,28 +64,52 @@ public final class ProviderRuntime {
         this.settings = settings;
         this.clock = clock;
         QuotaSettings defaults = QuotaSettings.unlimited();
-        QuotaSettings quotaSettings = new QuotaSettings(settings.requestLimits(), settings.imageLimits(), resetZone,
-                defaults.windowMargin());
+        // The Batch API has a quota of its own: the interactive limits do not pace a batch-mode provider.
+        QuotaSettings quotaSettings = new QuotaSettings(settings.batchMode() ? List.of() : settings.requestLimits(),
+                settings.batchMode() ? List.of() : settings.imageLimits(), resetZone, defaults.windowMargin());
         SharedQuota sharedQuota = shared.open(settings.name(), countedModel, quotaSettings);
         this.quota = new ProviderQuota(settings.name(), quotaSettings, clock, new Random(), sharedQuota);
         this.slots = new Semaphore(settings.maxConcurrency(), true);
+        // Batch API items are gathered into jobs: the first must not go alone until the first job has ended.
+        this.answeredOnce = settings.batchMode();
         this.breaker = CircuitBreaker.of(settings.name(), CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(20)
                 .minimumNumberOfCalls(10)
                 .failureRateThreshold(60)
-                .waitDurationInOpenState(OPEN_CIRCUIT_WAIT)
+                .waitDurationInOpenState(CIRCUIT_OPEN_WAIT)
                 .permittedNumberOfCallsInHalfOpenState(2)
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .clock(clock)
                 .build());
-        // The other instances on the shared quota hold off too while this circuit is open (as a pause).
         breaker.getEventPublisher().onStateTransition(event -> {
             if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
-                sharedQuota.paused(clock.instant().plus(OPEN_CIRCUIT_WAIT), "circuit open on " + settings.name()
-                        + " after repeated server errors");
+                circuitHalfOpensAt = clock.instant().plus(CIRCUIT_OPEN_WAIT);
+                // the other instances on the shared quota hold off too while this circuit is open (as a pause)
+                sharedQuota.paused(circuitHalfOpensAt, "circuit open on " + settings.name() + " after repeated server errors");
             }
         });
+    }
+
+    /** Whether this provider takes requests at {@code now}, and if not, why and until when. */
+    public ProviderState state(Instant now) {
+        if (!usable()) {
+            return new ProviderState(name(), ProviderState.Kind.UNUSABLE, Instant.MAX, unusableReason);
+        }
+        if (breaker.getState() == CircuitBreaker.State.OPEN) {
+            Instant halfOpens = circuitHalfOpensAt;
+            return new ProviderState(name(), ProviderState.Kind.CIRCUIT_OPEN,
+                    halfOpens != null && halfOpens.isAfter(now) ? halfOpens : now.plus(CIRCUIT_OPEN_WAIT),
+                    "circuit open after repeated server errors");
+        }
+        QuotaSnapshot q = quota.snapshot();
+        if (q.closedUntil() != null && q.closedUntil().isAfter(now)) {
+            return new ProviderState(name(), ProviderState.Kind.CLOSED, q.closedUntil(), q.reason());
+        }
+        if (q.pausedUntil() != null && q.pausedUntil().isAfter(now)) {
+            return new ProviderState(name(), ProviderState.Kind.PAUSED, q.pausedUntil(), q.reason());
+        }
+        return ProviderState.open(name());
     }
 
     public String name() {

@@ -77,6 +77,7 @@ public final class ProviderQuota {
     private long nextTicket = 1;
     private Instant closedUntil;
     private String closedReason;
+    private DayCloseListener dayCloseListener = (until, reason) -> { };
     /** Requests per second allowed by AIMD; 0 while no 429 without limit value has been seen. */
     private double adaptiveRatePerSecond;
     private double rateBeforeLastDecrease;
@@ -344,9 +345,21 @@ public final class ProviderQuota {
             return;
         }
         Instant reset = DailyReset.next(now, settings.resetZone());
-        close(reset, "per-day quota on " + providerName + " exhausted (" + signal.summary() + "); it resets at "
-                + reset.atZone(settings.resetZone()));
+        String reason = "per-day quota on " + providerName + " exhausted (" + signal.summary() + "); it resets at "
+                + reset.atZone(settings.resetZone());
+        close(reset, reason);
+        dayCloseListener.closed(reset, reason);
         shared.closed(closedUntil, closedReason);
+    }
+
+    /** Told of every close after a per-day 429 (until the next reset), e.g. to remember it across restarts. */
+    @FunctionalInterface
+    public interface DayCloseListener {
+        void closed(Instant until, String reason);
+    }
+
+    public synchronized void onDayClose(DayCloseListener listener) {
+        this.dayCloseListener = Objects.requireNonNull(listener, "listener");
     }
 
     /**

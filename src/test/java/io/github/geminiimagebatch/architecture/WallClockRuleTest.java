@@ -35,7 +35,6 @@ class WallClockRuleTest {
     /** Classes (with their nested classes) that may read the system clock: they hand it to everything else. */
     private static final List<String> COMPOSITION_ROOTS = List.of(
             "io.github.geminiimagebatch.cli.GeminiImageBatch",
-            "io.github.geminiimagebatch.pipeline.BatchApplication",
             "io.github.geminiimagebatch.simulator.SimulatorCommand",
             "io.github.geminiimagebatch.simulator.SimulatorOptions");
 

@@ -1,6 +1,7 @@
 package io.github.geminiimagebatch.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.geminiimagebatch.provider.Budget;
 import io.github.geminiimagebatch.testing.TickingClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -170,11 +170,23 @@ class ProgressTest {
     private void settle(RunState run, WorkItem.Status status, int count) {
         BatchRun batch = new BatchRun("b", Path.of("b.txt"), clock.instant());
         for (int i = 0; i < count; i++) {
-            PromptItem prompt = new PromptItem(Integer.toString(i), i + 1, "p" + i, null, null, null, List.of(), null);
+            PromptItem prompt = new PromptItem(Integer.toString(i), i + 1, "p" + i, null, null, null, List.of(), null, null);
             WorkItem item = new WorkItem(batch, prompt, new ImageRequest("gemini-3.1-flash-image", "p" + i, "1:1", "1K",
                     List.of()), "k" + i);
             item.settle(status, null, null, clock.instant());
             run.settled(item);
         }
+    }
+
+    @Test
+    void batchJobsAreSummedByStateWithTheAgeOfTheOldest() {
+        Instant now = Instant.parse("2026-03-01T10:00:00Z");
+        List<io.github.geminiimagebatch.provider.BatchJobView> jobs = List.of(
+                new io.github.geminiimagebatch.provider.BatchJobView("aistudio", "batches/a", "gib-1", "RUNNING", 200, now.minusSeconds(250)),
+                new io.github.geminiimagebatch.provider.BatchJobView("aistudio", "batches/b", "gib-2", "RUNNING", 100, now.minusSeconds(20)),
+                new io.github.geminiimagebatch.provider.BatchJobView("aistudio", null, "gib-3", "CREATING", 12, now.minusSeconds(1)));
+
+        assertThat(Progress.batchJobs(jobs, now)).isEqualTo("batch jobs: 1 CREATING (12 items), 2 RUNNING (300 items); oldest 250s");
+        assertThat(Progress.batchJobs(List.of(), now)).isEmpty();
     }
 }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -108,8 +109,15 @@ class QuotaEndToEndTest {
                     assertThat(pending.path("reason").asText()).isEqualTo("quota");
                     assertThat(pending.path("message").asText()).contains("simulator", "per-day", "resets at");
                     assertThat(h.inbox.resolve("daily.txt")).exists();
+                    long requests = h.requests();
+                    assertThat(h.runOnce("--set", "imagegen.provider.simulator.maxConcurrency=4"))
+                            .as("restarted the same day: the close is remembered in outbox/.state").isEqualTo(3);
+                    assertThat(h.requests()).as("nothing is sent to relearn it").isEqualTo(requests);
                     Instant reset = Instant.parse(stats.path("windows").path(MODEL).path("perDay").path("resetsAt").asText());
                     await().atMost(day.plusSeconds(2)).until(() -> Instant.now().isAfter(reset.plusMillis(100)));
+                    // the simulator's day lasts 8 s, the client's until midnight in Los Angeles: the next run
+                    // starts a client day later, when the remembered close has passed
+                    h.clock = Clock.offset(Clock.systemUTC(), Duration.ofDays(run));
                 }
             }
             assertThat(exits).containsExactly(3, 3, 0);

@@ -1,6 +1,6 @@
 package io.github.geminiimagebatch.shared;
 
-import io.github.geminiimagebatch.pipeline.Budget;
+import io.github.geminiimagebatch.provider.Budget;
 import io.github.geminiimagebatch.testing.RedisServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
