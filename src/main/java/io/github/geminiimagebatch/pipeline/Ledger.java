@@ -31,8 +31,6 @@ public final class Ledger {
     private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Exchange property: this instance holds the shared claim on the item's request key. */
-    private static final String SHARED_CLAIM = "sharedKeyClaim";
     private static final long CLAIM_POLL_MILLIS = 250;
 
     private final RunState run;
@@ -124,7 +122,7 @@ public final class Ledger {
             }
             ItemClaims.Claim claim = claims.claim(item.getRequestKey());
             if (claim instanceof ItemClaims.Mine) {
-                exchange.setProperty(SHARED_CLAIM, true);
+                ItemExchange.sharedClaimHeld(exchange);
                 return;
             }
             if (claim instanceof ItemClaims.Done done) {
@@ -197,7 +195,7 @@ public final class Ledger {
             }
         }
         run.settled(item);
-        if (Boolean.TRUE.equals(exchange.getProperty(SHARED_CLAIM, Boolean.class))) {
+        if (ItemExchange.holdsSharedClaim(exchange)) {
             // the built-in simulator's placeholders are free and must not stand in for real images later
             boolean made = item.getStatus() == WorkItem.Status.OK
                     && !ProviderType.SIMULATOR.id().equals(item.getProviderType());
