@@ -75,6 +75,7 @@ public final class BatchApplication {
         try {
             RunConfig config = prepare();
             main.run();
+            LearnedLimitsWiring.keep(config, run.providers());
             return finish(config);
         } finally {
             if (batchJobs != null) {
@@ -104,6 +105,7 @@ public final class BatchApplication {
             providers.add(provider);
         }
         run = new RunState(providers, clock);
+        LearnedLimitsWiring.remember(config, providers);
         Outputs outputs = this.outputs.open(config, () -> main.getCamelContext(), clock);
         Budget budget = Budget.persistent(config.budgetMaxUsd(), config.budgetMaxUsdPerDay(), config.resetZone(), clock,
                 config.outbox().resolve(".state")).sharedWith(shared.spend());

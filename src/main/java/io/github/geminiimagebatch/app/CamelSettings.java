@@ -67,9 +67,11 @@ final class CamelSettings {
             p.setProperty(prefix + "maxTotalConnections", Integer.toString(connections));
             p.setProperty(prefix + "connectionsPerRoute", Integer.toString(connections));
         }
-        // an item waiting in a Gemini Batch API job holds its worker until the job has ended
-        int itemThreads = config.concurrency() + config.providers().stream().filter(ProviderSettings::batchMode)
-                .mapToInt(provider -> provider.batch().itemsInFlight()).sum();
+        // An item waiting in a Gemini Batch API job holds its worker until the job has ended; one waiting
+        // out its retry backoff after a server error holds its worker too: room for half as many again,
+        // so such waits do not lower the number of calls in flight (docs/quota.md).
+        int itemThreads = config.concurrency() + config.concurrency() / 2 + config.providers().stream()
+                .filter(ProviderSettings::batchMode).mapToInt(provider -> provider.batch().itemsInFlight()).sum();
         p.setProperty("camel.threadpool.config[itemThreads].poolSize", Integer.toString(itemThreads));
         p.setProperty("camel.threadpool.config[itemThreads].maxPoolSize", Integer.toString(itemThreads));
         p.setProperty("camel.threadpool.config[itemThreads].maxQueueSize", "-1");

@@ -38,6 +38,8 @@ public final class WorkItem {
     private final java.util.Set<String> skippedProviders = new java.util.HashSet<>();
     private double costUsd;
     private Instant finishedAt;
+    private Instant retryNotBefore;
+    private String lastServerErrorProvider;
 
     public WorkItem(BatchRun batch, PromptItem prompt, ImageRequest request, String requestKey) {
         this.batch = batch;
@@ -140,6 +142,22 @@ public final class WorkItem {
 
     public Instant getFinishedAt() {
         return finishedAt;
+    }
+
+    /** When this item may be sent again after a server error of its own, or null. */
+    public Instant getRetryNotBefore() {
+        return retryNotBefore;
+    }
+
+    /** The provider this item last met a server error on, or null. */
+    public String getLastServerErrorProvider() {
+        return lastServerErrorProvider;
+    }
+
+    /** A server error on {@code providerName}: the item is sent again not before {@code retryAt}. */
+    void serverErrorOn(String providerName, Instant retryAt) {
+        this.lastServerErrorProvider = providerName;
+        this.retryNotBefore = retryAt;
     }
 
     /** The Gemini Batch API job whose result this attempt carries, or null for an interactive call. */

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -79,6 +80,26 @@ class QuotaEndToEndTest {
             assertCountersMatch(report, stats);
             assertThat(report.path("providers").path("simulator").path("pausedSeconds").asDouble()).isPositive();
             assertThat(steadyRatePerSecond(h, "learn", 60, 10) / (10 / 2.0)).isGreaterThan(0.7);
+        }
+    }
+
+    @Test
+    void aLimitLearnedInOneRunIsRememberedAndTheNextRunRightAfterSeesNo429() throws Exception {
+        try (Harness h = new Harness(tmp, SimulatorOptions.builder().port(0).rpm(10).minute(Duration.ofSeconds(6)).build())) {
+            h.drop("first.txt", prompts("first", 20));
+            assertThat(h.runOnce()).isZero();
+            long first429s = h.simulator.stats().path("http429").asLong();
+            assertThat(first429s).as("the first run learns the window from a 429").isPositive();
+            Path kept;
+            try (var files = Files.list(h.outbox.resolve(".state"))) {
+                kept = files.filter(f -> f.getFileName().toString().startsWith("learned-limits-simulator-")).findFirst().orElseThrow();
+            }
+            assertThat(h.json(kept).at("/windows/0/permits").asLong()).isEqualTo(10);
+
+            h.drop("second.txt", prompts("second", 20));
+            assertThat(h.runOnce()).isZero();
+            assertThat(report(h, "second").path("totals").path("ok").asInt()).isEqualTo(20);
+            assertThat(h.simulator.stats().path("http429").asLong()).as("429s of both runs").isEqualTo(first429s);
         }
     }
 
@@ -165,7 +186,8 @@ class QuotaEndToEndTest {
             assertThat(report.path("providers").path("simulator").path("errors").asLong()).isEqualTo(faults);
             assertThat(report.path("providers").path("simulator").path("requests").asLong()).isEqualTo(stats.path("requests").asLong());
             assertThat(report.path("http429").path("total").asLong()).isZero();
-            assertThat(report.path("providers").path("simulator").path("pausedSeconds").asDouble()).isPositive();
+            // each 503 costs its own item a backoff; the provider itself is never paused for sporadic errors
+            assertThat(report.path("providers").path("simulator").path("pausedSeconds").asDouble()).isZero();
             int attempts = 0;
             for (int i = 1; i <= 30; i++) {
                 attempts += h.json(h.outbox.resolve("flaky").resolve(String.format("%04d.json", i))).path("attempts").asInt();
