@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * outbox batch folder, or a file of instants) and the simulator's /sim/stats.
  *
  * <p>Usage: java -cp target/gemini-image-batch.jar bench/QuotaSummary.java LABEL LIMIT_PER_MINUTE
- * MINUTE_SECONDS TIMES(dir|file) STATS_JSON WALL_SECONDS PROMPTS
+ * MINUTE_SECONDS TIMES(dir[,dir...]|file) STATS_JSON WALL_SECONDS PROMPTS (several outbox batch folders: their images together)
  */
 public class QuotaSummary {
 
@@ -28,11 +28,16 @@ public class QuotaSummary {
         double wall = Double.parseDouble(args[5]);
         int prompts = Integer.parseInt(args[6]);
         List<Instant> made = new ArrayList<>();
-        if (Files.isDirectory(times)) {
+        if (Files.isDirectory(times) || args[3].contains(",")) {
             ObjectMapper json = new ObjectMapper();
-            try (Stream<Path> files = Files.list(times)) {
-                for (Path f : files.filter(p -> p.getFileName().toString().matches("\\d{4}\\.json")).toList()) {
-                    made.add(Instant.parse(json.readTree(f.toFile()).path("time").asText()));
+            for (String dir : args[3].split(",")) {
+                if (!Files.isDirectory(Path.of(dir))) {
+                    continue;
+                }
+                try (Stream<Path> files = Files.list(Path.of(dir))) {
+                    for (Path f : files.filter(p -> p.getFileName().toString().matches("\\d{4}\\.json")).toList()) {
+                        made.add(Instant.parse(json.readTree(f.toFile()).path("time").asText()));
+                    }
                 }
             }
         } else {

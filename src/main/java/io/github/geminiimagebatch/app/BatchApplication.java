@@ -1,5 +1,7 @@
 package io.github.geminiimagebatch.app;
 
+import io.github.geminiimagebatch.shared.SharedState;
+import io.github.geminiimagebatch.shared.SharedStoreHealthCheck;
 import io.github.geminiimagebatch.batchapi.BatchJobs;
 import io.github.geminiimagebatch.component.GeminiImageComponent;
 import io.github.geminiimagebatch.component.GeminiImageEngine;
@@ -60,6 +62,7 @@ public final class BatchApplication {
     private Lifecycle lifecycle;
     private final BuiltInSimulator simulator = new BuiltInSimulator();
     private final OutputWiring outputs = new OutputWiring();
+    private SharedState shared;
 
     /**
      * @param clock the one source of time for the run: quota windows and days, budget days, reports
@@ -83,6 +86,9 @@ public final class BatchApplication {
                 batchJobs.close();
             }
             outputs.close();
+            if (shared != null) {
+                shared.close();
+            }
             simulator.close();
         }
     }
@@ -93,10 +99,12 @@ public final class BatchApplication {
         registerSecrets(effective);
         RunConfig config = RunConfig.from(effective);
         checkFolders(config);
+        shared = SharedState.from(effective, clock);
         List<ProviderRuntime> providers = new ArrayList<>();
         DayCloses dayCloses = new DayCloses(config.outbox().resolve(".state"), clock);
         for (ProviderSettings p : config.providers()) {
-            ProviderRuntime provider = new ProviderRuntime(p, config.resetZone(), clock);
+            ProviderRuntime provider = new ProviderRuntime(p, config.resetZone(), clock, shared.quotas(clock),
+                    p.wireModel(config.defaultModel()));
             rememberDayCloses(provider, dayCloses);
             providers.add(provider);
         }
@@ -104,12 +112,12 @@ public final class BatchApplication {
         LearnedLimitsWiring.remember(config, providers);
         Outputs outputs = this.outputs.open(config, () -> main.getCamelContext(), clock);
         Budget budget = Budget.persistent(config.budgetMaxUsd(), config.budgetMaxUsdPerDay(), config.resetZone(), clock,
-                config.outbox().resolve(".state"));
+                config.outbox().resolve(".state")).sharedWith(shared.spend());
 
         main = new Main();
         lifecycle = new Lifecycle(run, config.once(), () -> main.completed());
         main.bind("batches", new Batches(config, run, outputs));
-        main.bind("ledger", new Ledger(run, outputs));
+        main.bind("ledger", new Ledger(run, outputs, shared.claims()));
         ProviderGateway gateway = new ProviderGateway(providers, budget, clock);
         GeminiImageEngine engine = new GeminiImageEngine(gateway, run, config.maxAttempts(), config.once(),
                 new GeminiImageEngine.Defaults(config.defaultModel(), config.defaultAspectRatio(), config.defaultImageSize()),
@@ -140,6 +148,7 @@ public final class BatchApplication {
         for (ProviderRuntime p : providers) {
             main.bind("imagegen-health-" + p.name(), new ProviderHealthCheck(p, clock, run::batchJobs));
         }
+        shared.redis().ifPresent(redis -> main.bind("imagegen-health-shared-redis", new SharedStoreHealthCheck(redis)));
         StatusPage statusPage = StatusPage.forRun(config.settings(), config.once(), run, progress, outputs.readable(), clock);
         // Camel Main reads config/application.properties the usual way; the merged settings (flags >
         // environment > --config > that file > defaults) sit on top as override properties.

@@ -15,7 +15,7 @@ final class Defaults {
             "maxConcurrency", "credentialsFile", "resetZone", "aspectRatio", "imageSize", "accessKey", "secretKey",
             "pathStyle", "maxUsd", "maxUsdPerDay", "maxAttempts", "responseTimeout", "connectTimeout",
             "maxFileBytes", "maxItemsPerFile", "maxPromptChars", "maxReferenceImages", "maxReferenceImageBytes",
-            "stableTime", "pollDelay", "latencyMs", "imageMode", "routeTemplate");
+            "stableTime", "pollDelay", "latencyMs", "imageMode", "routeTemplate", "redisUrl", "claimLease");
 
     private static final Set<String> SECRET_LEAVES = Set.of("apikey", "secretkey", "accesskey", "password", "token");
 
@@ -54,6 +54,9 @@ final class Defaults {
         d.put("imagegen.output.s3.checksum", "when_supported");
         d.put("imagegen.output.uri", "");
         d.put("imagegen.simulator.latencyMs", "200,100");
+        d.put("imagegen.shared.redisUrl", "");
+        d.put("imagegen.shared.claimLease", "60s");
+        d.put("imagegen.instance", "");
         d.put("imagegen.simulator.imageMode", "flat");
         VALUES = Map.copyOf(d);
     }

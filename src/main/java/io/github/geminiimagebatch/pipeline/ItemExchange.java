@@ -18,6 +18,8 @@ public final class ItemExchange {
     static final String BATCH = "batch";
     /** This item's claim on its request key, completed when it settles (duplicates wait on it). */
     static final String KEY_CLAIM = "keyClaim";
+    /** Set when this instance holds the item's request key among all instances (imagegen.shared.redisUrl). */
+    static final String SHARED_CLAIM = "sharedKeyClaim";
     /** The provider {@link Permit} held for the attempt in flight. */
     static final String PERMIT = "providerPermit";
     /** The {@link Dialect} of the request body the provider template built, so the answer is read the same way. */
@@ -49,6 +51,14 @@ public final class ItemExchange {
 
     static void keyClaim(Exchange exchange, CompletableFuture<WorkItem> claim) {
         exchange.setProperty(KEY_CLAIM, claim);
+    }
+
+    static boolean holdsSharedClaim(Exchange exchange) {
+        return Boolean.TRUE.equals(exchange.getProperty(SHARED_CLAIM, Boolean.class));
+    }
+
+    static void sharedClaimHeld(Exchange exchange) {
+        exchange.setProperty(SHARED_CLAIM, true);
     }
 
     /** The permit of the attempt in flight, or null between attempts. */

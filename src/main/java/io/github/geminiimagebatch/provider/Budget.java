@@ -3,6 +3,7 @@ package io.github.geminiimagebatch.provider;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.geminiimagebatch.shared.SharedSpend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,7 @@ public final class Budget {
     private final ZoneId zone;
     private final Clock clock;
     private final Path stateDir;
+    private SharedSpend sharedSpend = SharedSpend.LOCAL_ONLY;
     private double spent;
     private double reserved;
     private LocalDate day;
@@ -86,8 +88,17 @@ public final class Budget {
         return new Budget(null, null, ZoneId.of("UTC"), clock);
     }
 
+    /** Counts the daily spend together with the other instances on the same shared state. */
+    public synchronized Budget sharedWith(SharedSpend spend) {
+        this.sharedSpend = spend;
+        return this;
+    }
+
     public synchronized Decision reserve(double priceUsd) {
         rollDay();
+        if (maxUsdPerDay != null) {
+            spentToday = atLeast(spentToday, sharedSpend.spentOn(day));
+        }
         if (maxUsd != null && spent + reserved + priceUsd > maxUsd + 1e-9) {
             return refuse(String.format(Locale.ROOT, "the run budget imagegen.budget.maxUsd=%.2f USD is used up"
                     + " (the next image costs %.4f USD); raise it to go on", maxUsd, priceUsd), null);
@@ -111,6 +122,9 @@ public final class Budget {
         reserved = Math.max(0, reserved - reservedUsd);
         spent += actualUsd;
         spentToday += actualUsd;
+        if (actualUsd > 0) {
+            spentToday = atLeast(spentToday, sharedSpend.add(day, actualUsd));
+        }
         if (actualUsd > 0 && stateDir != null) {
             writeSpend();
         }
@@ -128,6 +142,11 @@ public final class Budget {
     /** The file that holds the spend of {@code day} (a date in the reset zone). */
     public static Path spendFile(Path stateDir, LocalDate day) {
         return stateDir.resolve("spend-" + day + ".json");
+    }
+
+    /** The larger figure; an unknown (NaN) shared total leaves this instance's own. */
+    private static double atLeast(double own, double shared) {
+        return Double.isNaN(shared) ? own : Math.max(own, shared);
     }
 
     private Decision refuse(String message, Instant renewsAt) {

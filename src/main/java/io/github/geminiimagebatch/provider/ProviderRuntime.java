@@ -6,6 +6,7 @@ import io.github.geminiimagebatch.config.ProviderType;
 import io.github.geminiimagebatch.gemini.VertexCredentials;
 import io.github.geminiimagebatch.quota.ProviderQuota;
 import io.github.geminiimagebatch.quota.QuotaSettings;
+import io.github.geminiimagebatch.quota.SharedQuota;
 import io.github.geminiimagebatch.quota.QuotaSnapshot;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,12 +56,23 @@ public final class ProviderRuntime {
     private Instant lastForcedReload;
 
     public ProviderRuntime(ProviderSettings settings, ZoneId resetZone, Clock clock) {
+        this(settings, resetZone, clock, SharedQuota.NOT_SHARED, "");
+    }
+
+    /**
+     * @param shared       where the quota state shared with other instances lives
+     * @param countedModel the model the provider's quota is counted for (Google counts per model)
+     */
+    public ProviderRuntime(ProviderSettings settings, ZoneId resetZone, Clock clock, SharedQuota.Source shared,
+                           String countedModel) {
         this.settings = settings;
         this.clock = clock;
         QuotaSettings defaults = QuotaSettings.unlimited();
         // The Batch API has a quota of its own: the interactive limits do not pace a batch-mode provider.
-        this.quota = new ProviderQuota(settings.name(), new QuotaSettings(settings.batchMode() ? List.of() : settings.requestLimits(),
-                settings.batchMode() ? List.of() : settings.imageLimits(), resetZone, defaults.windowMargin()), clock);
+        QuotaSettings quotaSettings = new QuotaSettings(settings.batchMode() ? List.of() : settings.requestLimits(),
+                settings.batchMode() ? List.of() : settings.imageLimits(), resetZone, defaults.windowMargin());
+        SharedQuota sharedQuota = shared.open(settings.name(), countedModel, quotaSettings);
+        this.quota = new ProviderQuota(settings.name(), quotaSettings, clock, new Random(), sharedQuota);
         this.slots = new Semaphore(settings.maxConcurrency(), true);
         // Batch API items are gathered into jobs: the first must not go alone until the first job has ended.
         this.answeredOnce = settings.batchMode();
@@ -79,6 +92,8 @@ public final class ProviderRuntime {
         breaker.getEventPublisher().onStateTransition(event -> {
             if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
                 circuitHalfOpensAt = clock.instant().plus(CIRCUIT_OPEN_WAIT);
+                // the other instances on the shared quota hold off too while this circuit is open (as a pause)
+                sharedQuota.paused(circuitHalfOpensAt, "circuit open on " + settings.name() + " after repeated server errors");
             }
         });
     }

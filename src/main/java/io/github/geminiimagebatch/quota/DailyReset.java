@@ -4,13 +4,13 @@ import java.time.Instant;
 import java.time.ZoneId;
 
 /** Midnight in the reset zone, DST-correct: a day there may last 23 or 25 hours. */
-final class DailyReset {
+public final class DailyReset {
 
     private DailyReset() {
     }
 
     /** The first midnight in {@code zone} strictly after {@code now}. */
-    static Instant next(Instant now, ZoneId zone) {
+    public static Instant next(Instant now, ZoneId zone) {
         return now.atZone(zone).toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
     }
 

@@ -59,6 +59,8 @@ public final class ProviderQuota {
     private final QuotaSettings settings;
     private final Clock clock;
     private final Random random;
+    /** What every instance on the same project agrees on; LOCAL_ONLY when this instance is alone. */
+    private final SharedQuota shared;
     private final List<QuotaWindow> configuredWindows = new ArrayList<>();
     private final Map<String, QuotaWindow> learnedWindows = new LinkedHashMap<>();
     /** When each learned window was learned (or, remembered from an earlier run, first learned). */
@@ -96,6 +98,12 @@ public final class ProviderQuota {
 
     /** @param random source of jitter; seed it in tests for repeatable pauses */
     public ProviderQuota(String providerName, QuotaSettings settings, Clock clock, Random random) {
+        this(providerName, settings, clock, random, SharedQuota.LOCAL_ONLY);
+    }
+
+    /** @param shared the quota state shared with other instances (admissions, pauses, closes, learned limits) */
+    public ProviderQuota(String providerName, QuotaSettings settings, Clock clock, Random random, SharedQuota shared) {
+        this.shared = Objects.requireNonNull(shared, "shared");
         this.providerName = Objects.requireNonNull(providerName, "providerName");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -171,8 +179,16 @@ public final class ProviderQuota {
         if (until.isAfter(now)) {
             return new Admission.Wait(until, reason);
         }
+        long ticket = nextTicket;
+        Admission together = shared.admit(ticket, images);
+        if (together instanceof Admission.Closed closedByOthers) {
+            close(closedByOthers.until(), closedByOthers.reason());
+        }
+        if (!(together instanceof Admission.Granted)) {
+            return together;
+        }
+        nextTicket++;
         overload.sent(now);
-        long ticket = nextTicket++;
         for (QuotaWindow window : windows()) {
             window.record(now, window.unit == Unit.IMAGES ? images : 1, ticket);
         }
@@ -214,6 +230,7 @@ public final class ProviderQuota {
             for (QuotaWindow window : windows()) {
                 window.restamp(ticket, now, window.unit == Unit.IMAGES ? admitted.images : 1);
             }
+            shared.sent(ticket, admitted.images);
             return;
         }
     }
@@ -347,6 +364,7 @@ public final class ProviderQuota {
         pauseFor(now, pause, ThrottleClassifier.describe(signal.kind())
                 + (signal.retryAfter() != null ? " (server said retry in " + DurationText.human(signal.retryAfter()) + ")"
                 : " (no wait stated; backing off, " + throttleEventsInARow + " in a row)"));
+        shared.paused(pausedUntil, pauseReason);
     }
 
     /**
@@ -400,11 +418,13 @@ public final class ProviderQuota {
             if (!justAfterReset) {
                 learned.exhaustToday(now);
             }
+            shared.learned(false, learned.limit, learned.limit.period(), learned.limitText());
         }
         if (justAfterReset) {
             // Our midnight may come a little before the server's: try again shortly instead of losing a day.
             Duration wait = max(MIDNIGHT_GRACE_PAUSE, signal.retryAfter() == null ? Duration.ZERO : signal.retryAfter());
             pauseFor(now, wait, "per-day quota still exhausted just after the daily reset (server clock may lag)");
+            shared.paused(pausedUntil, pauseReason);
             return;
         }
         Instant reset = DailyReset.next(now, settings.resetZone());
@@ -412,6 +432,7 @@ public final class ProviderQuota {
                 + reset.atZone(settings.resetZone());
         close(reset, reason);
         dayCloseListener.closed(reset, reason);
+        shared.closed(closedUntil, closedReason);
     }
 
     /** Told of every close after a per-day 429 (until the next reset), e.g. to remember it across restarts. */
@@ -436,7 +457,11 @@ public final class ProviderQuota {
         long permits = signal.limit();
         String key = unit + " " + (signal.quotaId() != null ? signal.quotaId() : signal.kind());
         QuotaWindow existing = learnedWindows.get(key);
-        Instant nth = nthMostRecentAccepted(unit, permits);
+        // Shared with other instances, the server's window holds their admissions too.
+        Instant nth = shared.nthMostRecentAccepted(unit == Unit.IMAGES, permits);
+        if (nth == null) {
+            nth = nthMostRecentAccepted(unit, permits);
+        }
         if (nth == null) {
             // Fewer than N of ours in the window: someone else shares the quota, or we restarted.
             // Nothing to measure the window against; what was learned before still stands.
@@ -457,6 +482,8 @@ public final class ProviderQuota {
             }
         }
         install(key, learned, now);
+        shared.learned(unit == Unit.IMAGES, learned.limit, learned.limit.period().plus(settings.marginFor(window)),
+                learned.limitText());
         return true;
     }
 

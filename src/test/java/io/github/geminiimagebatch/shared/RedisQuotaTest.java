@@ -1,0 +1,173 @@
+package io.github.geminiimagebatch.shared;
+
+import io.github.geminiimagebatch.quota.Admission;
+import io.github.geminiimagebatch.quota.Limits;
+import io.github.geminiimagebatch.quota.ProviderQuota;
+import io.github.geminiimagebatch.quota.QuotaSettings;
+import io.github.geminiimagebatch.quota.ThrottleKind;
+import io.github.geminiimagebatch.quota.ThrottleSignal;
+import io.github.geminiimagebatch.testing.RedisServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two instances' quotas (two connections, two instance names) against one real redis-server: the
+ * window, pause, close and learned limits of one bind the other; with Redis gone nothing is admitted.
+ */
+class RedisQuotaTest {
+
+    private static final ZoneId PACIFIC = ZoneId.of("America/Los_Angeles");
+
+    @TempDir
+    Path tmp;
+    RedisServer server;
+    final List<SharedRedis> connections = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        server = RedisServer.start(tmp);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        connections.forEach(SharedRedis::close);
+        server.close();
+    }
+
+    private ProviderQuota instance(String name, String limits) throws Exception {
+        SharedRedis redis = SharedRedis.connect(server.url(), name, Clock.systemUTC());
+        connections.add(redis);
+        QuotaSettings settings = new QuotaSettings(Limits.parse(limits, "limits"), List.of(), PACIFIC, Duration.ofMillis(50));
+        return new ProviderQuota("aistudio", settings, Clock.systemUTC(), new Random(1),
+                new RedisQuota(redis, "aistudio", "gemini-3.1-flash-image", settings, Clock.systemUTC()));
+    }
+
+    @Test
+    void twoInstancesTogetherGetTheLimitOnceNotTwice() throws Exception {
+        ProviderQuota a = instance("a", "6/3s");
+        ProviderQuota b = instance("b", "6/3s");
+        int granted = 0;
+        Instant end = Instant.now().plusMillis(1500);
+        Admission last = null;
+        while (Instant.now().isBefore(end)) {
+            for (ProviderQuota q : List.of(a, b)) {
+                last = q.tryAdmit(1);
+                if (last instanceof Admission.Granted) {
+                    granted++;
+                }
+            }
+            Thread.sleep(20);
+        }
+        // spreading (0.5 x 3s/6 = 250 ms apart) admits at most 6 in 1.5 s between both; alone, each would take 6
+        assertThat(granted).isBetween(4, 6);
+        assertThat(server.command("ZCARD", "gib:{aistudio:gemini-3.1-flash-image}:log:requests")).contains(":" + granted);
+    }
+
+    @Test
+    void aFullWindowMakesTheOtherInstanceWaitUntilTheOldestAdmissionLeavesIt() throws Exception {
+        ProviderQuota a = instance("a", "3/2s");
+        ProviderQuota b = instance("b", "3/2s");
+        List<Instant> grants = new ArrayList<>();
+        while (grants.size() < 3) {
+            if (a.tryAdmit(1) instanceof Admission.Granted) {
+                grants.add(Instant.now());
+            }
+            Thread.sleep(10);
+        }
+        Admission other = b.tryAdmit(1);
+        assertThat(other).isInstanceOf(Admission.Wait.class);
+        Admission.Wait wait = (Admission.Wait) other;
+        assertThat(wait.reason()).isEqualTo("pacing under 3/2s (requests) with the other instances");
+        // the first admission ages out 2 s + 50 ms + 1% after it was made
+        assertThat(Duration.between(grants.get(0), wait.until()).toMillis()).isBetween(1900L, 2250L);
+    }
+
+    @Test
+    void aPauseAfterA429OnOneInstanceHoldsTheOther() throws Exception {
+        ProviderQuota a = instance("a", "");
+        ProviderQuota b = instance("b", "");
+        assertThat(a.tryAdmit(1)).isInstanceOf(Admission.Granted.class);
+        a.onThrottled(new ThrottleSignal(ThrottleKind.PER_MINUTE, Duration.ofSeconds(5), false, null, null, "s"));
+
+        Admission held = b.tryAdmit(1);
+        assertThat(held).isInstanceOf(Admission.Wait.class);
+        assertThat(((Admission.Wait) held).reason()).contains("per-minute").contains("seen by instance a");
+        assertThat(Duration.between(Instant.now(), ((Admission.Wait) held).until()).toMillis()).isBetween(4000L, 5400L);
+    }
+
+    @Test
+    void aPerDay429OnOneInstanceClosesTheOtherUntilTheReset() throws Exception {
+        ProviderQuota a = instance("a", "");
+        ProviderQuota b = instance("b", "");
+        assertThat(a.tryAdmit(1)).isInstanceOf(Admission.Granted.class);
+        a.onThrottled(new ThrottleSignal(ThrottleKind.PER_DAY, Duration.ofSeconds(20), false, "PerDay", 3L, "s"));
+
+        Admission closed = b.tryAdmit(1);
+        assertThat(closed).isInstanceOf(Admission.Closed.class);
+        assertThat(((Admission.Closed) closed).reason()).contains("per-day quota on aistudio exhausted")
+                .contains("seen by instance a");
+        Instant reset = a.nextDailyReset();
+        assertThat(Duration.between(reset, ((Admission.Closed) closed).until()).abs()).isLessThan(Duration.ofSeconds(2));
+        assertThat(b.snapshot().closedUntil()).isEqualTo(((Admission.Closed) closed).until());
+        assertThat(server.command("HGET", "gib:{aistudio:gemini-3.1-flash-image}:learned", "requests day 3"))
+                .contains("requests|day|3|");
+    }
+
+    @Test
+    void aLimitLearnedByOneInstanceBindsTheOther() throws Exception {
+        ProviderQuota a = instance("a", "");
+        ProviderQuota b = instance("b", "");
+        for (int i = 0; i < 3; i++) {
+            assertThat(a.tryAdmit(1)).isInstanceOf(Admission.Granted.class);
+        }
+        // the third is refused: 2 per window, and the older admission leaves the server's window in 1.5 s
+        a.onThrottled(new ThrottleSignal(ThrottleKind.PER_MINUTE, Duration.ofMillis(1500), false,
+                "GenerateRequestsPerMinutePerProjectPerModel", 2L, "s"));
+        server.command("DEL", "gib:{aistudio:gemini-3.1-flash-image}:paused");
+
+        Admission held = b.tryAdmit(1);
+        assertThat(held).isInstanceOf(Admission.Wait.class);
+        assertThat(((Admission.Wait) held).reason()).startsWith("pacing under learned limit 2/");
+    }
+
+    @Test
+    void withRedisGoneNothingIsAdmittedAndOnceBackRequestsGoAgain() throws Exception {
+        ProviderQuota a = instance("a", "");
+        SharedRedis redis = connections.get(0);
+        assertThat(a.tryAdmit(1)).isInstanceOf(Admission.Granted.class);
+
+        server.stop();
+        for (int i = 0; i < 5; i++) {
+            Admission refused = a.tryAdmit(1);
+            assertThat(refused).isInstanceOf(Admission.Wait.class);
+            assertThat(((Admission.Wait) refused).reason()).contains("is unreachable; sending nothing until it is back");
+            Thread.sleep(100);
+        }
+        assertThat(redis.up()).isFalse();
+        assertThat(redis.status()).contains("unreachable since");
+
+        server.restart();
+        Admission again = a.tryAdmit(1);
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!(again instanceof Admission.Granted) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            again = a.tryAdmit(1);
+        }
+        assertThat(again).isInstanceOf(Admission.Granted.class);
+        assertThat(redis.up()).isTrue();
+        assertThat(a.snapshot().admitted()).isEqualTo(2);
+    }
+}

@@ -1,0 +1,307 @@
+package io.github.geminiimagebatch.shared;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.geminiimagebatch.simulator.GeminiSimulator;
+import io.github.geminiimagebatch.simulator.SimulatorOptions;
+import io.github.geminiimagebatch.testing.Manifests;
+import io.github.geminiimagebatch.testing.RedisServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Several instances of the packaged jar, each its own JVM, sharing one real redis-server and one
+ * simulator project: a per-day close, item claims (also of an instance killed with SIGKILL) and a
+ * Redis outage. Runs in the integration-test phase, after {@code package}.
+ */
+class SharedInstancesIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration PROCESS_LIMIT = Duration.ofSeconds(120);
+
+    private static Path jar;
+
+    @TempDir
+    Path tmp;
+    RedisServer redis;
+    GeminiSimulator simulator;
+    final List<Process> processes = new ArrayList<>();
+
+    @BeforeAll
+    static void findJar() {
+        jar = Path.of(System.getProperty("imagegen.jar", "target/gemini-image-batch.jar")).toAbsolutePath();
+        assertThat(jar).as("the packaged jar; run this test with ./mvnw -B verify").isRegularFile();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Process p : processes) {
+            p.destroyForcibly().waitFor();
+        }
+        if (simulator != null) {
+            simulator.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    void aPerDay429SeenByOneInstanceStopsTheOthersBeforeTheySendAgain() throws Exception {
+        redis = RedisServer.start(tmp);
+        simulator = GeminiSimulator.start(SimulatorOptions.builder().port(0).rpd(6).latency(300, 100).build());
+        dropPrompts("a", "day", prompts("a", 12));
+        dropPrompts("b", "day", prompts("b", 12));
+        dropPrompts("c", "day", prompts("c", 12));
+
+        Process a = launch("a", "--set", "imagegen.provider.sim.maxConcurrency=2");
+        Process b = launch("b", "--set", "imagegen.provider.sim.maxConcurrency=2");
+        assertThat(finish(a, "a")).as("a: exit 3, the day is used up").isEqualTo(3);
+        assertThat(finish(b, "b")).as("b: exit 3, the day is used up").isEqualTo(3);
+        JsonNode afterAandB = simulator.stats();
+        long perDay429s = afterAandB.path("http429ByKind").path("perDay").asLong();
+        // the first per-day 429 closes both: after it only what was already in flight arrives (2 per instance)
+        assertThat(perDay429s).isBetween(1L, 1L + 2 + 2);
+        assertThat(afterAandB.path("imagesBilled").asLong()).isEqualTo(6);
+
+        Process c = launch("c");
+        assertThat(finish(c, "c")).as("c: exit 3 without a request").isEqualTo(3);
+        assertThat(simulator.stats().path("requests").asLong()).as("c sent nothing")
+                .isEqualTo(afterAandB.path("requests").asLong());
+        assertThat(log("c")).contains("per-day quota on sim exhausted").containsPattern("seen by instance [ab]");
+    }
+
+    @Test
+    void theSamePromptFileInTwoInboxesIsBilledOncePerImage() throws Exception {
+        redis = RedisServer.start(tmp);
+        simulator = GeminiSimulator.start(SimulatorOptions.builder().port(0).latency(300, 200).build());
+        List<String> prompts = prompts("lighthouse", 24);
+        dropPrompts("a", "same", prompts);
+        dropPrompts("b", "same", prompts);
+
+        Process a = launch("a");
+        Process b = launch("b");
+        assertThat(finish(a, "a")).isZero();
+        assertThat(finish(b, "b")).isZero();
+
+        assertBilledOnceEach(prompts);
+        Map<String, String> statusA = statuses("a", "same");
+        Map<String, String> statusB = statuses("b", "same");
+        for (int line = 1; line <= prompts.size(); line++) {
+            String id = String.format("%04d", line);
+            assertThat(List.of(statusA.get(id), statusB.get(id))).as("item %s: made by one, skipped by the other", id)
+                    .containsExactlyInAnyOrder("ok", "skipped");
+        }
+        assertThat(Manifests.read(outbox("b"), "same").stream()
+                .filter(l -> "skipped".equals(l.path("status").asText())).map(l -> l.path("message").asText()).toList())
+                .allMatch(message -> message.startsWith("already"));
+    }
+
+    @Test
+    void theItemsOfAnInstanceKilledWhileHoldingClaimsAreFinishedByTheOther() throws Exception {
+        redis = RedisServer.start(tmp);
+        simulator = GeminiSimulator.start(SimulatorOptions.builder().port(0).latency(1500, 300).build());
+        List<String> prompts = prompts("harbour", 30);
+        dropPrompts("a", "crash", prompts);
+        Process a = launch("a", "--set", "imagegen.shared.claimLease=2s", "--set", "imagegen.provider.sim.maxConcurrency=2");
+        awaitImages("a", "crash", 3, a);
+        dropPrompts("b", "crash", prompts);
+        Process b = launch("b", "--set", "imagegen.shared.claimLease=2s");
+        awaitLog("b", "is generating the same image; waiting for it", b);
+        assertThat(a.isAlive()).as("a is still working when b waits for its claims").isTrue();
+        a.destroyForcibly().waitFor();
+        int heldByA = Integer.parseInt(redis.command("EVAL", "local n = 0 for _, k in ipairs(redis.call('KEYS',"
+                + " 'gib:{item:*}:claim')) do if redis.call('GET', k) == 'a' then n = n + 1 end end return n", "0")
+                .strip().substring(1));
+
+        assertThat(finish(b, "b")).isZero();
+        assertThat(heldByA).as("a held claims when it was killed").isPositive();
+        Map<String, String> statusB = statuses("b", "crash");
+        List<String> madeByA = imageIds("a", "crash");
+        for (int line = 1; line <= prompts.size(); line++) {
+            String id = String.format("%04d", line);
+            assertThat(madeByA.contains(id) || "ok".equals(statusB.get(id))).as("item %s has an image", id).isTrue();
+        }
+        JsonNode billed = simulator.stats().path("billedByPrompt");
+        long repeats = prompts.stream().mapToLong(p -> Math.max(0, billed.path(p).asLong() - 1)).sum();
+        // only the items a held claims on when it died (called, or answered but not yet stored) may be paid twice
+        assertThat(repeats).isLessThanOrEqualTo(heldByA);
+        assertThat(prompts).allMatch(p -> billed.path(p).asLong() >= 1);
+    }
+
+    @Test
+    void noInstanceSendsWhileRedisIsDownAndTheRunCompletesAfter() throws Exception {
+        redis = RedisServer.start(tmp);
+        simulator = GeminiSimulator.start(SimulatorOptions.builder().port(0).rpm(30).minute(Duration.ofSeconds(3))
+                .latency(200, 100).build());
+        dropPrompts("a", "outage", prompts("a", 40));
+        dropPrompts("b", "outage", prompts("b", 40));
+        int healthPort = freePort();
+        Process a = launch("a", "--set", "imagegen.provider.sim.limits=30/3s",
+                "--set", "camel.management.port=" + healthPort);
+        Process b = launch("b", "--set", "imagegen.provider.sim.limits=30/3s");
+        awaitImages("a", "outage", 5, a);
+
+        redis.stop();
+        Thread.sleep(1500);
+        long atStop = simulator.stats().path("requests").asLong();
+        String health = get("http://127.0.0.1:" + healthPort + "/observe/health");
+        Thread.sleep(6000);
+        long afterOutage = simulator.stats().path("requests").asLong();
+        redis.restart();
+
+        assertThat(finish(a, "a")).isZero();
+        assertThat(finish(b, "b")).isZero();
+        assertThat(afterOutage).as("requests sent while Redis was down").isEqualTo(atStop);
+        assertThat(health).contains("DOWN").contains("unreachable");
+        assertThat(simulator.stats().path("imagesBilled").asLong()).isEqualTo(80);
+        for (String instance : List.of("a", "b")) {
+            assertThat(log(instance).lines().filter(l -> l.contains("is unreachable (")).count())
+                    .as("one line about the outage from %s", instance).isEqualTo(1);
+            assertThat(log(instance)).contains("is reachable again");
+        }
+    }
+
+    private List<String> prompts(String prefix, int count) {
+        return IntStream.rangeClosed(1, count).mapToObj(i -> prefix + " prompt " + i).toList();
+    }
+
+    private void dropPrompts(String instance, String batch, List<String> prompts) throws IOException {
+        Path inbox = Files.createDirectories(tmp.resolve(instance).resolve("inbox"));
+        Path staged = tmp.resolve(instance).resolve(batch + ".staged");
+        Files.write(staged, prompts);
+        Files.setLastModifiedTime(staged, FileTime.from(Instant.now().minusSeconds(10)));
+        Files.move(staged, inbox.resolve(batch + ".txt"), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private Path outbox(String instance) {
+        return tmp.resolve(instance).resolve("outbox");
+    }
+
+    private Process launch(String instance, String... extra) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-jar", jar.toString(), "--once",
+                "--inbox", tmp.resolve(instance).resolve("inbox").toString(), "--outbox", outbox(instance).toString(),
+                "--provider", "sim",
+                "--set", "imagegen.provider.sim.type=aistudio",
+                "--set", "imagegen.provider.sim.baseUrl=" + simulator.baseUri(),
+                "--set", "imagegen.provider.sim.apiKey=test-key-not-secret",
+                "--set", "imagegen.shared.redisUrl=" + redis.url(),
+                "--set", "imagegen.instance=" + instance,
+                "--set", "imagegen.inbox.stableMillis=100",
+                "--set", "imagegen.inbox.pollDelayMillis=100",
+                "--set", "imagegen.progress.interval=1h"));
+        if (List.of(extra).stream().noneMatch(a -> a.startsWith("camel.management.port"))) {
+            command.addAll(List.of("--set", "camel.management.enabled=false"));
+        }
+        command.addAll(List.of(extra));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(tmp.toFile()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(instance + ".log").toFile());
+        builder.environment().remove("GEMINI_API_KEY");
+        builder.environment().remove("OPENROUTER_API_KEY");
+        Process process = builder.start();
+        processes.add(process);
+        return process;
+    }
+
+    private int finish(Process process, String instance) throws Exception {
+        if (!process.waitFor(PROCESS_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("instance " + instance + " did not end within " + PROCESS_LIMIT + "; log: " + log(instance));
+        }
+        return process.exitValue();
+    }
+
+    private String log(String instance) throws IOException {
+        return Files.readString(tmp.resolve(instance + ".log"));
+    }
+
+    private void awaitImages(String instance, String batch, int count, Process process) throws Exception {
+        long deadline = System.nanoTime() + PROCESS_LIMIT.toNanos();
+        while (imageIds(instance, batch).size() < count) {
+            if (!process.isAlive()) {
+                throw new AssertionError(instance + " ended before " + count + " images; log: " + log(instance));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no " + count + " images from " + instance + "; log: " + log(instance));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private void awaitLog(String instance, String text, Process process) throws Exception {
+        long deadline = System.nanoTime() + PROCESS_LIMIT.toNanos();
+        while (!log(instance).contains(text)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError(instance + " never logged '" + text + "'; log: " + log(instance));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private List<String> imageIds(String instance, String batch) throws IOException {
+        Path dir = outbox(instance).resolve(batch);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d{4}\\.png"))
+                    .map(n -> n.substring(0, 4)).toList();
+        }
+    }
+
+    private Map<String, String> statuses(String instance, String batch) throws IOException {
+        return Manifests.read(outbox(instance), batch).stream()
+                .collect(Collectors.toMap(l -> l.path("id").asText(), l -> l.path("status").asText()));
+    }
+
+    private void assertBilledOnceEach(List<String> prompts) {
+        JsonNode billed = simulator.stats().path("billedByPrompt");
+        Iterator<String> names = billed.fieldNames();
+        List<String> seen = new ArrayList<>();
+        names.forEachRemaining(seen::add);
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(prompts);
+        assertThat(prompts).allSatisfy(p -> assertThat(billed.path(p).asLong()).as("billed for '%s'", p).isEqualTo(1));
+    }
+
+    private static String get(String url) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() + " " + response.body();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            return socket.getLocalPort();
+        }
+    }
+}
