@@ -6,6 +6,7 @@ import io.github.geminiimagebatch.config.ConfigException;
 import io.github.geminiimagebatch.config.Settings;
 import io.github.geminiimagebatch.pipeline.BatchApplication;
 import io.github.geminiimagebatch.secret.Secrets;
+import io.github.geminiimagebatch.queue.BrokerCommand;
 import io.github.geminiimagebatch.simulator.SimulatorCommand;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -29,7 +30,7 @@ import java.util.concurrent.Callable;
                 "Exit codes: 0 all items done or already done; 1 configuration or start-up error (or credentials "
                         + "refused with work left); 2 some items failed (see report.json); 3 work left pending until "
                         + "a quota resets."},
-        subcommands = {SimulatorCommand.class, PlanCommand.class})
+        subcommands = {SimulatorCommand.class, PlanCommand.class, BrokerCommand.class})
 public final class GeminiImageBatch implements Callable<Integer> {
 
     @Option(names = "--once", description = "Drain the inbox, wait for everything in flight, write the reports and exit.")
