@@ -26,9 +26,16 @@ public final class FileSink implements OutputSink {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path root;
+    private final Path workDir;
 
     public FileSink(Path root) {
+        this(root, root.resolve(WORK_DIR));
+    }
+
+    /** @param workDir where files are written before they are renamed into place (same file system as root) */
+    public FileSink(Path root, Path workDir) {
         this.root = root;
+        this.workDir = workDir;
     }
 
     @Override
@@ -131,8 +138,7 @@ public final class FileSink implements OutputSink {
 
     /** Same file system as the target (so the rename is atomic), but outside the folders users look at. */
     private Path temporaryFile(Path target) throws IOException {
-        Path workDir = Files.createDirectories(root.resolve(WORK_DIR));
-        return workDir.resolve(target.getFileName() + "." + UUID.randomUUID() + ".part");
+        return Files.createDirectories(workDir).resolve(target.getFileName() + "." + UUID.randomUUID() + ".part");
     }
 
     /**

@@ -27,17 +27,24 @@ public final class Outputs {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path outbox;
+    private final Path workDir;
     private final FileSink folder;
     private final List<OutputSink> sinks;
 
     public Outputs(Path outbox, FileSink folder, List<OutputSink> otherSinks) {
+        this(outbox, outbox.resolve(FileSink.WORK_DIR), folder, otherSinks);
+    }
+
+    /** @param workDir temporary files (answers being received, files before their rename) */
+    public Outputs(Path outbox, Path workDir, FileSink folder, List<OutputSink> otherSinks) {
         this.outbox = outbox;
+        this.workDir = workDir;
         this.folder = folder;
         this.sinks = otherSinks;
     }
 
     public Path workDir() {
-        return outbox.resolve(FileSink.WORK_DIR);
+        return workDir;
     }
 
     public void prepareBatch(String batch) throws IOException {
@@ -116,7 +123,7 @@ public final class Outputs {
 
     /** Final documents of a batch: one manifest line per item, the report, and failed items as a prompt file. */
     public void writeBatchDocuments(String batch, byte[] manifest, byte[] report, byte[] failedPrompts) throws IOException {
-        FileSink local = folder != null ? folder : new FileSink(outbox);
+        FileSink local = folder != null ? folder : new FileSink(outbox, workDir);
         local.putDocument(batch + "/manifest.jsonl", manifest, "application/x-ndjson");
         local.putDocument(batch + "/report.json", report, "application/json");
         Path failed = outbox.resolve(batch).resolve("failed.jsonl");

@@ -15,6 +15,8 @@ import io.github.geminiimagebatch.output.Retrier;
 import io.github.geminiimagebatch.output.S3Settings;
 import io.github.geminiimagebatch.output.S3Sink;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
+import io.github.geminiimagebatch.queue.QueueBeans;
+import io.github.geminiimagebatch.queue.QueueSettings;
 import io.github.geminiimagebatch.secret.Secrets;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.ImageMode;
@@ -97,17 +99,21 @@ public final class BatchApplication {
         for (ProviderSettings p : config.providers()) {
             providers.add(new ProviderRuntime(p, config.resetZone(), clock));
         }
-        run = new RunState(providers, clock);
+        QueueSettings queue = QueueSettings.from(effective, config.concurrency());
+        run = new RunState(providers, clock, queue.instance());
         outputSinks.addAll(extraSinks(config));
-        Outputs outputs = new Outputs(config.outbox(), config.fileOutput() ? new FileSink(config.outbox()) : null,
-                outputSinks);
+        Path workDir = queue.workDir(config.outbox(), FileSink.WORK_DIR);
+        Outputs outputs = new Outputs(config.outbox(), workDir,
+                config.fileOutput() ? new FileSink(config.outbox(), workDir) : null, outputSinks);
         clearWorkDir(outputs.workDir());
         Budget budget = Budget.persistent(config.budgetMaxUsd(), config.budgetMaxUsdPerDay(), config.resetZone(), clock,
-                config.outbox().resolve(".state"));
+                queue.stateDir(config.outbox()));
 
         main = new Main();
         lifecycle = new Lifecycle(run, config.once(), () -> main.completed());
-        main.bind("batches", new Batches(config, run, outputs));
+        Batches batches = new Batches(config, run, outputs);
+        main.bind("batches", batches);
+        QueueBeans.bind(main, queue, run, outputs, batches);
         main.bind("ledger", new Ledger(run, outputs));
         main.bind("dispatcher", new Dispatcher(run, budget, config.maxAttempts(), config.once()));
         main.bind("providerCalls", new ProviderCalls(run, outputs.workDir()));
@@ -123,7 +129,9 @@ public final class BatchApplication {
             main.bind("imagegen-health-" + p.name(), new ProviderHealthCheck(p, clock));
         }
         main.setDefaultPropertyPlaceholderLocation("false");
-        main.setOverrideProperties(camelProperties(config));
+        Properties camel = camelProperties(config);
+        camel.putAll(queue.camelProperties());
+        main.setOverrideProperties(camel);
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterConfigure(BaseMainSupport support) {

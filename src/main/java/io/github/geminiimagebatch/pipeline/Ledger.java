@@ -46,6 +46,7 @@ public final class Ledger {
         if (item.getStatus() != WorkItem.Status.WORKING) {
             return;
         }
+        item.workedOnBy(run.instance());
         while (true) {
             Optional<String> stored;
             try {
@@ -147,7 +148,12 @@ public final class Ledger {
         } catch (IOException e) {
             LOG.warn("{}: could not append to the working manifest: {}", item, e.getMessage());
         }
-        run.settled(item);
+        if (item.getBatch().isOwnedElsewhere()) {
+            // the batch's owner counts it in its run when the result arrives; metrics show what this process made
+            run.listener().settled(item.getProvider(), item.getStatus(), item.getCostUsd());
+        } else {
+            run.settled(item);
+        }
         @SuppressWarnings("unchecked")
         CompletableFuture<String> claim = exchange.getProperty("keyClaim", CompletableFuture.class);
         if (claim != null) {
@@ -198,6 +204,7 @@ public final class Ledger {
             s.put("responseId", result.responseId());
         }
         s.put("requestKey", item.getRequestKey());
+        s.put("instance", run.instance());
         s.put("time", run.clock().instant().toString());
         if (!item.getRequest().referenceImages().isEmpty()) {
             var refs = s.putArray("referenceImages");

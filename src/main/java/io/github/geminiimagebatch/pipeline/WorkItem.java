@@ -35,6 +35,7 @@ public final class WorkItem {
     private String storedImage;
     private double costUsd;
     private Instant finishedAt;
+    private String instance;
 
     public WorkItem(BatchRun batch, PromptItem prompt, ImageRequest request, String requestKey) {
         this.batch = batch;
@@ -137,6 +138,32 @@ public final class WorkItem {
 
     public Instant getFinishedAt() {
         return finishedAt;
+    }
+
+    /** The instance ({@code imagegen.instance}) that worked on this item. */
+    public String getInstance() {
+        return instance;
+    }
+
+    void workedOnBy(String instanceName) {
+        this.instance = instanceName;
+    }
+
+    /** How this item settled, for the batch's owner when another instance worked on it. */
+    public ItemResult result() {
+        return new ItemResult(status, reasonClass, message, storedImage, provider, providerType, instance, costUsd,
+                attempts, finishedAt);
+    }
+
+    /** Takes over what another instance reports: the item is settled as it says. */
+    void settledElsewhere(ItemResult r) {
+        this.provider = r.provider();
+        this.providerType = r.providerType();
+        this.instance = r.instance();
+        this.costUsd = r.costUsd();
+        this.attempts = r.attempts();
+        this.storedImage = r.image();
+        settle(r.status(), r.reason(), r.message(), r.finishedAt());
     }
 
     void dispatchTo(String providerName, String type, String model) {
