@@ -4,7 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import io.github.geminiimagebatch.config.ConfigException;
 import io.github.geminiimagebatch.config.Settings;
-import io.github.geminiimagebatch.pipeline.BatchApplication;
+import io.github.geminiimagebatch.app.BatchApplication;
 import io.github.geminiimagebatch.secret.Secrets;
 import io.github.geminiimagebatch.queue.BrokerCommand;
 import io.github.geminiimagebatch.simulator.SimulatorCommand;
@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -42,12 +43,25 @@ public final class GeminiImageBatch implements Callable<Integer> {
     @Option(names = "--debug", description = "Verbose logs and stack traces on errors.")
     boolean debug;
 
+    /** The one source of time for everything that decides by it: quota days, plans, budgets, reports, ETAs. */
+    private final Clock clock;
+
+    GeminiImageBatch(Clock clock) {
+        this.clock = clock;
+    }
+
     public static void main(String[] args) {
         System.exit(execute(args));
     }
 
+    /** Runs the command line on the system clock; returns the exit code. */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new GeminiImageBatch());
+        return execute(Clock.systemUTC(), args);
+    }
+
+    /** Runs the command line with the given clock (tests run the real application at chosen instants). */
+    public static int execute(Clock clock, String... args) {
+        CommandLine cli = new CommandLine(new GeminiImageBatch(clock));
         cli.setAllowSubcommandsAsOptionParameters(true);
         cli.setParameterExceptionHandler((e, parsedArgs) -> {
             // picocli quotes the offending argument, which may be a key pasted in the wrong place.
@@ -88,7 +102,7 @@ public final class GeminiImageBatch implements Callable<Integer> {
     public Integer call() throws Exception {
         setDebug(debug);
         Settings settings = loadSettings(flags());
-        BatchApplication app = new BatchApplication(settings, home());
+        BatchApplication app = new BatchApplication(settings, home(), clock);
         try {
             return app.run();
         } catch (IllegalStateException e) {
@@ -97,6 +111,10 @@ public final class GeminiImageBatch implements Callable<Integer> {
             }
             throw e;
         }
+    }
+
+    Clock clock() {
+        return clock;
     }
 
     Map<String, String> flags() {

@@ -1,6 +1,7 @@
 package io.github.geminiimagebatch.cli;
 
 import io.github.geminiimagebatch.config.ConfigException;
+import io.github.geminiimagebatch.config.BatchSettings;
 import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.config.RunConfig;
 import io.github.geminiimagebatch.config.Settings;
@@ -75,7 +76,7 @@ public final class PlanCommand implements Callable<Integer> {
                     + " is not a folder. Point --inbox (or imagegen.inbox) at the folder that holds the prompt files.");
         }
         PrintWriter out = spec.commandLine().getOut();
-        print(plan(config, ZonedDateTime.now(config.resetZone())), out);
+        print(plan(config, ZonedDateTime.now(parent.clock().withZone(config.resetZone()))), out);
         out.flush();
         return 0;
     }
@@ -165,7 +166,7 @@ public final class PlanCommand implements Callable<Integer> {
         double cost = 0;
         for (Map.Entry<String, Integer> w : work.entrySet()) {
             String[] modelSize = w.getKey().split(" ", 2);
-            cost += w.getValue() * p.priceFor(modelSize[0], modelSize[1]);
+            cost += w.getValue() * p.interactivePriceFor(modelSize[0], modelSize[1]);
         }
         QuotaPlan quota = p.limited() ? QuotaPlanner.plan(p.requestLimits(), p.imageLimits(), images, 1, now) : null;
         long perDay = Stream.concat(p.requestLimits().stream(), p.imageLimits().stream())
@@ -177,14 +178,15 @@ public final class PlanCommand implements Callable<Integer> {
         ProviderSettings p = pp.provider();
         String cost = String.format(Locale.ROOT, "%.2f USD", pp.costUsd());
         if (pp.quota() == null) {
-            return String.format(Locale.ROOT, "  %s: no limits configured, so the pace is set by latency and"
+            return String.format(Locale.ROOT, "  %s%s: no limits configured, so the pace is set by latency and"
                     + " maxConcurrency=%d (set imagegen.provider.%s.limits for a time estimate); %s",
-                    p.name(), p.maxConcurrency(), p.name(), cost);
+                    p.name(), p.batchMode() ? " interactively" : "", p.maxConcurrency(),
+                    p.name(), cost);
         }
         String limits = describe(p.requestLimits(), "") + (p.imageLimits().isEmpty() ? ""
                 : (p.requestLimits().isEmpty() ? "" : ", ") + "images " + describe(p.imageLimits(), ""));
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %s (%s): %d images need %s",
-                p.name(), limits, pp.images(), human(pp.quota().timeNeeded())));
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %s%s (%s): %d images need %s",
+                p.name(), p.batchMode() ? " interactively" : "", limits, pp.images(), human(pp.quota().timeNeeded())));
         // calendar days touched, in the reset zone: 3000 at 1500/day started late in the evening take three
         int days = pp.quota().dailyResetsCrossed() + 1;
         if (pp.perDay() > 0 && pp.quota().dailyResetsWaited() > 0) {
@@ -194,6 +196,25 @@ public final class PlanCommand implements Callable<Integer> {
             line.append(", done about ").append(WHEN.format(pp.quota().finish()));
         }
         return line.append("; ").append(cost).toString();
+    }
+
+    /**
+     * The same work through the Gemini Batch API, for providers that speak it: jobs of up to maxItems, maxJobs at a
+     * time, each within Google's 24 h target, at half the price.
+     */
+    static Optional<String> batchLine(ProviderPlan pp) {
+        ProviderSettings p = pp.provider();
+        if (!BatchSettings.supports(p.type()) || pp.images() == 0) {
+            return Optional.empty();
+        }
+        BatchSettings batch = p.batchMode() ? p.batch() : BatchSettings.DEFAULTS;
+        long jobs = (pp.images() + batch.maxItems() - 1) / batch.maxItems();
+        long rounds = (jobs + batch.maxJobs() - 1) / batch.maxJobs();
+        return Optional.of(String.format(Locale.ROOT, "  %s in Batch API mode%s: %d images in %d job(s) of up to %d, %d at a time,"
+                        + " done within about %s (Google's %dh target per job; jobs expire after 48h); %.2f USD (half price)",
+                p.name(), p.batchMode() ? " (configured)" : " (imagegen.provider." + p.name() + ".mode=batch)", pp.images(), jobs,
+                batch.maxItems(), batch.maxJobs(), human(BatchSettings.GOOGLE_TARGET_TURNAROUND.multipliedBy(rounds)),
+                BatchSettings.GOOGLE_TARGET_TURNAROUND.toHours(), pp.costUsd() * BatchSettings.PRICE_FACTOR));
     }
 
     private static String describe(List<Limit> limits, String label) {
@@ -232,7 +253,10 @@ public final class PlanCommand implements Callable<Integer> {
         }
         out.println("Time and cost if each provider alone served everything (the first one in imagegen.providers"
                 + " serves while its quota lasts):");
-        plan.providers().forEach(p -> out.println(providerLine(p)));
+        plan.providers().forEach(p -> {
+            out.println(providerLine(p));
+            batchLine(p).ifPresent(out::println);
+        });
         if (!plan.providers().isEmpty() && plan.toGenerate() > 0) {
             ProviderPlan first = plan.providers().get(0);
             budgetLine(plan.maxUsd(), "imagegen.budget.maxUsd", first).ifPresent(out::println);
@@ -243,10 +267,11 @@ public final class PlanCommand implements Callable<Integer> {
     }
 
     private static Optional<String> budgetLine(Double budget, String setting, ProviderPlan first) {
-        if (budget == null || first.images() == 0 || first.costUsd() <= budget + 1e-9) {
+        double cost = first.costUsd() * (first.provider().batchMode() ? BatchSettings.PRICE_FACTOR : 1);
+        if (budget == null || first.images() == 0 || cost <= budget + 1e-9) {
             return Optional.empty();
         }
-        long covered = (long) Math.floor(budget / (first.costUsd() / first.images()) + 1e-9);
+        long covered = (long) Math.floor(budget / (cost / first.images()) + 1e-9);
         return Optional.of(String.format(Locale.ROOT, "Budget: %s=%.2f USD covers about %d of %d images at %s's"
                         + " prices; the rest stays pending%s.", setting, budget, covered, first.images(),
                 first.provider().name(), setting.endsWith("PerDay") ? " until the next day" : " (exit code 3)"));

@@ -27,7 +27,17 @@ public record ProviderSettings(
         String location,
         String routeTemplate,
         Map<String, String> templateParameters,
-        boolean overflow) {
+        boolean overflow,
+        BatchSettings batch) {
+
+    /** An interactive provider (no Batch API mode). */
+    public ProviderSettings(String name, ProviderType type, String baseUrl, String apiKey, String authHeader, String model,
+                            List<Limit> requestLimits, List<Limit> imageLimits, int maxConcurrency, Map<String, Double> pricePerImage,
+                            Path credentialsFile, String project, String location, String routeTemplate,
+                            Map<String, String> templateParameters, boolean overflow) {
+        this(name, type, baseUrl, apiKey, authHeader, model, requestLimits, imageLimits, maxConcurrency, pricePerImage,
+                credentialsFile, project, location, routeTemplate, templateParameters, overflow, null);
+    }
 
     public static final Set<String> BUILT_IN_NAMES = Set.of("aistudio", "vertex", "openrouter", "gateway", "simulator");
     private static final List<String> SIZES = List.of("512", "1K", "2K", "4K");
@@ -93,7 +103,12 @@ public record ProviderSettings(
         }
         List<Limit> limits = parseLimits(settings, prefix + "limits");
         List<Limit> imageLimits = parseLimits(settings, prefix + "imageLimits");
-        String template = settings.find(prefix + "routeTemplate").orElse(type.routeTemplate());
+        BatchSettings batch = BatchSettings.from(settings, prefix, type);
+        if (batch != null) {
+            // every item waiting in a job holds a place (the interactive limits stay, for plan's comparison)
+            maxConcurrency = batch.itemsInFlight();
+        }
+        String template = settings.find(prefix + "routeTemplate").orElse(batch != null ? "gemini-batch" : type.routeTemplate());
         if (!template.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,80}")) {
             throw new ConfigException("The setting " + prefix + "routeTemplate is '" + template + "'; write the id of a"
                     + " routeTemplate from a routes/*.camel.yaml file, e.g. gemini-api.");
@@ -101,7 +116,7 @@ public record ProviderSettings(
         return new ProviderSettings(name, type, baseUrl, apiKey,
                 settings.find(prefix + "authHeader").orElse("x-goog-api-key"),
                 settings.get(prefix + "model"), limits, imageLimits, maxConcurrency, Map.copyOf(prices), credentials,
-                project, location, template, templateParameters(settings, prefix + "param."), settings.bool(prefix + "overflow"));
+                project, location, template, templateParameters(settings, prefix + "param."), settings.bool(prefix + "overflow"), batch);
     }
 
     /** {@code imagegen.provider.<name>.param.<parameter>=value}: extra parameters for the provider's route template. */
@@ -177,10 +192,23 @@ public record ProviderSettings(
         return type == ProviderType.VERTEX && apiKey != null && credentialsFile == null && project == null;
     }
 
-    /** USD per image for this size, from the provider's price table, else the published list price of the model. */
+    /**
+     * USD per image for this size, from the provider's price table, else the published list price of the model;
+     * in Batch API mode half of that.
+     */
     public double priceFor(String model, String imageSize) {
+        return interactivePriceFor(model, imageSize) * (batchMode() ? BatchSettings.PRICE_FACTOR : 1);
+    }
+
+    /** USD per image for this size when sent interactively (the price table is in interactive prices). */
+    public double interactivePriceFor(String model, String imageSize) {
         Double configured = pricePerImage.get(imageSize == null ? "1K" : imageSize);
         return configured != null ? configured : ListPrices.perImage(model, imageSize);
+    }
+
+    /** {@code mode=batch}: items go through Gemini Batch API jobs. */
+    public boolean batchMode() {
+        return batch != null;
     }
 
     public boolean limited() {

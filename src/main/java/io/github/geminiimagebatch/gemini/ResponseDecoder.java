@@ -53,29 +53,52 @@ public final class ResponseDecoder {
         return decode(new DataUrlObjectInputStream(body), tempDir, ResponseDecoder::readOpenRouterResponse);
     }
 
+    /**
+     * One generateContent response inside a larger stream (a line or an entry of Batch API results), the parser
+     * on its START_OBJECT; reads exactly that object. The parser must come from an ObjectMapper (an error object
+     * is read as a tree).
+     */
+    public static DecodedResponse geminiObject(JsonParser json, Path tempDir) throws IOException {
+        return collect(tempDir, collected -> readGeminiResponse(json, collected));
+    }
+
     @FunctionalInterface
     private interface Reader {
         void read(JsonParser json, Collected collected) throws IOException;
     }
 
     private static DecodedResponse decode(InputStream body, Path tempDir, Reader responseReader) throws IOException {
+        return collect(tempDir, collected -> {
+            try (JsonParser json = MAPPER.createParser(body)) {
+                JsonToken first = json.nextToken();
+                if (first == JsonToken.START_ARRAY) {
+                    // streamGenerateContent wraps responses, and errors, in an array: read each element in order.
+                    forEachElement(json, () -> readObject(json, collected, responseReader));
+                } else if (first == JsonToken.START_OBJECT) {
+                    responseReader.read(json, collected);
+                } else {
+                    throw new MalformedResponseException(first == null
+                            ? "The response body is empty where a JSON object was expected; retry the request."
+                            : "The response body is not a JSON object; the endpoint may not be a Gemini-compatible API (check baseUrl).");
+                }
+                if (json.nextToken() != null) {
+                    throw new MalformedResponseException("The response body has extra content after its JSON object (at byte "
+                            + json.currentTokenLocation().getByteOffset() + "); check baseUrl and any proxy in between.");
+                }
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface Collecting {
+        void into(Collected collected) throws IOException;
+    }
+
+    /** Runs a read into a fresh {@link Collected}; on any failure its temp images are deleted before the error goes on. */
+    private static DecodedResponse collect(Path tempDir, Collecting reading) throws IOException {
         Collected collected = new Collected(tempDir);
-        try (JsonParser json = MAPPER.createParser(body)) {
-            JsonToken first = json.nextToken();
-            if (first == JsonToken.START_ARRAY) {
-                // streamGenerateContent wraps responses, and errors, in an array: read each element in order.
-                forEachElement(json, () -> readObject(json, collected, responseReader));
-            } else if (first == JsonToken.START_OBJECT) {
-                responseReader.read(json, collected);
-            } else {
-                throw new MalformedResponseException(first == null
-                        ? "The response body is empty where a JSON object was expected; retry the request."
-                        : "The response body is not a JSON object; the endpoint may not be a Gemini-compatible API (check baseUrl).");
-            }
-            if (json.nextToken() != null) {
-                throw new MalformedResponseException("The response body has extra content after its JSON object (at byte "
-                        + json.currentTokenLocation().getByteOffset() + "); check baseUrl and any proxy in between.");
-            }
+        try {
+            reading.into(collected);
             return collected.result();
         } catch (JsonProcessingException e) {
             collected.discardAll();
@@ -101,10 +124,10 @@ public final class ResponseDecoder {
     }
 
     private static void readGeminiResponse(JsonParser json, Collected collected) throws IOException {
-        forEachField(json, name -> {
+        JsonWalk.forEachField(json, name -> {
             switch (name) {
                 case "candidates" -> forEachElement(json, () -> readObject(json, collected, ResponseDecoder::readGeminiCandidate));
-                case "promptFeedback" -> forEachField(json, field -> {
+                case "promptFeedback" -> JsonWalk.forEachField(json, field -> {
                     switch (field) {
                         case "blockReason" -> collected.blockReason = text(json);
                         case "blockReasonMessage" -> collected.blockReasonMessage = text(json);
@@ -121,9 +144,9 @@ public final class ResponseDecoder {
     }
 
     private static void readGeminiCandidate(JsonParser json, Collected collected) throws IOException {
-        forEachField(json, name -> {
+        JsonWalk.forEachField(json, name -> {
             switch (name) {
-                case "content" -> forEachField(json, field -> {
+                case "content" -> JsonWalk.forEachField(json, field -> {
                     if (field.equals("parts")) {
                         forEachElement(json, () -> readObject(json, collected, ResponseDecoder::readGeminiPart));
                     } else {
@@ -141,7 +164,7 @@ public final class ResponseDecoder {
     private static void readGeminiPart(JsonParser json, Collected collected) throws IOException {
         Part part = new Part();
         try {
-            forEachField(json, name -> {
+            JsonWalk.forEachField(json, name -> {
                 switch (name) {
                     case "text" -> part.text = text(json);
                     case "thought" -> {
@@ -170,7 +193,7 @@ public final class ResponseDecoder {
 
     /** {"mimeType":..., "data":...} in either order; shared by Gemini's inlineData and OpenRouter's rewritten data URLs. */
     private static void readInlineData(JsonParser json, Collected collected, Part part) throws IOException {
-        forEachField(json, field -> {
+        JsonWalk.forEachField(json, field -> {
             switch (field) {
                 case "mimeType" -> part.declaredMime = text(json);
                 case "data" -> {
@@ -187,7 +210,7 @@ public final class ResponseDecoder {
     }
 
     private static void readGeminiUsage(JsonParser json, Collected collected) throws IOException {
-        forEachField(json, name -> {
+        JsonWalk.forEachField(json, name -> {
             switch (name) {
                 case "promptTokenCount" -> collected.promptTokens = integer(json);
                 case "candidatesTokenCount" -> collected.candidatesTokens = integer(json);
@@ -197,7 +220,7 @@ public final class ResponseDecoder {
                     forEachElement(json, () -> {
                         String[] modality = new String[1];
                         Integer[] tokens = new Integer[1];
-                        forEachField(json, field -> {
+                        JsonWalk.forEachField(json, field -> {
                             switch (field) {
                                 case "modality" -> modality[0] = text(json);
                                 case "tokenCount" -> tokens[0] = integer(json);
@@ -215,15 +238,15 @@ public final class ResponseDecoder {
     }
 
     private static void readOpenRouterResponse(JsonParser json, Collected collected) throws IOException {
-        forEachField(json, name -> {
+        JsonWalk.forEachField(json, name -> {
             switch (name) {
                 case "choices" -> forEachElement(json, () -> readObject(json, collected, ResponseDecoder::readOpenRouterChoice));
-                case "usage" -> forEachField(json, field -> {
+                case "usage" -> JsonWalk.forEachField(json, field -> {
                     switch (field) {
                         case "prompt_tokens" -> collected.promptTokens = integer(json);
                         case "completion_tokens" -> collected.candidatesTokens = integer(json);
                         case "total_tokens" -> collected.totalTokens = integer(json);
-                        case "completion_tokens_details" -> forEachField(json, detail -> {
+                        case "completion_tokens_details" -> JsonWalk.forEachField(json, detail -> {
                             if (detail.equals("image_tokens")) {
                                 collected.imageTokens = integer(json);
                             } else {
@@ -243,7 +266,7 @@ public final class ResponseDecoder {
 
     private static void readOpenRouterChoice(JsonParser json, Collected collected) throws IOException {
         String[] finishReasons = new String[2];
-        forEachField(json, name -> {
+        JsonWalk.forEachField(json, name -> {
             switch (name) {
                 case "message" -> readOpenRouterMessage(json, collected);
                 case "finish_reason" -> finishReasons[0] = text(json);
@@ -257,7 +280,7 @@ public final class ResponseDecoder {
     }
 
     private static void readOpenRouterMessage(JsonParser json, Collected collected) throws IOException {
-        forEachField(json, name -> {
+        JsonWalk.forEachField(json, name -> {
             switch (name) {
                 case "content" -> {
                     String content = text(json);
@@ -273,12 +296,12 @@ public final class ResponseDecoder {
     }
 
     private static void readOpenRouterImage(JsonParser json, Collected collected) throws IOException {
-        forEachField(json, name -> {
+        JsonWalk.forEachField(json, name -> {
             if (!name.equals("image_url")) {
                 json.skipChildren();
                 return;
             }
-            forEachField(json, field -> {
+            JsonWalk.forEachField(json, field -> {
                 if (!field.equals("url")) {
                     json.skipChildren();
                 } else if (json.currentToken() == JsonToken.START_OBJECT) {
@@ -303,28 +326,6 @@ public final class ResponseDecoder {
     @FunctionalInterface
     private interface Step {
         void run() throws IOException;
-    }
-
-    @FunctionalInterface
-    private interface FieldStep {
-        void run(String name) throws IOException;
-    }
-
-    /**
-     * Calls {@code step} with the parser on each field's value; the step must consume the value
-     * (read it or skipChildren). A value that is not an object is skipped: a field of an
-     * unexpected type is ignored like an unknown field, not treated as a broken body.
-     */
-    private static void forEachField(JsonParser json, FieldStep step) throws IOException {
-        if (json.currentToken() != JsonToken.START_OBJECT) {
-            json.skipChildren();
-            return;
-        }
-        while (json.nextToken() == JsonToken.FIELD_NAME) {
-            String name = json.currentName();
-            json.nextToken();
-            step.run(name);
-        }
     }
 
     private static void forEachElement(JsonParser json, Step step) throws IOException {

@@ -1,9 +1,9 @@
 package io.github.geminiimagebatch.observe;
 
 import io.github.geminiimagebatch.provider.ProviderRuntime;
+import io.github.geminiimagebatch.provider.ProviderState;
 import io.github.geminiimagebatch.quota.QuotaSnapshot;
 import io.github.geminiimagebatch.secret.Secrets;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -31,27 +31,22 @@ public record ProviderHealth(boolean up, String state, String message, Map<Strin
         details.put("requestsAdmitted", q.admitted());
         details.put("throttled", q.throttled());
         details.put("transientFailures", q.transientFailures());
-        String reason = q.reason() == null ? null : Secrets.redact(q.reason());
-        if (!p.usable()) {
-            return result(false, "unusable", p.name() + " is unusable: " + Secrets.redact(p.unusableReason()), details);
+        ProviderState state = p.state(now);
+        String reason = state.reason() == null ? null : Secrets.redact(state.reason());
+        String message = switch (state.kind()) {
+            case UNUSABLE -> p.name() + " is unusable: " + reason;
+            case CIRCUIT_OPEN -> p.name() + " " + reason;
+            case CLOSED -> p.name() + " closed" + (state.until().equals(Instant.MAX) ? "" : " until " + state.until())
+                    + (reason == null ? "" : ": " + reason);
+            case PAUSED -> p.name() + " paused until " + state.until() + (reason == null ? "" : ": " + reason);
+            case OPEN -> p.name() + " takes requests";
+        };
+        if (state.kind() == ProviderState.Kind.CLOSED && !state.until().equals(Instant.MAX)) {
+            details.put("closedUntil", state.until().toString());
+        } else if (state.kind() == ProviderState.Kind.PAUSED) {
+            details.put("pausedUntil", state.until().toString());
         }
-        if (p.breaker().getState() == CircuitBreaker.State.OPEN) {
-            return result(false, "circuit_open", p.name() + " circuit open after repeated server errors", details);
-        }
-        if (q.closedUntil() != null && q.closedUntil().isAfter(now)) {
-            if (!q.closedUntil().equals(Instant.MAX)) {
-                details.put("closedUntil", q.closedUntil().toString());
-            }
-            return result(false, "closed", p.name() + " closed"
-                    + (q.closedUntil().equals(Instant.MAX) ? "" : " until " + q.closedUntil())
-                    + (reason == null ? "" : ": " + reason), details);
-        }
-        if (q.pausedUntil() != null && q.pausedUntil().isAfter(now)) {
-            details.put("pausedUntil", q.pausedUntil().toString());
-            return result(true, "paused", p.name() + " paused until " + q.pausedUntil()
-                    + (reason == null ? "" : ": " + reason), details);
-        }
-        return result(true, "open", p.name() + " takes requests", details);
+        return result(state.up(), state.kind().id(), message, details);
     }
 
     private static ProviderHealth result(boolean up, String state, String message, Map<String, Object> details) {

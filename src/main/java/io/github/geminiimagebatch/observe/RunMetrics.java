@@ -3,15 +3,14 @@ package io.github.geminiimagebatch.observe;
 import io.github.geminiimagebatch.pipeline.RunListener;
 import io.github.geminiimagebatch.pipeline.RunState;
 import io.github.geminiimagebatch.pipeline.WorkItem;
+import io.github.geminiimagebatch.provider.BatchJobView;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
-import io.github.geminiimagebatch.quota.QuotaSnapshot;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
-import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -46,6 +45,16 @@ public final class RunMetrics implements RunListener {
     /** Registers the gauges and listens to {@code run} for the counters. */
     public static RunMetrics register(MeterRegistry registry, RunState run) {
         RunMetrics metrics = new RunMetrics(registry, run);
+        for (String state : List.of("CREATING", "PENDING", "RUNNING", "SUCCEEDED")) {
+            Gauge.builder("imagegen.batch.jobs", run, r -> r.batchJobs().stream().filter(job -> job.state().equals(state)).count())
+                    .description("Gemini Batch API jobs of this run by state (SUCCEEDED: results being handed out)")
+                    .tag("state", state.toLowerCase(Locale.ROOT)).register(registry);
+        }
+        Gauge.builder("imagegen.batch.job.items", run, r -> r.batchJobs().stream().filter(BatchJobView::inFlight).mapToInt(BatchJobView::items).sum())
+                .description("Items waiting in unfinished Gemini Batch API jobs").register(registry);
+        Gauge.builder("imagegen.batch.job.oldest.seconds", run, r -> r.batchJobs().stream().filter(BatchJobView::inFlight)
+                        .mapToLong(job -> job.age(r.clock().instant()).toSeconds()).max().orElse(0))
+                .description("Age of the oldest unfinished Gemini Batch API job").register(registry);
         Gauge.builder("imagegen.queue.depth", run, RunState::unsettled)
                 .description("Items read from prompt files and not yet settled")
                 .register(registry);
@@ -97,30 +106,14 @@ public final class RunMetrics implements RunListener {
         }
     }
 
+    /** Seconds until the provider takes requests again: a pause, a closed day or an open circuit; 0 when open or unusable. */
     double pauseSeconds(ProviderRuntime p) {
         Instant now = run.clock().instant();
-        if (!p.usable()) {
-            return 0;
-        }
-        QuotaSnapshot q = p.quota().snapshot();
-        Instant until = null;
-        if (q.closedUntil() != null && q.closedUntil().isAfter(now) && !q.closedUntil().equals(Instant.MAX)) {
-            until = q.closedUntil();
-        } else if (q.pausedUntil() != null && q.pausedUntil().isAfter(now)) {
-            until = q.pausedUntil();
-        }
-        return until == null ? 0 : Duration.between(now, until).toMillis() / 1000.0;
+        return p.state(now).remaining(now).toMillis() / 1000.0;
     }
 
     boolean available(ProviderRuntime p) {
-        Instant now = run.clock().instant();
-        if (!p.usable() || p.breaker().getState() == CircuitBreaker.State.OPEN) {
-            return false;
-        }
-        QuotaSnapshot q = p.quota().snapshot();
-        boolean closed = q.closedUntil() != null && q.closedUntil().isAfter(now);
-        boolean paused = q.pausedUntil() != null && q.pausedUntil().isAfter(now);
-        return !closed && !paused;
+        return p.state(run.clock().instant()).takesRequests();
     }
 
     private static Counter images(MeterRegistry registry, String provider, WorkItem.Status status) {

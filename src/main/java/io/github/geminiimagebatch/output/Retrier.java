@@ -48,8 +48,8 @@ public final class Retrier {
     }
 
     /** The usual pacing for output stores: 250 ms, doubling up to 5 s, for {@code giveUpAfter}. */
-    public static Retrier forOutputs(Duration giveUpAfter) {
-        return new Retrier(Duration.ofMillis(250), Duration.ofSeconds(5), giveUpAfter, Clock.systemUTC(),
+    public static Retrier forOutputs(Duration giveUpAfter, Clock clock) {
+        return new Retrier(Duration.ofMillis(250), Duration.ofSeconds(5), giveUpAfter, clock,
                 pause -> Thread.sleep(pause.toMillis()));
     }
 

@@ -221,12 +221,13 @@ public final class BatchRun {
         return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    synchronized byte[] report() {
+    /** @param now the time a report of an unfinished batch counts up to */
+    synchronized byte[] report(Instant now) {
         ObjectNode report = JSON.createObjectNode();
         report.put("batch", name);
         report.put("source", source.getFileName().toString());
         report.put("startedAt", startedAt.toString());
-        Instant end = finishedAt == null ? Instant.now() : finishedAt;
+        Instant end = finishedAt == null ? now : finishedAt;
         report.put("finishedAt", end.toString());
         double wallSeconds = Math.max(0.001, Duration.between(startedAt, end).toMillis() / 1000.0);
         report.put("wallSeconds", round(wallSeconds, 3));
@@ -251,6 +252,13 @@ public final class BatchRun {
         ObjectNode reasons = report.putObject("failedByReason");
         items.stream().filter(i -> i.getStatus() == WorkItem.Status.FAILED)
                 .forEach(i -> reasons.put(i.getReasonClass(), reasons.path(i.getReasonClass()).asInt(0) + 1));
+        Map<String, Integer> byJob = new TreeMap<>();
+        items.stream().filter(i -> i.getBatchJob() != null).forEach(i -> byJob.merge(i.getBatchJob(), 1, Integer::sum));
+        if (!byJob.isEmpty()) {
+            // Gemini Batch API jobs that answered this batch's items, with how many each answered
+            ObjectNode jobs = report.putObject("batchJobs");
+            byJob.forEach(jobs::put);
+        }
         ObjectNode providers = report.putObject("providers");
         Map<String, Double> paused = pausedSeconds();
         Map<String, int[]> calls = new TreeMap<>(perProvider);

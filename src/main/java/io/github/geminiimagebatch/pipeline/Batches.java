@@ -86,7 +86,7 @@ public final class Batches {
         }
         run.batchStarted();
         run.queued(batch.getItems().size());
-        exchange.setProperty("batch", batch);
+        ItemExchange.batch(exchange, batch);
         LOG.info("Batch {}: {} items from {}", batch.getName(), batch.getItems().size(), file.getFileName());
         return batch.getWork();
     }
@@ -114,7 +114,7 @@ public final class Batches {
     }
 
     public void close(Exchange exchange) throws IOException {
-        BatchRun batch = exchange.getProperty("batch", BatchRun.class);
+        BatchRun batch = ItemExchange.batch(exchange);
         if (batch != null) {
             close(batch);
         }
@@ -143,7 +143,7 @@ public final class Batches {
     public void close(BatchRun batch) throws IOException {
         batch.finish(run.clock().instant(), run.pausedByProvider());
         try {
-            outputs.writeBatchDocuments(batch.getName(), batch.manifest(), batch.report(), batch.failedPrompts());
+            outputs.writeBatchDocuments(batch.getName(), batch.manifest(), batch.report(run.clock().instant()), batch.failedPrompts());
         } catch (IOException e) {
             run.batchEnded();
             String problem = "could not write the reports of batch " + batch.getName() + ": " + Ledger.describe(e);
@@ -202,7 +202,7 @@ public final class Batches {
                 + Secrets.redact(String.valueOf(error.getMessage()));
         LOG.error("Internal error while working on a prompt file: {}", what);
         LOG.debug("stack trace", error);
-        BatchRun batch = exchange.getProperty("batch", BatchRun.class);
+        BatchRun batch = ItemExchange.batch(exchange);
         if (batch != null) {
             run.batchEnded();
         }

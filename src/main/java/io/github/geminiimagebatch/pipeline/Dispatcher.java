@@ -1,9 +1,12 @@
 package io.github.geminiimagebatch.pipeline;
 
 import io.github.geminiimagebatch.gemini.DecodedResponse;
+import io.github.geminiimagebatch.provider.CallOutcome;
 import io.github.geminiimagebatch.provider.CredentialsRefusedException;
-import io.github.geminiimagebatch.provider.ProviderRuntime;
-import io.github.geminiimagebatch.quota.Admission;
+import io.github.geminiimagebatch.provider.JobEndedException;
+import io.github.geminiimagebatch.provider.Permit;
+import io.github.geminiimagebatch.provider.ProviderGateway;
+import io.github.geminiimagebatch.provider.Reservation;
 import io.github.geminiimagebatch.quota.FailureClassifier;
 import io.github.geminiimagebatch.quota.FailureKind;
 import io.github.geminiimagebatch.quota.ProviderFailure;
@@ -15,43 +18,35 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Chooses the provider for each attempt and acts on what came back. Called by the item route:
- * {@code acquire} before the call (waits for a provider whose quota admits the request, in failover
- * order), {@code onResult} / {@code onFailure} after it, {@code release} in all cases.
+ * The item's side of each attempt. Called by the item route: {@code acquire} before the call (waits
+ * until the {@link ProviderGateway} grants a permit, or leaves the item pending or failed when no
+ * provider can serve it), {@code onResult} / {@code onFailure} after it (the gateway settles the
+ * provider's side, this counts and settles the item), {@code release} in all cases.
  */
 public final class Dispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final Duration POLL = Duration.ofMillis(250);
-    private static final Duration SLOT_POLL = Duration.ofMillis(20);
     private static final int MAX_THROTTLES_PER_ITEM = 1000;
-    private static final Duration BREAKER_RECHECK = Duration.ofSeconds(1);
-    /** Exchange property: the provider answered this call over HTTP (whatever the answer). */
-    private static final String ANSWERED = "providerAnswered";
-    /** Exchange property: the quota ticket of the request in flight, for {@link #sending}. */
-    private static final String TICKET = "admissionTicket";
 
     private final RunState run;
-    private final Budget budget;
+    private final ProviderGateway gateway;
     private final int maxAttempts;
     private final boolean once;
 
-    public Dispatcher(RunState run, Budget budget, int maxAttempts, boolean once) {
+    public Dispatcher(RunState run, ProviderGateway gateway, int maxAttempts, boolean once) {
         this.run = run;
-        this.budget = budget;
+        this.gateway = gateway;
         this.maxAttempts = maxAttempts;
         this.once = once;
     }
 
     public void acquire(Exchange exchange) throws InterruptedException {
-        WorkItem item = item(exchange);
-        scan:
+        WorkItem item = ItemExchange.item(exchange);
         while (true) {
             if (run.stopping()) {
                 leavePending(item, "stopped", "the run was stopped before this item was sent; it is sent next time", false);
@@ -62,173 +57,86 @@ public final class Dispatcher {
                         + run.outputProblem() + "); it is sent next time");
                 return;
             }
-            Instant now = run.clock().instant();
-            List<String> closed = new ArrayList<>();
-            Instant reopens = null;
-            // A usable provider that will take work soon: a healthy one that is pacing or full (the
-            // item waits for it unless a later overflow provider takes it now), or a failing one
-            // that was passed over in favour of the providers after it.
-            Instant wakeAt = null;
-            boolean preferredWaiting = false;
-            List<String> modelRefusals = new ArrayList<>();
-            boolean authOnly = true;
-            boolean breakerOnly = true;
-            for (ProviderRuntime p : run.providers()) {
-                if (!p.usable()) {
-                    closed.add(p.name() + ": " + p.unusableReason());
-                    breakerOnly = false;
-                    continue;
-                }
-                String refusal = p.modelRefusal(item.getRequest().model());
-                if (refusal != null) {
-                    modelRefusals.add(p.name() + ": " + refusal);
-                    continue;
-                }
-                if (preferredWaiting && !p.settings().overflow()) {
-                    continue;
-                }
-                // until a provider has answered once, its first call goes alone (see ProviderRuntime.startCall)
-                if (!p.startCall()) {
-                    wakeAt = earlier(wakeAt, now.plus(SLOT_POLL));
-                    preferredWaiting |= !p.failing();
-                    continue;
-                }
-                if (!p.slots().tryAcquire()) {
-                    p.endCall(false);
-                    wakeAt = earlier(wakeAt, now.plus(SLOT_POLL));
-                    preferredWaiting |= !p.failing();
-                    continue;
-                }
-                double price = p.settings().priceFor(item.getRequest().model(), item.getRequest().imageSize());
-                Budget.Decision spend = budget.reserve(price);
-                if (spend.refused()) {
-                    p.slots().release();
-                    p.endCall(false);
-                    if (once || spend.renewsAt() == null) {
-                        leavePending(item, "budget", spend.message(), false);
-                        return;
-                    }
-                    // a service waits for the daily budget to renew, as it waits for a per-day quota
-                    sleepUntil(spend.renewsAt());
-                    continue scan;
-                }
-                // Asked before the quota, so that a refused call never uses up a place in a window.
-                if (!p.breaker().tryAcquirePermission()) {
-                    budget.release(price);
-                    p.slots().release();
-                    p.endCall(false);
-                    closed.add(p.name() + ": circuit open after repeated server errors");
-                    authOnly = false;
-                    Instant retryAt = now.plus(BREAKER_RECHECK);
-                    reopens = reopens == null || retryAt.isBefore(reopens) ? retryAt : reopens;
-                    continue;
-                }
-                Admission admission = p.quota().tryAdmit(1);
-                if (admission instanceof Admission.Granted granted) {
-                    p.inFlightCounter().incrementAndGet();
-                    exchange.setProperty(TICKET, granted.ticket());
-                    exchange.setProperty("reservedUsd", price);
-                    item.dispatchTo(p.name(), p.settings().type().id(), p.settings().wireModel(item.getRequest().model()));
-                    item.getBatch().countCall(p.name(), 0);
-                    run.listener().called(p.name());
-                    return;
-                }
-                p.breaker().releasePermission();
-                budget.release(price);
-                p.slots().release();
-                p.endCall(false);
-                if (admission instanceof Admission.Wait wait) {
-                    wakeAt = earlier(wakeAt, wait.until());
-                    preferredWaiting |= !p.failing();
-                    continue;
-                }
-                Admission.Closed c = (Admission.Closed) admission;
-                authOnly = false;
-                breakerOnly = false;
-                closed.add(p.name() + ": " + c.reason() + (c.until().equals(Instant.MAX) ? "" : " until " + c.until()));
-                if (!c.until().equals(Instant.MAX)) {
-                    reopens = reopens == null || c.until().isBefore(reopens) ? c.until() : reopens;
-                }
+            Reservation reservation = gateway.reserve(item.getRequest(), item::skips);
+            if (reservation instanceof Reservation.Granted granted) {
+                Permit permit = granted.permit();
+                ItemExchange.permit(exchange, permit);
+                item.dispatchTo(permit.provider(), permit.providerType(), permit.wireModel());
+                item.getBatch().countCall(permit.provider(), 0);
+                run.listener().called(permit.provider());
+                return;
             }
-            if (wakeAt != null) {
-                sleepUntil(wakeAt);
+            if (reservation instanceof Reservation.Wait wait) {
+                sleepUntil(wait.until());
                 continue;
             }
-            if (!modelRefusals.isEmpty() && reopens == null) {
-                settle(item, WorkItem.Status.FAILED, "model_not_found", "no provider serves the model "
-                        + item.getRequest().model() + " (" + String.join("; ", modelRefusals) + ")");
+            Reservation.Closed closed = (Reservation.Closed) reservation;
+            if (closed.cause() == Reservation.Cause.MODEL) {
+                settle(item, WorkItem.Status.FAILED, closed.cause().reasonClass(), closed.reason());
                 return;
             }
-            String why = String.join("; ", closed);
-            // An open circuit is a matter of seconds, not a quota reset: even --once waits for it.
-            if ((once && !breakerOnly) || reopens == null) {
-                leavePending(item, authOnly ? "auth" : "quota", "no provider can serve now (" + why + ")", authOnly);
+            // An open circuit is a matter of seconds, not a quota reset: even --once waits for it;
+            // a service also waits for a per-day quota or the daily budget to renew.
+            if (closed.forever() || (once && closed.cause() != Reservation.Cause.CIRCUIT)) {
+                leavePending(item, closed.cause().reasonClass(), closed.reason(), closed.cause() == Reservation.Cause.AUTH);
                 return;
             }
-            sleepUntil(reopens);
+            sleepUntil(closed.until());
         }
     }
 
-    /** Called by the provider routes just before the HTTP call: the quota counts the request from now on. */
+    /**
+     * The quota counts the request from the moment it leaves, as the server does. Provider templates
+     * need not call this: the provider-calls route configuration does, just before the HTTP call.
+     */
     public void sending(Exchange exchange) {
-        ProviderRuntime p = provider(item(exchange));
-        Long ticket = exchange.getProperty(TICKET, Long.class);
-        if (p != null && ticket != null) {
-            p.quota().countFromNow(ticket);
+        Permit permit = ItemExchange.permit(exchange);
+        if (permit != null) {
+            permit.sending();
         }
-    }
-
-    private static void answered(Exchange exchange) {
-        exchange.setProperty(ANSWERED, true);
     }
 
     public void onResult(Exchange exchange) {
-        WorkItem item = item(exchange);
-        ProviderRuntime p = provider(item);
+        WorkItem item = ItemExchange.item(exchange);
+        Permit permit = ItemExchange.permit(exchange);
         item.callEnded();
-        answered(exchange);
         DecodedResponse decoded = exchange.getMessage().getBody(DecodedResponse.class);
         switch (decoded.outcome()) {
             case IMAGE -> {
-                p.answeredProperly();
-                p.breaker().onSuccess(item.getLatencyMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-                p.quota().onSuccess();
-                item.getBatch().countCall(p.name(), 1);
-                item.resultArrived(decoded, exchange.getProperty("reservedUsd", 0.0, Double.class));
+                gateway.settle(permit, new CallOutcome.Answered(true));
+                item.getBatch().countCall(permit.provider(), 1);
+                item.resultArrived(decoded, permit.reservedUsd());
             }
             case BLOCKED, NO_IMAGE -> {
-                p.answeredProperly();
-                p.breaker().onSuccess(item.getLatencyMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-                p.quota().onSuccess();
-                settle(item, WorkItem.Status.FAILED, decoded.reasonClass(),
-                        describeBlock(decoded));
+                gateway.settle(permit, new CallOutcome.Answered(false));
+                settle(item, WorkItem.Status.FAILED, decoded.reasonClass(), describeBlock(decoded));
             }
-            case ERROR_IN_BODY -> handle(item, p, FailureClassifier.classify(
+            case ERROR_IN_BODY -> handle(item, permit, FailureClassifier.classify(
                     decoded.errorCode() == null ? 500 : decoded.errorCode(), decoded.errorBody(), h -> null,
-                    run.clock().instant()));
+                    run.clock().instant()), true);
         }
     }
 
     public void onFailure(Exchange exchange) {
-        WorkItem item = item(exchange);
-        ProviderRuntime p = provider(item);
+        WorkItem item = ItemExchange.item(exchange);
+        Permit permit = ItemExchange.permit(exchange);
         item.callEnded();
-        if (exchange.getProperty(Exchange.EXCEPTION_CAUGHT) instanceof HttpOperationFailedException) {
-            answered(exchange);
-        }
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        Integer generation = exchange.getProperty(ProviderCalls.CREDENTIALS_GENERATION, Integer.class);
-        if (error instanceof HttpOperationFailedException http && http.getStatusCode() == 401 && generation != null
-                && p.bearerTokenRejected(generation)) {
+        if (error instanceof HttpOperationFailedException http && http.getStatusCode() == 401
+                && gateway.tokenRejected(permit)) {
             LOG.info("{}: Vertex AI provider {} refused the access token (HTTP 401); loading the credentials again"
-                    + " for a new token and sending the item again", item, p.name());
-            p.breaker().releasePermission();
+                    + " for a new token and sending the item again", item, permit.provider());
             item.getBatch().countRetry();
             return;
         }
-        if (error instanceof OutputUnavailableException local) {
-            p.breaker().releasePermission();
-            item.getBatch().countCall(p.name(), 3);
+        if (error instanceof JobEndedException ended) {
+            // a batch job that ended without results charged nothing: the item waits for the next run
+            gateway.settle(permit, new CallOutcome.OnOurSide());
+            LOG.warn("{}: {}", item, ended.getMessage());
+            leavePending(item, ended.reasonClass(), ended.getMessage(), false);
+        } else if (error instanceof OutputUnavailableException local) {
+            gateway.settle(permit, new CallOutcome.OnOurSide());
+            item.getBatch().countCall(permit.provider(), 3);
             LOG.error("{}: {}. The item stays pending; no further requests are sent in this run."
                     + " Free disk space or fix the outbox folder, then run again.", item, local.getMessage());
             settle(item, WorkItem.Status.PENDING, "output_error", local.getMessage()
@@ -239,62 +147,40 @@ public final class Dispatcher {
             if (http.getResponseHeaders() != null) {
                 headers.putAll(http.getResponseHeaders());
             }
-            handle(item, p, FailureClassifier.classify(http.getStatusCode(), http.getResponseBody(), headers::get,
-                    run.clock().instant()));
+            handle(item, permit, FailureClassifier.classify(http.getStatusCode(), http.getResponseBody(), headers::get,
+                    run.clock().instant()), true);
         } else if (error instanceof CredentialsRefusedException refused) {
-            handle(item, p, new ProviderFailure(FailureKind.AUTH, null, "auth",
+            handle(item, permit, new ProviderFailure(FailureKind.AUTH, null, "auth",
                     "the token endpoint refused the credentials (HTTP " + refused.status() + "): "
-                            + Secrets.redact(String.valueOf(refused.getMessage()))));
+                            + Secrets.redact(String.valueOf(refused.getMessage()))), false);
         } else {
             String what = error == null ? "unknown error" : error.getClass().getSimpleName()
                     + (error.getMessage() == null ? "" : ": " + Secrets.redact(error.getMessage()));
-            handle(item, p, new ProviderFailure(FailureKind.TRANSIENT, null, "server_error", what));
+            handle(item, permit, new ProviderFailure(FailureKind.TRANSIENT, null, "server_error", what), false);
         }
     }
 
+    /** Gives back what the attempt held (slot, quota ticket, reserved money); the next turn chooses again. */
     public void release(Exchange exchange) {
-        WorkItem item = item(exchange);
-        ProviderRuntime p = provider(item);
-        if (p != null && item.holdsSlot()) {
-            p.slots().release();
-            p.inFlightCounter().decrementAndGet();
-            Long ticket = exchange.getProperty(TICKET, Long.class);
-            // The first call of a cold process can reach the server long after it left; all we
-            // know is that it arrived before its answer, so its window is counted from there.
-            if (p.endCall(Boolean.TRUE.equals(exchange.getProperty(ANSWERED, Boolean.class))) && ticket != null) {
-                p.quota().countFromNow(ticket);
-            }
+        Permit permit = ItemExchange.removePermit(exchange);
+        if (permit != null) {
+            permit.close();
         }
-        exchange.removeProperty(ProviderCalls.CREDENTIALS_GENERATION);
-        exchange.removeProperty(TICKET);
-        exchange.removeProperty(ANSWERED);
-        Double reserved = exchange.getProperty("reservedUsd", Double.class);
-        if (reserved != null) {
-            budget.settle(reserved, item.getResult() != null && item.getResult().outcome()
-                    == io.github.geminiimagebatch.gemini.Outcome.IMAGE ? reserved : 0.0);
-            exchange.removeProperty("reservedUsd");
-        }
-        item.undispatch();
+        ItemExchange.item(exchange).undispatch();
     }
 
-    private void handle(WorkItem item, ProviderRuntime p, ProviderFailure failure) {
-        FailureKind kind = failure.kind();
-        if (kind == FailureKind.TRANSIENT) {
-            p.breaker().onError(item.getLatencyMillis(), java.util.concurrent.TimeUnit.MILLISECONDS,
-                    new RuntimeException(failure.reasonClass()));
-        } else {
-            p.breaker().releasePermission();
-        }
-        switch (kind) {
+    private void handle(WorkItem item, Permit permit, ProviderFailure failure, boolean answered) {
+        gateway.settle(permit, new CallOutcome.Failed(failure, answered));
+        String provider = permit.provider();
+        switch (failure.kind()) {
             case THROTTLED -> {
-                p.quota().onThrottled(failure.throttle());
                 item.countThrottle();
                 item.getBatch().countThrottle(failure.throttle().kind());
-                item.getBatch().countCall(p.name(), 2);
+                item.getBatch().countCall(provider, 2);
                 item.getBatch().countRetry();
-                run.listener().throttled(p.name(), failure.throttle().kind().name().toLowerCase(java.util.Locale.ROOT));
-                run.listener().retried(p.name());
-                LOG.info("{} got 429 from {}: {}", item, p.name(), failure.message());
+                run.listener().throttled(provider, failure.throttle().kind().name().toLowerCase(java.util.Locale.ROOT));
+                run.listener().retried(provider);
+                LOG.info("{} got 429 from {}: {}", item, provider, failure.message());
                 if (item.getThrottles() >= MAX_THROTTLES_PER_ITEM) {
                     settle(item, WorkItem.Status.FAILED, "retries_exhausted",
                             "throttled " + item.getThrottles() + " times; last: " + failure.message());
@@ -302,47 +188,24 @@ public final class Dispatcher {
             }
             case ZERO_QUOTA -> {
                 item.getBatch().countThrottle(failure.throttle().kind());
-                run.listener().throttled(p.name(), "zero_quota");
-                p.quota().onThrottled(failure.throttle());
-                String reason = "has no quota for this model (limit 0): " + failure.message()
-                        + " Enable billing on the project or choose another model or provider.";
-                if (p.markUnusable(reason)) {
-                    LOG.error("Provider {} {}", p.name(), reason);
-                }
+                run.listener().throttled(provider, "zero_quota");
             }
             case TRANSIENT -> {
-                p.serverErrorHappened();
-                p.quota().onTransientFailure();
                 item.countTransientFailure();
-                item.getBatch().countCall(p.name(), 3);
+                item.getBatch().countCall(provider, 3);
                 if (item.getTransientFailures() >= maxAttempts) {
                     settle(item, WorkItem.Status.FAILED, "retries_exhausted", "gave up after " + item.getTransientFailures()
                             + " failed attempts; last: " + failure.message());
                 } else {
                     item.getBatch().countRetry();
-                    run.listener().retried(p.name());
-                    LOG.info("{} attempt {} on {} failed ({}); retrying", item, item.getAttempts(), p.name(),
+                    run.listener().retried(provider);
+                    LOG.info("{} attempt {} on {} failed ({}); retrying", item, item.getAttempts(), provider,
                             failure.message());
                 }
             }
-            case AUTH -> {
-                item.getBatch().countCall(p.name(), 3);
-                if (p.markUnusable("credentials refused (" + failure.message() + ")")) {
-                    LOG.error("Provider {} refused our credentials: {}. No more requests go to it; fix the key and run again.",
-                            p.name(), failure.message());
-                }
-            }
-            case MODEL_NOT_FOUND -> {
-                // A wrong model id is the provider's answer for every item with this model, not this
-                // item's fault: later items of that model skip the provider; this one tries the next.
-                item.getBatch().countCall(p.name(), 3);
-                if (p.refuseModel(item.getRequest().model(), failure.message())) {
-                    LOG.warn("Provider {} does not serve {} as {}: {}. Items with this model go to the other providers.",
-                            p.name(), item.getRequest().model(), item.getWireModel(), failure.message());
-                }
-            }
+            case AUTH, MODEL_NOT_FOUND -> item.getBatch().countCall(provider, 3);
             case INVALID_REQUEST -> {
-                item.getBatch().countCall(p.name(), 3);
+                item.getBatch().countCall(provider, 3);
                 settle(item, WorkItem.Status.FAILED, failure.reasonClass(), failure.message());
             }
         }
@@ -369,10 +232,6 @@ public final class Dispatcher {
         return text.toString();
     }
 
-    private static Instant earlier(Instant a, Instant b) {
-        return a == null || b.isBefore(a) ? b : a;
-    }
-
     private void sleepUntil(Instant until) throws InterruptedException {
         Duration wait = Duration.between(run.clock().instant(), until);
         if (wait.compareTo(POLL) > 0) {
@@ -381,18 +240,5 @@ public final class Dispatcher {
         if (!wait.isNegative() && !wait.isZero()) {
             Thread.sleep(wait.toMillis(), (int) (wait.toNanosPart() % 1_000_000));
         }
-    }
-
-    private ProviderRuntime provider(WorkItem item) {
-        for (ProviderRuntime p : run.providers()) {
-            if (p.name().equals(item.getProvider())) {
-                return p;
-            }
-        }
-        return null;
-    }
-
-    private static WorkItem item(Exchange exchange) {
-        return exchange.getProperty("item", WorkItem.class);
     }
 }

@@ -42,7 +42,7 @@ public final class Ledger {
     /** Takes the split's body as the item of this exchange and settles it at once if nothing needs sending. */
     public void begin(Exchange exchange) throws IOException, InterruptedException {
         WorkItem item = exchange.getMessage().getBody(WorkItem.class);
-        exchange.setProperty("item", item);
+        ItemExchange.item(exchange, item);
         if (item.getStatus() != WorkItem.Status.WORKING) {
             return;
         }
@@ -72,7 +72,7 @@ public final class Ledger {
             CompletableFuture<String> mine = new CompletableFuture<>();
             CompletableFuture<String> other = inFlightKeys.putIfAbsent(item.getRequestKey(), mine);
             if (other == null) {
-                exchange.setProperty("keyClaim", mine);
+                ItemExchange.keyClaim(exchange, mine);
                 return;
             }
             try {
@@ -96,7 +96,7 @@ public final class Ledger {
 
     /** Stores the image with its sidecar in every sink; only then is the item {@code ok}. */
     public void store(Exchange exchange) {
-        WorkItem item = exchange.getProperty("item", WorkItem.class);
+        WorkItem item = ItemExchange.item(exchange);
         DecodedResponse result = item.getResult();
         String extension = ImageInfo.extensionFor(result.mimeType());
         try {
@@ -119,7 +119,7 @@ public final class Ledger {
 
     /** A defect or an unexpected error in the item route: the item fails with what happened, the batch goes on. */
     public void crashed(Exchange exchange) {
-        WorkItem item = exchange.getProperty("item", WorkItem.class);
+        WorkItem item = ItemExchange.item(exchange);
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String what = error == null ? "unknown error" : error.getClass().getSimpleName() + ": "
                 + Secrets.redact(String.valueOf(error.getMessage()));
@@ -136,7 +136,7 @@ public final class Ledger {
 
     /** Records the settled item: manifest line, run totals, and frees its key for duplicates waiting on it. */
     public void finish(Exchange exchange) {
-        WorkItem item = exchange.getProperty("item", WorkItem.class);
+        WorkItem item = ItemExchange.item(exchange);
         if (item.getStatus() == WorkItem.Status.WORKING) {
             item.settle(WorkItem.Status.PENDING, "interrupted", "not finished when the run stopped", run.clock().instant());
         }
@@ -154,8 +154,7 @@ public final class Ledger {
         } else {
             run.settled(item);
         }
-        @SuppressWarnings("unchecked")
-        CompletableFuture<String> claim = exchange.getProperty("keyClaim", CompletableFuture.class);
+        CompletableFuture<String> claim = ItemExchange.keyClaim(exchange);
         if (claim != null) {
             inFlightKeys.remove(item.getRequestKey(), claim);
             claim.complete(item.getStoredImage());
@@ -176,6 +175,10 @@ public final class Ledger {
         s.put("wireModel", item.getWireModel());
         s.put("provider", item.getProvider());
         s.put("providerType", item.getProviderType());
+        if (item.getBatchJob() != null) {
+            s.put("mode", "batch");
+            s.put("batchJob", item.getBatchJob());
+        }
         s.put("aspectRatio", item.getRequest().aspectRatio());
         s.put("imageSize", item.getRequest().imageSize());
         s.put("mimeType", result.mimeType());

@@ -1,10 +1,11 @@
 package io.github.geminiimagebatch.pipeline;
 
+import io.github.geminiimagebatch.provider.BatchJobView;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
+import io.github.geminiimagebatch.provider.ProviderState;
 import io.github.geminiimagebatch.quota.Limit;
 import io.github.geminiimagebatch.quota.QuotaPlanner;
 import io.github.geminiimagebatch.quota.QuotaSnapshot;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The steady progress line: done / skipped / failed / pending of total, pace, ETA, pauses and cost.
@@ -70,7 +73,29 @@ public final class Progress {
         if (!states.isEmpty()) {
             line.append(" | ").append(String.join("; ", states));
         }
+        String jobs = batchJobs(run.batchJobs(), now);
+        if (!jobs.isEmpty()) {
+            line.append(" | ").append(jobs);
+        }
         return line.toString();
+    }
+
+    /** "batch jobs: 2 RUNNING (300 items), 1 CREATING (12 items); oldest 4m10s", or empty without jobs. */
+    static String batchJobs(List<BatchJobView> jobs, Instant now) {
+        if (jobs.isEmpty()) {
+            return "";
+        }
+        Map<String, int[]> byState = new TreeMap<>();
+        Duration oldest = Duration.ZERO;
+        for (BatchJobView job : jobs) {
+            int[] counts = byState.computeIfAbsent(job.state(), s -> new int[2]);
+            counts[0]++;
+            counts[1] += job.items();
+            oldest = job.age(now).compareTo(oldest) > 0 ? job.age(now) : oldest;
+        }
+        List<String> parts = new ArrayList<>();
+        byState.forEach((state, counts) -> parts.add(counts[0] + " " + state + " (" + counts[1] + " items)"));
+        return "batch jobs: " + String.join(", ", parts) + "; oldest " + oldest.toSeconds() + "s";
     }
 
     /** Images per minute over the recent window, from the samples this method takes on each call. */
@@ -187,15 +212,11 @@ public final class Progress {
         return (today.compareTo(untilMidnight) > 0 ? today : untilMidnight).plus(rest);
     }
 
+    /** When a provider that is closed or whose circuit is open takes requests again; null when it is open or pausing. */
     private static Instant closedUntil(ProviderRuntime p, Instant now) {
-        if (p.breaker().getState() == CircuitBreaker.State.OPEN) {
-            return now.plusSeconds(30);
-        }
-        QuotaSnapshot q = p.quota().snapshot();
-        if (q.closedUntil() != null && q.closedUntil().isAfter(now)) {
-            return q.closedUntil();
-        }
-        return null;
+        ProviderState state = p.state(now);
+        return state.kind() == ProviderState.Kind.CLOSED || state.kind() == ProviderState.Kind.CIRCUIT_OPEN
+                ? state.until() : null;
     }
 
     static String format(Duration d) {
@@ -215,11 +236,7 @@ public final class Progress {
     private List<String> providerStates(Instant now) {
         List<String> states = new ArrayList<>();
         for (ProviderRuntime p : run.providers()) {
-            if (!p.usable()) {
-                states.add(p.name() + " unusable: " + p.unusableReason());
-                continue;
-            }
-            String state = ProviderStatus.describe(p, now);
+            String state = ProviderStatus.describe(p.state(now), now);
             if (state != null) {
                 states.add(state);
             }

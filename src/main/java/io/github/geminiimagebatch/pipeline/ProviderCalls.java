@@ -2,8 +2,10 @@ package io.github.geminiimagebatch.pipeline;
 
 import io.github.geminiimagebatch.config.ProviderType;
 import io.github.geminiimagebatch.gemini.DecodedResponse;
+import io.github.geminiimagebatch.gemini.Dialect;
 import io.github.geminiimagebatch.gemini.RequestBodies;
 import io.github.geminiimagebatch.gemini.ResponseDecoder;
+import io.github.geminiimagebatch.provider.ProviderGateway;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -14,35 +16,34 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The request and response steps of the provider route templates (routes/provider-*.camel.yaml):
- * builds the body, adds the provider's credentials as a header (never in the URL), and decodes the
- * streamed answer into a temporary image file.
+ * The request steps of the provider route templates (routes/provider-*.camel.yaml): builds the body
+ * and adds the provider's credentials as a header (never in the URL); and the shared provider-call
+ * route's last step, which decodes the streamed answer into a temporary image file.
  */
 public final class ProviderCalls {
 
-    /** Exchange property: which load of the Vertex credentials the bearer token of this call came from. */
-    static final String CREDENTIALS_GENERATION = "vertexCredentialsGeneration";
-
-    private final RunState run;
+    private final ProviderGateway gateway;
     private final Path tempDir;
 
-    public ProviderCalls(RunState run, Path tempDir) {
-        this.run = run;
+    public ProviderCalls(ProviderGateway gateway, Path tempDir) {
+        this.gateway = gateway;
         this.tempDir = tempDir;
     }
 
     public void geminiRequest(Exchange exchange) throws IOException {
-        WorkItem item = item(exchange);
+        WorkItem item = ItemExchange.item(exchange);
         Message message = exchange.getMessage();
         message.setBody(RequestBodies.gemini(item.getRequest()));
         message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+        ItemExchange.dialect(exchange, Dialect.GEMINI);
     }
 
     public void openRouterRequest(Exchange exchange) throws IOException {
-        WorkItem item = item(exchange);
+        WorkItem item = ItemExchange.item(exchange);
         Message message = exchange.getMessage();
         message.setBody(RequestBodies.openRouter(item.getRequest(), item.getWireModel()));
         message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+        ItemExchange.dialect(exchange, Dialect.OPENROUTER);
     }
 
     /** Adds the credentials the provider's type calls for: API-key header, OAuth2 bearer token or OpenRouter key. */
@@ -53,7 +54,7 @@ public final class ProviderCalls {
         if (settings.type() == ProviderType.OPENROUTER) {
             message.setHeader("Authorization", "Bearer " + settings.apiKey());
         } else if (settings.type() == ProviderType.VERTEX && !settings.vertexExpressMode()) {
-            exchange.setProperty(CREDENTIALS_GENERATION, provider.credentialsGeneration());
+            ItemExchange.permit(exchange).credentialsGeneration(provider.credentialsGeneration());
             message.setHeader("Authorization", "Bearer " + provider.bearerToken());
         } else if (settings.apiKey() != null) {
             message.setHeader(settings.type() == ProviderType.GATEWAY ? settings.authHeader() : "x-goog-api-key",
@@ -64,6 +65,19 @@ public final class ProviderCalls {
     /** The Vertex project for the URL: configured, else taken from the service account. */
     public String vertexProject(Exchange exchange) throws IOException {
         return provider(exchange).vertexProject();
+    }
+
+    /**
+     * Reads the provider's answer in the dialect of the request the template built. Called by the
+     * shared provider-call route after every template; a template written for the earlier contract
+     * ends with its own decode step, and its {@link DecodedResponse} passes through unchanged.
+     */
+    public DecodedResponse decode(Exchange exchange) throws IOException {
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof DecodedResponse decoded) {
+            return decoded;
+        }
+        return ItemExchange.dialect(exchange) == Dialect.OPENROUTER ? decodeOpenRouter(exchange) : decodeGemini(exchange);
     }
 
     public DecodedResponse decodeGemini(Exchange exchange) throws IOException {
@@ -107,12 +121,8 @@ public final class ProviderCalls {
     }
 
     private ProviderRuntime provider(Exchange exchange) {
-        String name = item(exchange).getProvider();
-        return run.providers().stream().filter(p -> p.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no provider named " + name));
+        String name = ItemExchange.item(exchange).getProvider();
+        return gateway.provider(name).orElseThrow(() -> new IllegalStateException("no provider named " + name));
     }
 
-    private static WorkItem item(Exchange exchange) {
-        return exchange.getProperty("item", WorkItem.class);
-    }
 }

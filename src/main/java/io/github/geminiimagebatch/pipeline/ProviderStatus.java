@@ -1,33 +1,27 @@
 package io.github.geminiimagebatch.pipeline;
 
-import io.github.geminiimagebatch.provider.ProviderRuntime;
-import io.github.geminiimagebatch.quota.QuotaSnapshot;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.geminiimagebatch.provider.ProviderState;
 
 import java.time.Duration;
 import java.time.Instant;
 
-/** One short phrase about a provider that is not simply working: paused, closed or circuit open. */
+/** One short phrase about a provider that is not simply working: unusable, circuit open, closed or paused. */
 final class ProviderStatus {
 
     private ProviderStatus() {
     }
 
-    static String describe(ProviderRuntime p, Instant now) {
-        if (p.breaker().getState() == CircuitBreaker.State.OPEN) {
-            return p.name() + " circuit open after repeated server errors";
-        }
-        QuotaSnapshot q = p.quota().snapshot();
-        if (q.closedUntil() != null && q.closedUntil().isAfter(now)) {
-            return p.name() + " closed" + (q.closedUntil().equals(Instant.MAX) ? "" : " until " + q.closedUntil())
-                    + (q.reason() == null ? "" : ": " + q.reason());
-        }
-        if (q.pausedUntil() != null && q.pausedUntil().isAfter(now)) {
+    /** The phrase for the progress line; null when the provider is open. */
+    static String describe(ProviderState s, Instant now) {
+        return switch (s.kind()) {
+            case OPEN -> null;
+            case UNUSABLE -> s.provider() + " unusable: " + s.reason();
+            case CIRCUIT_OPEN -> s.provider() + " " + s.reason();
+            case CLOSED -> s.provider() + " closed" + (s.until().equals(Instant.MAX) ? "" : " until " + s.until())
+                    + (s.reason() == null ? "" : ": " + s.reason());
             // the quota's reason starts with its own "paused 9.513 s: " as of the 429; the remaining time replaces it
-            String reason = q.reason() == null ? null : q.reason().replaceFirst("^paused [^:]*: ", "");
-            return p.name() + " paused " + Progress.format(Duration.between(now, q.pausedUntil()).plusMillis(999))
-                    + (reason == null ? "" : ": " + reason);
-        }
-        return null;
+            case PAUSED -> s.provider() + " paused " + Progress.format(Duration.between(now, s.until()).plusMillis(999))
+                    + (s.reason() == null ? "" : ": " + s.reason().replaceFirst("^paused [^:]*: ", ""));
+        };
     }
 }

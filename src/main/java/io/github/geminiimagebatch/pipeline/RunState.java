@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.pipeline;
 
+import io.github.geminiimagebatch.provider.BatchJobView;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
 
 import java.time.Clock;
@@ -9,6 +10,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -35,6 +37,7 @@ public final class RunState {
     private volatile String outputProblem;
     private volatile double costUsd;
     private volatile RunListener listener = RunListener.NONE;
+    private volatile Supplier<List<BatchJobView>> batchJobs = List::of;
     private Instant busySince;
     private long madeWhenBusy;
 
@@ -106,6 +109,15 @@ public final class RunState {
     }
 
     /** Observers of the run (metrics); replaces the previous one. */
+    /** Where the Gemini Batch API jobs of this run are read from (none unless a provider is in batch mode). */
+    public void showBatchJobs(Supplier<List<BatchJobView>> source) {
+        this.batchJobs = source;
+    }
+
+    public List<BatchJobView> batchJobs() {
+        return batchJobs.get();
+    }
+
     public void listen(RunListener listener) {
         this.listener = listener == null ? RunListener.NONE : listener;
     }

@@ -33,6 +33,8 @@ public final class WorkItem {
     private long latencyMillis;
     private DecodedResponse result;
     private String storedImage;
+    private String batchJob;
+    private final java.util.Set<String> skippedProviders = new java.util.HashSet<>();
     private double costUsd;
     private Instant finishedAt;
     private String instance;
@@ -166,12 +168,32 @@ public final class WorkItem {
         settle(r.status(), r.reason(), r.message(), r.finishedAt());
     }
 
+    /** The Gemini Batch API job whose result this attempt carries, or null for an interactive call. */
+    public String getBatchJob() {
+        return batchJob;
+    }
+
+    /** Later attempts of this item go to the providers after this one (a batch job's failed line retried interactively). */
+    public void skipProvider(String providerName) {
+        skippedProviders.add(providerName);
+    }
+
+    public boolean skips(String providerName) {
+        return skippedProviders.contains(providerName);
+    }
+
+    /** This attempt's result came from a Gemini Batch API job. */
+    public void answeredByBatchJob(String jobName) {
+        this.batchJob = jobName;
+    }
+
     void dispatchTo(String providerName, String type, String model) {
         this.provider = providerName;
         this.dispatched = true;
         this.providerType = type;
         this.wireModel = model;
         this.attempts++;
+        this.batchJob = null;
         this.callStartNanos = System.nanoTime();
     }
 

@@ -6,6 +6,7 @@ import io.github.geminiimagebatch.config.ProviderType;
 import io.github.geminiimagebatch.gemini.VertexCredentials;
 import io.github.geminiimagebatch.quota.ProviderQuota;
 import io.github.geminiimagebatch.quota.QuotaSettings;
+import io.github.geminiimagebatch.quota.QuotaSnapshot;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 
@@ -14,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -27,6 +29,8 @@ public final class ProviderRuntime {
 
     /** At most one forced reload of the Vertex credentials per this long: a second 401 soon after means bad credentials. */
     static final Duration FORCED_RELOAD_SPACING = Duration.ofMinutes(5);
+    /** How long the circuit stays open before it lets a few calls through again. */
+    static final Duration CIRCUIT_OPEN_WAIT = Duration.ofSeconds(30);
 
     private final ProviderSettings settings;
     private final ProviderQuota quota;
@@ -39,6 +43,7 @@ public final class ProviderRuntime {
     private volatile boolean answeredOnce;
     private volatile String unusableReason;
     private volatile VertexCredentials vertexCredentials;
+    private volatile Instant circuitHalfOpensAt;
     private final Clock clock;
     /** Counts forced reloads of the Vertex credentials; guarded by this. */
     private int credentialsGeneration;
@@ -48,19 +53,48 @@ public final class ProviderRuntime {
         this.settings = settings;
         this.clock = clock;
         QuotaSettings defaults = QuotaSettings.unlimited();
-        this.quota = new ProviderQuota(settings.name(), new QuotaSettings(settings.requestLimits(),
-                settings.imageLimits(), resetZone, defaults.windowMargin()), clock);
+        // The Batch API has a quota of its own: the interactive limits do not pace a batch-mode provider.
+        this.quota = new ProviderQuota(settings.name(), new QuotaSettings(settings.batchMode() ? List.of() : settings.requestLimits(),
+                settings.batchMode() ? List.of() : settings.imageLimits(), resetZone, defaults.windowMargin()), clock);
         this.slots = new Semaphore(settings.maxConcurrency(), true);
+        // Batch API items are gathered into jobs: the first must not go alone until the first job has ended.
+        this.answeredOnce = settings.batchMode();
         this.breaker = CircuitBreaker.of(settings.name(), CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(20)
                 .minimumNumberOfCalls(10)
                 .failureRateThreshold(60)
-                .waitDurationInOpenState(Duration.ofSeconds(30))
+                .waitDurationInOpenState(CIRCUIT_OPEN_WAIT)
                 .permittedNumberOfCallsInHalfOpenState(2)
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .clock(clock)
                 .build());
+        breaker.getEventPublisher().onStateTransition(event -> {
+            if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                circuitHalfOpensAt = clock.instant().plus(CIRCUIT_OPEN_WAIT);
+            }
+        });
+    }
+
+    /** Whether this provider takes requests at {@code now}, and if not, why and until when. */
+    public ProviderState state(Instant now) {
+        if (!usable()) {
+            return new ProviderState(name(), ProviderState.Kind.UNUSABLE, Instant.MAX, unusableReason);
+        }
+        if (breaker.getState() == CircuitBreaker.State.OPEN) {
+            Instant halfOpens = circuitHalfOpensAt;
+            return new ProviderState(name(), ProviderState.Kind.CIRCUIT_OPEN,
+                    halfOpens != null && halfOpens.isAfter(now) ? halfOpens : now.plus(CIRCUIT_OPEN_WAIT),
+                    "circuit open after repeated server errors");
+        }
+        QuotaSnapshot q = quota.snapshot();
+        if (q.closedUntil() != null && q.closedUntil().isAfter(now)) {
+            return new ProviderState(name(), ProviderState.Kind.CLOSED, q.closedUntil(), q.reason());
+        }
+        if (q.pausedUntil() != null && q.pausedUntil().isAfter(now)) {
+            return new ProviderState(name(), ProviderState.Kind.PAUSED, q.pausedUntil(), q.reason());
+        }
+        return ProviderState.open(name());
     }
 
     public String name() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.geminiimagebatch.pipeline.BatchCounters;
 import io.github.geminiimagebatch.pipeline.BatchRun;
 import io.github.geminiimagebatch.pipeline.Batches;
+import io.github.geminiimagebatch.pipeline.ItemExchange;
 import io.github.geminiimagebatch.pipeline.ItemResult;
 import io.github.geminiimagebatch.pipeline.WorkItem;
 import io.github.geminiimagebatch.quota.ThrottleKind;
@@ -55,7 +56,7 @@ public final class OpenBatches implements AggregationStrategy {
 
     /** The inbox route is done sending this batch: sets the headers of its sealed marker (none when nothing was sent). */
     public synchronized boolean seal(Exchange exchange) {
-        BatchRun batch = exchange.getProperty("batch", BatchRun.class);
+        BatchRun batch = ItemExchange.batch(exchange);
         String runId = batch == null ? null : runOf.get(batch);
         if (batch != null && runId == null) {
             // every item settled without a worker (all invalid): nothing to wait for

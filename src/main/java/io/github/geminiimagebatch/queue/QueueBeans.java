@@ -19,6 +19,7 @@ public final class QueueBeans {
         main.bind("workQueue", new WorkMessages(run, outputs, open, queue.maxDeliveries()));
         // bound even in-process: imagegen.intake.uri may read from the broker without a work queue
         main.bind("jmsConnectionFactory", connectionFactory(queue));
+        main.bind("jmsSendConnectionFactory", connectionFactory(queue));
     }
 
     /**

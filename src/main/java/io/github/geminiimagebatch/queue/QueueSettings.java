@@ -81,6 +81,12 @@ public record QueueSettings(String workUri, String resultsUri, String deadLetter
         p.setProperty("imagegen.work.deadLetterUri", deadLetterUri);
         p.setProperty("imagegen.results.uri", resultsUri);
         p.setProperty("camel.component.jms.connectionFactory", "#bean:jmsConnectionFactory");
+        // a worker sends results and dead letters on a connection of their own: sent and on disk before the item is
+        // acknowledged, so a worker killed in between causes a result delivered twice (ignored), never a lost one
+        p.setProperty("imagegen.results.sendOptions", resultsUri.toLowerCase(Locale.ROOT).startsWith("jms:")
+                ? "?connectionFactory=#bean:jmsSendConnectionFactory" : "");
+        p.setProperty("imagegen.work.deadLetterSendOptions", deadLetterUri.toLowerCase(Locale.ROOT).startsWith("jms:")
+                ? "?connectionFactory=#bean:jmsSendConnectionFactory" : "");
         if (queued()) {
             p.setProperty("imagegen.work.uri", workUri);
             p.setProperty("imagegen.work.consumerUri", transacted(workUri, consumers));

@@ -8,6 +8,7 @@ import io.github.geminiimagebatch.gemini.ImageRequest;
 import io.github.geminiimagebatch.output.Outputs;
 import io.github.geminiimagebatch.pipeline.BatchCounters;
 import io.github.geminiimagebatch.pipeline.BatchRun;
+import io.github.geminiimagebatch.pipeline.ItemExchange;
 import io.github.geminiimagebatch.pipeline.ItemResult;
 import io.github.geminiimagebatch.pipeline.RunState;
 import io.github.geminiimagebatch.pipeline.WorkItem;
@@ -145,7 +146,7 @@ public final class WorkMessages {
      * for this or another instance to take again.
      */
     public String result(Exchange exchange) throws IOException {
-        WorkItem item = exchange.getProperty("item", WorkItem.class);
+        WorkItem item = ItemExchange.item(exchange);
         if (item.getStatus() == WorkItem.Status.PENDING || item.getStatus() == WorkItem.Status.WORKING) {
             throw new ItemNotStoredException(item + " was not stored on " + run.instance() + " (" + item.getReasonClass()
                     + ": " + item.getMessage() + "); it goes back to the queue");

@@ -45,6 +45,14 @@ final class AnswerBodies {
     }
 
     ObjectNode successBody(Endpoint endpoint, GenerationRequest request, ImageFormat format) {
+        return successBody(endpoint, request, format, 0);
+    }
+
+    /**
+     * An image answer whose placeholders are numbered from {@code imageBase}, so that several answers can share
+     * one streamed body (a batch job's results); {@link #images} with the same base streams their images.
+     */
+    ObjectNode successBody(Endpoint endpoint, GenerationRequest request, ImageFormat format, int imageBase) {
         int imageTokens = ModelCatalog.imageTokens(request.model(), request.imageSize());
         if (endpoint == Endpoint.OPENROUTER) {
             ObjectNode body = openRouterAnswer(request, "stop", "STOP", IMAGE_TEXT, imageTokens);
@@ -61,9 +69,9 @@ final class AnswerBodies {
         ArrayNode parts = content.putArray("parts");
         parts.addObject().put("text", IMAGE_TEXT);
         if (hasThoughtImage(request)) {
-            inlineImage(parts.addObject(), format, THOUGHT_IMAGE).put("thought", true);
+            inlineImage(parts.addObject(), format, imageBase + THOUGHT_IMAGE).put("thought", true);
         }
-        inlineImage(parts.addObject(), format, FINAL_IMAGE);
+        inlineImage(parts.addObject(), format, imageBase + FINAL_IMAGE);
         candidate.put("finishReason", "STOP");
         candidate.put("index", 0);
         putUsage(body, endpoint, request, imageTokens);
@@ -185,14 +193,23 @@ final class AnswerBodies {
     }
 
     List<ResponseWriter.ImageSpec> images(GenerationRequest request, ImageFormat format) {
+        return images(request, format, 0);
+    }
+
+    /** Placeholders used per answer by {@link #successBody(Endpoint, GenerationRequest, ImageFormat, int)}. */
+    static int imagesPerAnswer() {
+        return FINAL_IMAGE + 1;
+    }
+
+    List<ResponseWriter.ImageSpec> images(GenerationRequest request, ImageFormat format, int imageBase) {
         List<ResponseWriter.ImageSpec> images = new ArrayList<>(2);
         long seed = promptSeed(request);
         if (hasThoughtImage(request)) {
             Dimensions draft = ModelCatalog.pixelSize(request.model(), request.aspectRatio(), ModelCatalog.SIZE_1K).orElseThrow();
-            images.add(new ResponseWriter.ImageSpec(THOUGHT_IMAGE, draft, ~seed, ImageMode.FLAT, format));
+            images.add(new ResponseWriter.ImageSpec(imageBase + THOUGHT_IMAGE, draft, ~seed, ImageMode.FLAT, format));
         }
         Dimensions size = ModelCatalog.pixelSize(request.model(), request.aspectRatio(), request.imageSize()).orElseThrow();
-        images.add(new ResponseWriter.ImageSpec(FINAL_IMAGE, size, seed, options.imageMode(), format));
+        images.add(new ResponseWriter.ImageSpec(imageBase + FINAL_IMAGE, size, seed, options.imageMode(), format));
         return images;
     }
 

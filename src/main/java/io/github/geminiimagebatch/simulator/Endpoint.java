@@ -6,6 +6,10 @@ enum Endpoint {
     VERTEX("vertex", true),
     VERTEX_EXPRESS("vertexExpress", true),
     OPENROUTER("openrouter", true),
+    /** Batch API: create, get, list, cancel and delete jobs (the work inside them is counted under "batches"). */
+    BATCH("batch", false),
+    /** Files API: resumable uploads and downloads of batch input and results. */
+    FILES("files", false),
     TOKEN("token", false),
     SIM("sim", false),
     UNKNOWN("unknown", false);

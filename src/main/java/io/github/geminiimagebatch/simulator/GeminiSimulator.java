@@ -30,9 +30,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A loopback HTTP server that answers like Google's Gemini image models: AI Studio, Vertex AI (with its
- * OAuth2 token endpoint and express mode) and OpenRouter, with Google's quotas, error bodies, faults and
- * real images of the documented sizes. See docs/simulator.md.
+ * A loopback HTTP server that answers like Google's Gemini image models: AI Studio (interactive and Batch API),
+ * Vertex AI (with its OAuth2 token endpoint and express mode) and OpenRouter, with Google's quotas, error
+ * bodies, faults and real images of the documented sizes. See docs/simulator.md.
  */
 public final class GeminiSimulator implements AutoCloseable {
 
@@ -63,6 +63,7 @@ public final class GeminiSimulator implements AutoCloseable {
     private final SimulatorStats stats = new SimulatorStats();
     private final ResponseWriter writer;
     private final AnswerBodies answers;
+    private final BatchService batches;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final AtomicInteger inFlight = new AtomicInteger();
     private final URI baseUri;
@@ -74,6 +75,7 @@ public final class GeminiSimulator implements AutoCloseable {
         this.tokens = new TokenIssuer(json, options.clock(), options.tokenTtl(), options.serviceAccountFile());
         this.writer = new ResponseWriter(json, new ImageRenderer(), stats);
         this.answers = new AnswerBodies(options);
+        this.batches = new BatchService(options, json, writer, answers, faults, exchange -> keyFailure(Endpoint.AI_STUDIO, apiKey(exchange)));
         AtomicInteger threadNumber = new AtomicInteger();
         // One thread per request in flight, however many: stalled and slow answers hold theirs, and a bounded pool
         // would make the JDK server refuse connections instead of answering like Google.
@@ -115,7 +117,9 @@ public final class GeminiSimulator implements AutoCloseable {
 
     /** The same JSON as GET /sim/stats. */
     public ObjectNode stats() {
-        return stats.toJson(ledger.snapshot(), inFlight.get());
+        ObjectNode root = stats.toJson(ledger.snapshot(), inFlight.get());
+        batches.addStats(root);
+        return root;
     }
 
     /** Clears all counters, quota windows and "fail N times" marker budgets, like POST /sim/reset. */
@@ -123,6 +127,7 @@ public final class GeminiSimulator implements AutoCloseable {
         stats.reset();
         ledger.reset();
         faults.reset();
+        batches.reset();
     }
 
     /** Stops listening and ends stalled and sleeping requests at once. */
@@ -159,6 +164,12 @@ public final class GeminiSimulator implements AutoCloseable {
         if (path.startsWith("/sim/")) {
             stats.endpointRequest(Endpoint.SIM);
             serveSim(exchange, method, path);
+            return;
+        }
+        Optional<Endpoint> batchEndpoint = BatchService.endpointFor(path);
+        if (batchEndpoint.isPresent()) {
+            stats.endpointRequest(batchEndpoint.get());
+            batches.serve(exchange, method, path, baseUri);
             return;
         }
         if (!"POST".equals(method)) {
@@ -199,7 +210,9 @@ public final class GeminiSimulator implements AutoCloseable {
         stats.endpointRequest(Endpoint.UNKNOWN);
         writer.json(exchange, 404, GoogleErrors.notFound("The simulator serves no method at " + path
                 + ". Paths: /v1beta/models/{model}:generateContent, /v1/projects/{p}/locations/{l}/publishers/google/models/{m}:generateContent,"
-                + " /v1/publishers/google/models/{m}:generateContent, /api/v1/chat/completions, /token, /sim/stats, /sim/reset."));
+                + " /v1/publishers/google/models/{m}:generateContent, /api/v1/chat/completions, /token, /sim/stats, /sim/reset,"
+                + " /v1beta/models/{model}:batchGenerateContent, /v1beta/batches[/{id}[:cancel]], /upload/v1beta/files,"
+                + " /download/v1beta/files/{id}:download."));
     }
 
     private void serveSim(HttpExchange exchange, String method, String path) throws IOException {

@@ -68,6 +68,23 @@ final class ResponseWriter {
         }
     }
 
+    /** A JSON value with image placeholders and the images that replace them, in the order they appear. */
+    record Templated(JsonNode template, List<ImageSpec> images) {
+    }
+
+    /** 200 with one JSON value per line (JSONL), each line's images streamed in like {@link #withImages}. */
+    void jsonLines(HttpExchange exchange, String contentType, Iterable<Templated> lines) throws IOException {
+        stats.response(200);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = new BufferedOutputStream(exchange.getResponseBody(), STREAM_BUFFER_BYTES)) {
+            for (Templated line : lines) {
+                writeTemplate(json.writeValueAsString(line.template()), line.images(), out);
+                out.write('\n');
+            }
+        }
+    }
+
     /**
      * Starts a 200 answer that announces more bytes than it sends, then stops: the connection closes
      * mid-body, as when a proxy or the network cuts a response.

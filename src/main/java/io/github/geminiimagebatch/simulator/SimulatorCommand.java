@@ -106,6 +106,18 @@ public final class SimulatorCommand implements Callable<Integer> {
             description = "Service-account JSON whose key must sign /token grants; Vertex then requires tokens issued here. Default: any bearer token.")
     Path serviceAccountFile;
 
+    @Option(names = "--batch-turnaround", paramLabel = "DURATION", defaultValue = "10s",
+            description = "Time from creating a Batch API job to its end (half PENDING, half RUNNING). Default: ${DEFAULT-VALUE}.")
+    String batchTurnaround;
+
+    @Option(names = "--batch-faults", paramLabel = "KIND=RATE,...",
+            description = "Batch jobs that end badly instead of SUCCEEDED, e.g. failed=0.1,expired=0.05. Default: none.")
+    String batchFaults;
+
+    @Option(names = "--batch-max-enqueued", paramLabel = "N",
+            description = "Batch quota: requests that may wait in unfinished jobs at once; a create beyond it gets 429. Default: unlimited.")
+    Long batchMaxEnqueued;
+
     @Option(names = "--token-ttl", paramLabel = "DURATION", defaultValue = "3600s", description = "Lifetime of issued access tokens. Default: ${DEFAULT-VALUE}.")
     String tokenTtl;
 
@@ -160,7 +172,12 @@ public final class SimulatorCommand implements Callable<Integer> {
                 .imageFormat(enumValue(ImageFormat.class, "--image-format", imageFormat))
                 .thoughtImages(thoughtImages)
                 .serviceAccountFile(serviceAccountFile)
-                .tokenTtl(DurationText.parse(tokenTtl));
+                .tokenTtl(DurationText.parse(tokenTtl))
+                .batchTurnaround(DurationText.parse(batchTurnaround))
+                .batchFaults(batchFaults);
+        if (batchMaxEnqueued != null) {
+            builder.batchMaxEnqueued(batchMaxEnqueued);
+        }
         if (requestsPerMinute != null) {
             builder.rpm(requestsPerMinute);
         }

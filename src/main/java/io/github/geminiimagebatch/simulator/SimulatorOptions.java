@@ -40,6 +40,9 @@ public final class SimulatorOptions {
     private final Path serviceAccountFile;
     private final Duration tokenTtl;
     private final Set<String> models;
+    private final Duration batchTurnaround;
+    private final Map<BatchJobFault, Double> batchFaultRates;
+    private final long batchMaxEnqueued;
     private final Clock clock;
 
     private SimulatorOptions(Builder b) {
@@ -60,6 +63,9 @@ public final class SimulatorOptions {
         this.serviceAccountFile = b.serviceAccountFile;
         this.tokenTtl = b.tokenTtl;
         this.models = Collections.unmodifiableSet(new LinkedHashSet<>(b.models));
+        this.batchTurnaround = b.batchTurnaround;
+        this.batchFaultRates = Collections.unmodifiableMap(new LinkedHashMap<>(b.batchFaultRates));
+        this.batchMaxEnqueued = b.batchMaxEnqueued;
         this.clock = b.clock;
     }
 
@@ -91,6 +97,11 @@ public final class SimulatorOptions {
     public Duration tokenTtl() { return tokenTtl; }
     /** Model ids served (catalog ids); others are answered as unknown models. */
     public Set<String> models() { return models; }
+    /** How long a batch job takes from creation to its final state (half of it PENDING, half RUNNING). */
+    public Duration batchTurnaround() { return batchTurnaround; }
+    Map<BatchJobFault, Double> batchFaultRates() { return batchFaultRates; }
+    /** Requests that may wait in unfinished batch jobs at once; a create beyond it is answered 429. */
+    public long batchMaxEnqueued() { return batchMaxEnqueued; }
     public Clock clock() { return clock; }
 
     /** One line naming the settings that differ from a plain, unlimited simulator. */
@@ -119,6 +130,15 @@ public final class SimulatorOptions {
         text.append(", keys=").append(acceptedKeys.isEmpty() ? "any" : acceptedKeys.size() + " accepted");
         if (!models.equals(ModelCatalog.knownModels())) {
             text.append(", models=").append(String.join(",", models));
+        }
+        text.append(", batch-turnaround=").append(DurationText.format(batchTurnaround));
+        if (!batchFaultRates.isEmpty()) {
+            StringBuilder faults = new StringBuilder();
+            batchFaultRates.forEach((fault, rate) -> faults.append(faults.length() == 0 ? "" : ",").append(fault.label()).append('=').append(rate));
+            text.append(", batch-faults=").append(faults);
+        }
+        if (batchMaxEnqueued != QuotaLimits.UNLIMITED) {
+            text.append(", batch-max-enqueued=").append(batchMaxEnqueued);
         }
         text.append(", vertex-auth=").append(serviceAccountFile == null ? "any bearer" : "service account");
         return text.toString();
@@ -151,6 +171,9 @@ public final class SimulatorOptions {
         private Path serviceAccountFile;
         private Duration tokenTtl = Duration.ofHours(1);
         private final Set<String> models = new LinkedHashSet<>(ModelCatalog.knownModels());
+        private Duration batchTurnaround = Duration.ofSeconds(10);
+        private final Map<BatchJobFault, Double> batchFaultRates = new LinkedHashMap<>();
+        private long batchMaxEnqueued = QuotaLimits.UNLIMITED;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
@@ -340,6 +363,31 @@ public final class SimulatorOptions {
             }
             models.clear();
             models.addAll(served);
+            return this;
+        }
+
+        /** Time from creating a batch job to its end; Google targets 24 h, tests use seconds. */
+        public Builder batchTurnaround(Duration turnaround) {
+            if (turnaround.isNegative()) {
+                throw new IllegalArgumentException("Batch turnaround must be 0 or longer, got " + turnaround);
+            }
+            this.batchTurnaround = turnaround;
+            return this;
+        }
+
+        /** Job-level faults by rate, written {@code failed=0.1,expired=0.05}: a job drawn for one ends that way with no results. */
+        public Builder batchFaults(String spec) {
+            batchFaultRates.clear();
+            batchFaultRates.putAll(BatchJobFault.parseRates(spec));
+            return this;
+        }
+
+        /** The batch quota: requests waiting in unfinished jobs at once; {@link QuotaLimits#UNLIMITED} for none. */
+        public Builder batchMaxEnqueued(long requests) {
+            if (requests < 0 && requests != QuotaLimits.UNLIMITED) {
+                throw new IllegalArgumentException("The batch enqueued-requests limit must be 0 or more, got " + requests);
+            }
+            this.batchMaxEnqueued = requests;
             return this;
         }
 

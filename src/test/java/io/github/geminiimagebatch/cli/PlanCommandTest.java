@@ -48,6 +48,36 @@ class PlanCommandTest {
     }
 
     @Test
+    void aBatchModeProviderIsPlannedBothWaysSideBySide() throws Exception {
+        Path inbox = Files.createDirectories(tmp.resolve("inbox"));
+        Files.writeString(inbox.resolve("big.txt"), prompts("a prompt", 3000));
+        RunConfig config = config(inbox, Map.of("imagegen.provider.simulator.limits", "10/min,1500/day",
+                "imagegen.provider.simulator.price.1K", "0.05", "imagegen.provider.simulator.mode", "batch",
+                "imagegen.provider.simulator.batch.maxItems", "1000", "imagegen.provider.simulator.batch.maxJobs", "2"));
+
+        PlanCommand.ProviderPlan sim = PlanCommand.plan(config, at("2026-03-10T01:00")).providers().get(0);
+
+        assertThat(PlanCommand.providerLine(sim)).isEqualTo("  simulator interactively (10/min,1500/day): 3000 images need 1d01h30m"
+                + " (needs 2 days at 1500/day), done about Wed 2026-03-11 02:30 PDT; 150.00 USD");
+        // 3 jobs of 1000, 2 at a time: two rounds of Google's 24 h target
+        assertThat(PlanCommand.batchLine(sim).orElseThrow()).contains("  simulator in Batch API mode (configured): 3000 images in 3 job(s) of up to 1000,"
+                + " 2 at a time, done within about 2d00h00m (Google's 24h target per job; jobs expire after 48h); 75.00 USD (half price)");
+    }
+
+    @Test
+    void anInteractiveGeminiProviderShowsWhatBatchModeWouldCost() throws Exception {
+        Path inbox = Files.createDirectories(tmp.resolve("inbox"));
+        Files.writeString(inbox.resolve("small.txt"), prompts("p", 30));
+        RunConfig config = config(inbox, Map.of("imagegen.provider.simulator.price.1K", "0.10"));
+
+        PlanCommand.ProviderPlan sim = PlanCommand.plan(config, at("2026-03-10T09:00")).providers().get(0);
+
+        assertThat(PlanCommand.batchLine(sim).orElseThrow()).contains("(imagegen.provider.simulator.mode=batch): 30 images in 1 job(s) of up to 200")
+                .contains("done within about 1d00h00m").contains("1.50 USD (half price)");
+        assertThat(PlanCommand.providerLine(sim)).endsWith("3.00 USD");
+    }
+
+    @Test
     void startedLateInTheEveningTheSameWorkSpansThreeCalendarDays() throws Exception {
         Path inbox = Files.createDirectories(tmp.resolve("inbox"));
         Files.writeString(inbox.resolve("big.txt"), prompts("a prompt", 3000));

@@ -12,6 +12,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -90,7 +91,7 @@ class CamelUriSinkTest {
                 }
             });
             camel.start();
-            CamelUriSink sink = new CamelUriSink("direct:images", () -> camel, Retrier.forOutputs(Duration.ZERO));
+            CamelUriSink sink = new CamelUriSink("direct:images", () -> camel, Retrier.forOutputs(Duration.ZERO, Clock.systemUTC()));
 
             sink.putImage(new OutputImage("cats", "0007", "cats/0007.png", image, "image/png", "ab12", "cafe", 1024, 768));
 
@@ -121,7 +122,7 @@ class CamelUriSinkTest {
                 }
             });
             camel.start();
-            CamelUriSink sink = new CamelUriSink("direct:images", () -> camel, Retrier.forOutputs(Duration.ZERO));
+            CamelUriSink sink = new CamelUriSink("direct:images", () -> camel, Retrier.forOutputs(Duration.ZERO, Clock.systemUTC()));
 
             assertThatThrownBy(() -> sink.putImage(new OutputImage("cats", "1", "cats/1.png", image, "image/png", "k", "s", null, null)))
                     .isInstanceOf(IOException.class)

@@ -1,13 +1,15 @@
 package io.github.geminiimagebatch.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.geminiimagebatch.provider.Budget;
+import io.github.geminiimagebatch.testing.TickingClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneId;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -23,6 +25,9 @@ class BudgetEndToEndTest {
     @Test
     void runBudgetSendsExactlyWhatFitsAndTheDailyBudgetSurvivesARestart() throws Exception {
         try (Harness h = Harness.start(tmp)) {
+            // Early afternoon in the reset zone: the three runs and the spend file share one budget day
+            // whatever the hour the suite runs at.
+            h.clock = TickingClock.from(Instant.parse("2026-06-10T21:00:00Z"));
             h.drop("paid.txt", IntStream.rangeClosed(1, 7).mapToObj(i -> "paid prompt " + i)
                     .collect(Collectors.joining("\n")) + "\n");
 
@@ -38,7 +43,7 @@ class BudgetEndToEndTest {
                     .hasSize(4)
                     .allSatisfy(l -> assertThat(l.path("reason").asText()).isEqualTo("budget"));
             assertThat(h.inbox.resolve("paid.txt")).exists();
-            Path spend = Budget.spendFile(h.outbox.resolve(".state"), LocalDate.now(ZoneId.of("America/Los_Angeles")));
+            Path spend = Budget.spendFile(h.outbox.resolve(".state"), LocalDate.of(2026, 6, 10));
             assertThat(h.json(spend).path("spentUsd").asDouble()).isCloseTo(0.15, org.assertj.core.data.Offset.offset(1e-9));
 
             int second = h.runOnce("--set", "imagegen.provider.simulator.price.1K=0.05",

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
+import io.github.geminiimagebatch.testing.PackagedJar;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,8 +57,7 @@ class CrashResumeIT {
 
     @BeforeAll
     static void findJar() {
-        jar = Path.of(System.getProperty("imagegen.jar", "target/gemini-image-batch.jar")).toAbsolutePath();
-        assertThat(jar).as("the packaged jar; run this test with ./mvnw -B verify").isRegularFile();
+        jar = PackagedJar.find();
     }
 
     @BeforeEach
@@ -183,10 +183,7 @@ class CrashResumeIT {
 
     private Process launch(String... extra) throws IOException {
         runs++;
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-jar", jar.toString(), "--once",
+        List<String> args = new ArrayList<>(List.of(
                 "--inbox", inbox.toString(), "--outbox", outbox.toString(), "--provider", "simulator",
                 "--set", "imagegen.provider.simulator.baseUrl=" + simulator.baseUri(),
                 "--set", "imagegen.concurrency=" + CONCURRENCY,
@@ -194,12 +191,8 @@ class CrashResumeIT {
                 "--set", "imagegen.inbox.stableMillis=100",
                 "--set", "imagegen.inbox.pollDelayMillis=100",
                 "--set", "imagegen.progress.interval=1h"));
-        command.addAll(List.of(extra));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(tmp.toFile()).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("run-" + runs + ".log").toFile());
-        builder.environment().remove("GEMINI_API_KEY");
-        builder.environment().remove("OPENROUTER_API_KEY");
-        return builder.start();
+        args.addAll(List.of(extra));
+        return PackagedJar.launch(jar, tmp, tmp.resolve("run-" + runs + ".log"), args);
     }
 
     private int finish(Process process) throws Exception {

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +24,8 @@ final class Harness implements AutoCloseable {
     final Path inbox;
     final Path outbox;
     final GeminiSimulator simulator;
+    /** The application's clock: the system clock unless a test runs it at a chosen instant. */
+    Clock clock = Clock.systemUTC();
 
     Harness(Path root, SimulatorOptions options) throws IOException {
         this.root = root;
@@ -53,7 +56,7 @@ final class Harness implements AutoCloseable {
                 "--set", "imagegen.progress.interval=1h",
                 "--set", "camel.management.port=" + ObserveEndpointsTest.freePort()));
         args.addAll(List.of(extraArgs));
-        return GeminiImageBatch.execute(args.toArray(String[]::new));
+        return GeminiImageBatch.execute(clock, args.toArray(String[]::new));
     }
 
     List<JsonNode> manifest(String batch) throws IOException {

@@ -177,4 +177,16 @@ class ProgressTest {
             run.settled(item);
         }
     }
+
+    @Test
+    void batchJobsAreSummedByStateWithTheAgeOfTheOldest() {
+        Instant now = Instant.parse("2026-03-01T10:00:00Z");
+        List<io.github.geminiimagebatch.provider.BatchJobView> jobs = List.of(
+                new io.github.geminiimagebatch.provider.BatchJobView("aistudio", "batches/a", "gib-1", "RUNNING", 200, now.minusSeconds(250)),
+                new io.github.geminiimagebatch.provider.BatchJobView("aistudio", "batches/b", "gib-2", "RUNNING", 100, now.minusSeconds(20)),
+                new io.github.geminiimagebatch.provider.BatchJobView("aistudio", null, "gib-3", "CREATING", 12, now.minusSeconds(1)));
+
+        assertThat(Progress.batchJobs(jobs, now)).isEqualTo("batch jobs: 1 CREATING (12 items), 2 RUNNING (300 items); oldest 250s");
+        assertThat(Progress.batchJobs(List.of(), now)).isEmpty();
+    }
 }

@@ -171,6 +171,39 @@ class WorkQueueIT {
         assertThat(tmp.resolve("inbox-a/.done/buoys.txt")).exists();
     }
 
+    @Test
+    void promptsFromAnotherEndpointBecomeBatchesLikeDroppedFiles() throws Exception {
+        String intake = "prompts-" + System.nanoTime();
+        Process service = launch("a", false, "--set", "imagegen.work.uri=", "--set", "imagegen.intake.uri=jms:queue:" + intake,
+                "--set", "imagegen.intake.batchIdle=1s");
+        awaitLog("a", "Watching");
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url());
+        try (Connection connection = factory.createConnection()) {
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            try (MessageProducer put = session.createProducer(session.createQueue(intake))) {
+                put.send(session.createTextMessage("{\"batch\":\"kites\",\"id\":\"red\",\"prompt\":\"a red kite\"}"));
+                put.send(session.createTextMessage("{\"batch\":\"kites\",\"id\":\"blue\",\"prompt\":\"a blue kite\"}"));
+                TextMessage byHeader = session.createTextMessage("{\"id\":\"green\",\"prompt\":\"a green kite\"}");
+                byHeader.setStringProperty("GeminiImageBatch", "kites");
+                put.send(byHeader);
+                TextMessage file = session.createTextMessage("a paper boat\na wooden boat\n");
+                file.setStringProperty("CamelFileName", "boats.txt");
+                put.send(file);
+            }
+        }
+        Path inboxA = tmp.resolve("inbox-a");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(Files.exists(inboxA.resolve(".done/kites.jsonl")) && Files.exists(inboxA.resolve(".done/boats.txt")))) {
+            assertThat(System.nanoTime()).as("both batches done; log: " + log("a")).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        assertThat(manifest("kites")).extracting(l -> l.path("id").asText() + "=" + l.path("status").asText())
+                .containsExactlyInAnyOrder("red=ok", "blue=ok", "green=ok");
+        assertThat(manifest("boats")).extracting(l -> l.path("status").asText()).containsExactly("ok", "ok");
+        assertThat(simulator.stats().path("billedByPrompt").path("a green kite").asInt()).isEqualTo(1);
+        assertThat(service.isAlive()).isTrue();
+    }
+
     /** Returns the number of manifest lines per instance. */
     private Map<String, Long> assertEveryItemMadeOnce(String batch, int items, long maxBilled) throws IOException {
         List<JsonNode> manifest = manifest(batch);

@@ -1,4 +1,4 @@
-package io.github.geminiimagebatch.pipeline;
+package io.github.geminiimagebatch.app;
 
 import io.github.geminiimagebatch.config.RunConfig;
 import io.github.geminiimagebatch.config.Settings;
@@ -26,7 +26,7 @@ class HttpComponentSettingsTest {
                 "imagegen.concurrency", "30", "imagegen.inbox", tmp.resolve("in").toString(),
                 "imagegen.outbox", tmp.resolve("out").toString(),
                 "imagegen.provider.simulator.baseUrl", "http://127.0.0.1:9"), Map.of(), null, null);
-        Properties properties = new BatchApplication(settings, tmp).camelProperties(RunConfig.from(settings));
+        Properties properties = CamelSettings.forRun(RunConfig.from(settings), tmp);
         properties.setProperty("camel.main.routesIncludePattern", "classpath:no-such-folder/*.camel.yaml");
 
         Main main = new Main();

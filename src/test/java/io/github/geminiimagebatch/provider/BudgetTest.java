@@ -1,4 +1,4 @@
-package io.github.geminiimagebatch.pipeline;
+package io.github.geminiimagebatch.provider;
 
 import io.github.geminiimagebatch.testing.MutableClock;
 import org.junit.jupiter.api.Test;

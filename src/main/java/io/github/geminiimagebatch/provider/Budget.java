@@ -1,4 +1,4 @@
-package io.github.geminiimagebatch.pipeline;
+package io.github.geminiimagebatch.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
