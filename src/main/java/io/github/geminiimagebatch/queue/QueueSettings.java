@@ -90,7 +90,9 @@ public record QueueSettings(String workUri, String resultsUri, String deadLetter
         if (queued()) {
             p.setProperty("imagegen.work.uri", workUri);
             p.setProperty("imagegen.work.consumerUri", transacted(workUri, consumers));
-            p.setProperty("imagegen.results.consumerUri", transacted(resultsUri + "." + instance, 1));
+            // results are taken without a transaction: if this instance dies, its batches are read again from
+            // its inbox at restart anyway (docs/queue.md), and one commit per result would cap the batch's pace
+            p.setProperty("imagegen.results.consumerUri", resultsUri + "." + instance);
         }
         return p;
     }
