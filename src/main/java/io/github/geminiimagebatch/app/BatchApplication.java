@@ -1,6 +1,8 @@
 package io.github.geminiimagebatch.app;
 
 import io.github.geminiimagebatch.batchapi.BatchJobs;
+import io.github.geminiimagebatch.component.GeminiImageComponent;
+import io.github.geminiimagebatch.component.GeminiImageEngine;
 import io.github.geminiimagebatch.config.ConfigException;
 import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.config.RunConfig;
@@ -10,7 +12,7 @@ import io.github.geminiimagebatch.observe.RunMetrics;
 import io.github.geminiimagebatch.output.FileSink;
 import io.github.geminiimagebatch.output.Outputs;
 import io.github.geminiimagebatch.pipeline.Batches;
-import io.github.geminiimagebatch.pipeline.Dispatcher;
+import io.github.geminiimagebatch.pipeline.ErrorContainment;
 import io.github.geminiimagebatch.pipeline.Ledger;
 import io.github.geminiimagebatch.pipeline.Lifecycle;
 import io.github.geminiimagebatch.pipeline.Progress;
@@ -23,7 +25,11 @@ import io.github.geminiimagebatch.provider.ProviderRuntime;
 import io.github.geminiimagebatch.intake.Intake;
 import io.github.geminiimagebatch.queue.QueueBeans;
 import io.github.geminiimagebatch.queue.QueueSettings;
+import io.github.geminiimagebatch.quota.DayCloses;
 import io.github.geminiimagebatch.secret.Secrets;
+import io.github.geminiimagebatch.service.InboxMemory;
+import io.github.geminiimagebatch.service.PendingRetries;
+import io.github.geminiimagebatch.web.StatusPage;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.main.BaseMainSupport;
@@ -75,6 +81,7 @@ public final class BatchApplication {
         try {
             RunConfig config = prepare();
             main.run();
+            LearnedLimitsWiring.keep(config, run.providers());
             return finish(config);
         } finally {
             if (batchJobs != null) {
@@ -92,11 +99,15 @@ public final class BatchApplication {
         RunConfig config = RunConfig.from(effective);
         checkFolders(config);
         List<ProviderRuntime> providers = new ArrayList<>();
+        DayCloses dayCloses = new DayCloses(config.outbox().resolve(".state"), clock);
         for (ProviderSettings p : config.providers()) {
-            providers.add(new ProviderRuntime(p, config.resetZone(), clock));
+            ProviderRuntime provider = new ProviderRuntime(p, config.resetZone(), clock);
+            rememberDayCloses(provider, dayCloses);
+            providers.add(provider);
         }
         QueueSettings queue = QueueSettings.from(effective, config.concurrency());
         run = new RunState(providers, clock, queue.instance());
+        LearnedLimitsWiring.remember(config, providers);
         Outputs outputs = this.outputs.open(config, queue.workDir(config.outbox(), FileSink.WORK_DIR),
                 () -> main.getCamelContext(), clock);
         Budget budget = Budget.persistent(config.budgetMaxUsd(), config.budgetMaxUsdPerDay(), config.resetZone(), clock,
@@ -110,15 +121,27 @@ public final class BatchApplication {
         main.bind("intake", Intake.from(effective, config.inbox(), clock));
         main.bind("ledger", new Ledger(run, outputs));
         ProviderGateway gateway = new ProviderGateway(providers, budget, clock);
-        main.bind("dispatcher", new Dispatcher(run, gateway, config.maxAttempts(), config.once()));
+        GeminiImageEngine engine = new GeminiImageEngine(gateway, run, config.maxAttempts(), config.once(),
+                new GeminiImageEngine.Defaults(config.defaultModel(), config.defaultAspectRatio(), config.defaultImageSize()),
+                clock);
+        // the item route's gemini-image:generate works on this run's providers, budget and counters
+        main.bind("gemini-image", new GeminiImageComponent(engine));
+        main.bind("dispatcher", engine.dispatcher());
         main.bind("providerCalls", new ProviderCalls(gateway, outputs.workDir()));
         batchJobs = new BatchJobs(config.providers().stream().filter(ProviderSettings::batchMode).toList(),
                 config.outbox().resolve(".state"), outputs.workDir(), config.connectTimeout(), config.responseTimeout(), clock, run::stopping);
         main.bind("batchJobs", batchJobs);
         run.showBatchJobs(batchJobs::jobs);
         main.bind("lifecycle", lifecycle);
-        main.bind("progress", new Progress(run, config.resetZone()));
+        Progress progress = new Progress(run, config.resetZone());
+        main.bind("progress", progress);
         main.bind("runState", run);
+        main.bind("errorContainment", new ErrorContainment(run));
+        ErrorContainment.installForUncaughtErrors();
+        InboxMemory inboxMemory = new InboxMemory();
+        main.bind("inboxMemory", inboxMemory);
+        main.bind("pendingRetries", new PendingRetries(run, outputs, inboxMemory,
+                PendingRetries.schedule(config.settings()), !config.once()));
         // Bound under the name camel-micrometer-prometheus looks for, so /observe/metrics shows the
         // imagegen_* series next to Camel's own.
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -127,7 +150,13 @@ public final class BatchApplication {
         for (ProviderRuntime p : providers) {
             main.bind("imagegen-health-" + p.name(), new ProviderHealthCheck(p, clock, run::batchJobs));
         }
-        main.setDefaultPropertyPlaceholderLocation("false");
+        StatusPage statusPage = StatusPage.forRun(config.settings(), config.once(), run, progress, outputs.readable(), clock);
+        // Camel Main reads config/application.properties the usual way; the merged settings (flags >
+        // environment > --config > that file > defaults) sit on top as override properties, with the
+        // work queue's and the intake's derived settings.
+        Path camelConfig = home.resolve("config").resolve("application.properties");
+        main.setDefaultPropertyPlaceholderLocation(Files.isRegularFile(camelConfig)
+                ? "file:" + camelConfig.toAbsolutePath() : "false");
         Properties camel = CamelSettings.forRun(config, home);
         camel.putAll(queue.camelProperties());
         camel.putAll(Intake.camelProperties(effective));
@@ -138,6 +167,11 @@ public final class BatchApplication {
                 RunEvents.attach(support.getCamelContext(), config, run);
                 ProviderRoutes.add(support.getCamelContext(), config, run);
                 OutputWiring.checkOutputUri(support.getCamelContext(), config);
+            }
+
+            @Override
+            public void afterStart(BaseMainSupport support) {
+                statusPage.install(support.getCamelContext());
             }
         });
         return config;
@@ -150,10 +184,9 @@ public final class BatchApplication {
                 run.unfinished(), run.costUsd());
         switch (code) {
             case RunState.EXIT_OK -> LOG.info("Done: {}.", totals);
-            case RunState.EXIT_FAILED_ITEMS -> LOG.warn("Done with failures: {}{}. See report.json and manifest.jsonl in {};"
-                    + " failed.jsonl can be dropped into the inbox to retry.", totals,
+            case RunState.EXIT_FAILED_ITEMS -> LOG.warn("Done with failures: {}{}.{}", totals,
                     run.rejectedFiles() > 0 ? ", " + run.rejectedFiles() + " file(s) refused (see inbox/.failed)" : "",
-                    config.outbox());
+                    whereToLook(config.outbox()));
             case RunState.EXIT_QUOTA_PENDING -> {
                 if (lifecycle.isDrained()) {
                     LOG.warn("Stopped with work pending: {}. {} Run again after that;"
@@ -167,6 +200,42 @@ public final class BatchApplication {
                     run.outputProblem() != null ? "the outbox" : "the credentials");
         }
         return code;
+    }
+
+    /** A provider closed for the day by an earlier run stays closed; a new close is kept for the next start. */
+    private static void rememberDayCloses(ProviderRuntime provider, DayCloses dayCloses) throws IOException {
+        dayCloses.restore(provider.quota());
+        provider.quota().onDayClose((until, reason) -> {
+            try {
+                dayCloses.record(provider.name(), until, reason);
+            } catch (IOException e) {
+                LOG.warn("Could not remember in outbox/.state that {} is closed until {} ({}); a restart before then"
+                        + " sends one request to learn it again.", provider.name(), until, Secrets.redact(String.valueOf(e.getMessage())));
+            }
+        });
+    }
+
+    /** Only the documents this run wrote: a run whose every file was refused has no report to point at. */
+    private String whereToLook(Path outbox) {
+        return listed(" Reports: ", outbox, run.documents("report.json"))
+                + listed(" To retry the failed items, drop into the inbox: ", outbox, run.documents("failed.jsonl"))
+                + listed(" Invalid input by file, line and reason (fix the lines and drop the file again): ", outbox,
+                run.documents("invalid.jsonl"));
+    }
+
+    private static String listed(String label, Path outbox, List<String> documents) {
+        if (documents.isEmpty()) {
+            return "";
+        }
+        int shown = Math.min(3, documents.size());
+        StringBuilder text = new StringBuilder(label);
+        for (int i = 0; i < shown; i++) {
+            text.append(i == 0 ? "" : ", ").append(outbox.resolve(documents.get(i)));
+        }
+        if (documents.size() > shown) {
+            text.append(" and ").append(documents.size() - shown).append(" more");
+        }
+        return text.append('.').toString();
     }
 
     /** Pending reasons are phrases ("the daily budget ... is used up"); the summary line shows them as sentences. */
@@ -193,18 +262,21 @@ public final class BatchApplication {
         return main;
     }
 
-    private static void registerSecrets(Settings s) {
+    static void registerSecrets(Settings s) {
         for (Map.Entry<String, String> e : s.asMap().entrySet()) {
             String leaf = e.getKey().substring(e.getKey().lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
-            if (leaf.equals("apikey") || leaf.equals("secretkey") || leaf.equals("accesskey")) {
+            if (leaf.equals("apikey") || leaf.equals("secretkey") || leaf.equals("accesskey") || leaf.equals("token")) {
                 Secrets.register(e.getValue());
             }
         }
     }
 
     private static void checkFolders(RunConfig config) throws ConfigException {
-        for (Path dir : List.of(config.inbox(), config.outbox())) {
+        for (Path dir : List.of(config.outbox(), config.inbox())) {
             String role = dir == config.inbox() ? "inbox" : "outbox";
+            if (dir == config.inbox() && !Files.exists(dir)) {
+                missingInbox(config);
+            }
             try {
                 Files.createDirectories(dir);
             } catch (IOException e) {
@@ -216,5 +288,15 @@ public final class BatchApplication {
                         + " writable folder. Fix its permissions, or point --" + role + " elsewhere.");
             }
         }
+    }
+
+    /** A mistyped inbox is the classic unattended failure: --once stops, a service says so loudly and creates it. */
+    private static void missingInbox(RunConfig config) throws ConfigException {
+        if (config.once()) {
+            throw new ConfigException("The inbox folder " + config.inbox().toAbsolutePath() + " does not exist, so there is"
+                    + " nothing to do. Check --inbox / imagegen.inbox for a typo, or create the folder.");
+        }
+        LOG.warn("*** The inbox folder {} did not exist: created it, and watching it. If that is a typo, stop and fix"
+                + " --inbox / imagegen.inbox. ***", config.inbox().toAbsolutePath());
     }
 }

@@ -1,6 +1,7 @@
 package io.github.geminiimagebatch.app;
 
 import io.github.geminiimagebatch.config.ProviderSettings;
+import io.github.geminiimagebatch.config.ConfigException;
 import io.github.geminiimagebatch.config.RunConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +22,12 @@ final class CamelSettings {
     private CamelSettings() {
     }
 
-    /** Camel's settings for a run of the bundle, with every imagegen.* setting next to them for the routes' placeholders. */
-    static Properties forRun(RunConfig config, Path home) {
+    /**
+     * Camel's settings for a run of the bundle, with every imagegen.* setting next to them for the
+     * routes' placeholders. The product's camel.* values are defaults: every camel.* key the user sets
+     * (config/application.properties, --config, --set, environment) wins.
+     */
+    static Properties forRun(RunConfig config, Path home) throws ConfigException {
         Properties p = new Properties();
         // The operator's endpoints (/observe/health, /observe/metrics) on loopback only: they are for
         // whoever runs the bundle, and a different host or port is one setting away.
@@ -39,17 +44,12 @@ final class CamelSettings {
         p.setProperty("camel.management.sendEnabled", "false");
         p.setProperty("camel.metrics.enabled", "true");
         p.setProperty("camel.health.exposureLevel", "full");
-        config.settings().asMap().forEach((k, v) -> {
-            if (v != null) {
-                p.setProperty(k, v);
-            }
-        });
-        p.setProperty("imagegen.inbox", config.inbox().toAbsolutePath().toString());
-        p.setProperty("imagegen.progress.intervalMillis", Long.toString(config.progressInterval().toMillis()));
         p.setProperty("camel.main.name", "gemini-image-batch");
         p.setProperty("camel.main.routesIncludePattern", routesPattern(config, home));
         p.setProperty("camel.main.shutdownTimeout", Long.toString(Math.max(1, config.shutdownTimeout().toSeconds())));
-        p.setProperty("camel.main.jmxEnabled", "false");
+        // JMX stays on (Hawtio, JConsole, VisualVM see the routes); statistics per route, not per step,
+        // keep its cost off the item path. camel.main.jmxEnabled=false turns it off.
+        p.setProperty("camel.main.jmxManagementStatisticsLevel", "RoutesOnly");
         // Stream caching would copy each provider response into memory (spooling is off by default) as the
         // exchange moves on after the HTTP call: a 4K body is ~67 MB. Bodies here are streamed once into a
         // temp file by ResponseDecoder, so nothing needs a re-readable stream.
@@ -67,21 +67,33 @@ final class CamelSettings {
             p.setProperty(prefix + "maxTotalConnections", Integer.toString(connections));
             p.setProperty(prefix + "connectionsPerRoute", Integer.toString(connections));
         }
-        // an item waiting in a Gemini Batch API job holds its worker until the job has ended
-        int itemThreads = config.concurrency() + config.providers().stream().filter(ProviderSettings::batchMode)
-                .mapToInt(provider -> provider.batch().itemsInFlight()).sum();
+        // An item waiting in a Gemini Batch API job holds its worker until the job has ended; one waiting
+        // out its retry backoff after a server error holds its worker too: room for half as many again,
+        // so such waits do not lower the number of calls in flight (docs/quota.md).
+        int itemThreads = config.concurrency() + config.concurrency() / 2 + config.providers().stream()
+                .filter(ProviderSettings::batchMode).mapToInt(provider -> provider.batch().itemsInFlight()).sum();
         p.setProperty("camel.threadpool.config[itemThreads].poolSize", Integer.toString(itemThreads));
         p.setProperty("camel.threadpool.config[itemThreads].maxPoolSize", Integer.toString(itemThreads));
         p.setProperty("camel.threadpool.config[itemThreads].maxQueueSize", "-1");
-        checkManagementPort(p);
+        config.settings().asMap().forEach((k, v) -> {
+            if (v != null) {
+                p.setProperty(k, v);
+            }
+        });
+        p.setProperty("imagegen.inbox", config.inbox().toAbsolutePath().toString());
+        p.setProperty("imagegen.progress.intervalMillis", Long.toString(config.progressInterval().toMillis()));
+        p.setProperty("imagegen.pending.checkIntervalMillis", Long.toString(Math.max(50,
+                config.settings().duration("imagegen.pending.checkInterval").toMillis())));
+        checkManagementPort(p, config.once());
         return p;
     }
 
     /**
-     * The operator endpoints are a convenience, not the job: when their port is taken (typically by
-     * another instance of the bundle on this machine) the run goes on without them, saying so in one line.
+     * For {@code --once} the operator endpoints are a convenience, not the job: when their port is taken
+     * (typically by another instance of the bundle on this machine) the run goes on without them, saying so
+     * in one line. For a service, health is how a supervisor knows it lives: a taken port stops the start.
      */
-    private static void checkManagementPort(Properties p) {
+    private static void checkManagementPort(Properties p, boolean once) throws ConfigException {
         if (!Boolean.parseBoolean(p.getProperty("camel.management.enabled"))) {
             return;
         }
@@ -91,6 +103,12 @@ final class CamelSettings {
             probe.setReuseAddress(true);
             probe.bind(new InetSocketAddress(host, Integer.parseInt(port)));
         } catch (IOException | IllegalArgumentException e) {
+            if (!once) {
+                throw new ConfigException("The operator endpoints (/observe/health, /observe/metrics) cannot listen on "
+                        + host + ":" + port + " (" + e.getMessage() + "), and a service without health looks dead to its"
+                        + " supervisor. Another gemini-image-batch may be running here: set camel.management.port to a free"
+                        + " port (or camel.management.enabled=false if nothing polls the health).");
+            }
             LOG.warn("The operator endpoints (/observe/health, /observe/metrics) cannot listen on {}:{} ({}); running"
                     + " without them. Another gemini-image-batch may be running here: set camel.management.port to a"
                     + " free port, or camel.management.enabled=false.", host, port, e.getMessage());

@@ -30,7 +30,8 @@ import java.util.concurrent.Callable;
                 "",
                 "Exit codes: 0 all items done or already done; 1 configuration or start-up error (or credentials "
                         + "refused with work left); 2 some items failed (see report.json); 3 work left pending until "
-                        + "a quota resets."},
+                        + "a quota resets; 70 out of memory or an internal JVM error: the process ended itself for its "
+                        + "supervisor to restart it."},
         subcommands = {SimulatorCommand.class, PlanCommand.class, BrokerCommand.class})
 public final class GeminiImageBatch implements Callable<Integer> {
 

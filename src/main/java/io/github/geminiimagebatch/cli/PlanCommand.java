@@ -6,11 +6,12 @@ import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.config.RunConfig;
 import io.github.geminiimagebatch.config.Settings;
 import io.github.geminiimagebatch.output.FileSink;
+import io.github.geminiimagebatch.output.Outputs;
+import io.github.geminiimagebatch.pipeline.Intake;
+import io.github.geminiimagebatch.pipeline.StoredImages;
 import io.github.geminiimagebatch.prompt.BatchRejectedException;
 import io.github.geminiimagebatch.prompt.PromptBatch;
 import io.github.geminiimagebatch.prompt.PromptFileReader;
-import io.github.geminiimagebatch.prompt.PromptItem;
-import io.github.geminiimagebatch.prompt.RequestKey;
 import io.github.geminiimagebatch.quota.Limit;
 import io.github.geminiimagebatch.quota.QuotaPlan;
 import io.github.geminiimagebatch.quota.QuotaPlanner;
@@ -70,7 +71,7 @@ public final class PlanCommand implements Callable<Integer> {
             // the built-in simulator is not started for a plan; the address is never used
             settings = settings.with("imagegen.provider.simulator.baseUrl", "http://127.0.0.1:0");
         }
-        RunConfig config = RunConfig.from(settings);
+        RunConfig config = RunConfig.forPlan(settings);
         if (!Files.isDirectory(config.inbox())) {
             throw new ConfigException("The inbox " + config.inbox().toAbsolutePath()
                     + " is not a folder. Point --inbox (or imagegen.inbox) at the folder that holds the prompt files.");
@@ -84,10 +85,11 @@ public final class PlanCommand implements Callable<Integer> {
     /**
      * One prompt file.
      *
-     * @param duplicates items whose request equals an earlier item's in this plan: sent once, the copy is skipped
-     * @param work       images to generate, by "model size"
+     * @param duplicates   items whose request equals an earlier item's in this plan: sent once, the copy is skipped
+     * @param failedBefore items of a file dropped again that failed for good before: not sent (docs/resume.md)
+     * @param work         images to generate, by "model size"
      */
-    record BatchPlan(String file, String batch, int items, int done, int duplicates, int invalid,
+    record BatchPlan(String file, String batch, int items, int done, int duplicates, int invalid, int failedBefore,
                      Map<String, Integer> work, String refused) {
         int toGenerate() {
             return work.values().stream().mapToInt(Integer::intValue).sum();
@@ -105,9 +107,15 @@ public final class PlanCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * What the run would do with the inbox as it is, decided by the run's own code: batch folders claimed in file
+     * name order ({@link Intake}), items settled up front, and a request done only when {@link StoredImages} says so.
+     */
     static Plan plan(RunConfig config, ZonedDateTime now) throws IOException {
         PromptFileReader reader = new PromptFileReader(config.promptLimits());
-        FileSink outbox = new FileSink(config.outbox());
+        Intake intake = Intake.forPlan(config);
+        StoredImages stored = new StoredImages(new Outputs(config.outbox(), new FileSink(config.outbox()), List.of()),
+                config.usesSimulator());
         List<BatchPlan> batches = new ArrayList<>();
         Map<String, Integer> allWork = new TreeMap<>();
         Set<String> seenKeys = new HashSet<>();
@@ -117,42 +125,36 @@ public final class PlanCommand implements Callable<Integer> {
         }
         for (Path file : files) {
             PromptBatch batch;
+            String folder;
             try {
                 batch = reader.read(file, config.inbox());
+                folder = intake.folder(batch);
             } catch (BatchRejectedException e) {
-                batches.add(new BatchPlan(file.getFileName().toString(), null, 0, 0, 0, 0, Map.of(), e.getMessage()));
+                batches.add(new BatchPlan(file.getFileName().toString(), null, 0, 0, 0, 0, 0, Map.of(), e.getMessage()));
                 continue;
             }
             int done = 0;
             int duplicates = 0;
             int invalid = 0;
+            int failedBefore = 0;
             Map<String, Integer> work = new TreeMap<>();
-            for (PromptItem item : batch.items()) {
-                if (!item.valid()) {
+            for (Intake.Planned item : intake.items(batch, folder, intake.record(folder))) {
+                if (item.invalid()) {
                     invalid++;
-                    continue;
-                }
-                String model = item.model() != null ? item.model() : config.defaultModel();
-                String ratio = item.aspectRatio() != null ? item.aspectRatio() : config.defaultAspectRatio();
-                String size = item.imageSize() != null ? item.imageSize() : config.defaultImageSize();
-                String key;
-                try {
-                    key = RequestKey.ofFiles(model, item.prompt(), ratio, size, item.referenceImages());
-                } catch (IOException unreadableReference) {
-                    invalid++;
-                    continue;
-                }
-                if (!seenKeys.add(key)) {
-                    duplicates++;
-                } else if (outbox.completedImage(key).isPresent()) {
+                } else if (item.settled()) {
+                    failedBefore++;
+                } else if (stored.done(item.requestKey()).isPresent()) {
                     done++;
+                } else if (!seenKeys.add(item.requestKey())) {
+                    duplicates++;
                 } else {
-                    work.merge(model + " " + size, 1, Integer::sum);
-                    allWork.merge(model + " " + size, 1, Integer::sum);
+                    String modelSize = item.request().model() + " " + item.request().imageSize();
+                    work.merge(modelSize, 1, Integer::sum);
+                    allWork.merge(modelSize, 1, Integer::sum);
                 }
             }
-            batches.add(new BatchPlan(file.getFileName().toString(), batch.name(), batch.items().size(), done,
-                    duplicates, invalid, work, null));
+            batches.add(new BatchPlan(file.getFileName().toString(), folder, batch.items().size(), done,
+                    duplicates, invalid, failedBefore, work, null));
         }
         long images = allWork.values().stream().mapToLong(Integer::longValue).sum();
         List<ProviderPlan> providers = new ArrayList<>();
@@ -243,13 +245,15 @@ public final class PlanCommand implements Callable<Integer> {
         long done = plan.batches().stream().mapToLong(BatchPlan::done).sum();
         long duplicates = plan.batches().stream().mapToLong(BatchPlan::duplicates).sum();
         long invalid = plan.batches().stream().mapToLong(BatchPlan::invalid).sum();
+        long failedBefore = plan.batches().stream().mapToLong(BatchPlan::failedBefore).sum();
         out.printf(Locale.ROOT, "Plan for %s at %s: %d prompt file(s), %d items, %d already done, %d duplicate(s),"
-                        + " %d invalid, %d to generate%n", plan.inbox(), WHEN.format(plan.at()), plan.batches().size(), items,
-                done, duplicates, invalid, plan.toGenerate());
+                        + " %d invalid,%s %d to generate%n", plan.inbox(), WHEN.format(plan.at()), plan.batches().size(), items,
+                done, duplicates, invalid, failedBeforeText(failedBefore), plan.toGenerate());
         for (BatchPlan b : plan.batches()) {
             out.printf(Locale.ROOT, "  %s -> %s%n", b.file(), b.refused() != null ? "refused: " + b.refused()
-                    : String.format(Locale.ROOT, "batch %s: %d items, %d done, %d duplicate(s), %d invalid, %d to generate%s",
-                    b.batch(), b.items(), b.done(), b.duplicates(), b.invalid(), b.toGenerate(), workText(b.work())));
+                    : String.format(Locale.ROOT, "batch %s: %d items, %d done, %d duplicate(s), %d invalid,%s %d to generate%s",
+                    b.batch(), b.items(), b.done(), b.duplicates(), b.invalid(), failedBeforeText(b.failedBefore()),
+                    b.toGenerate(), workText(b.work())));
         }
         out.println("Time and cost if each provider alone served everything (the first one in imagegen.providers"
                 + " serves while its quota lasts):");
@@ -275,6 +279,11 @@ public final class PlanCommand implements Callable<Integer> {
         return Optional.of(String.format(Locale.ROOT, "Budget: %s=%.2f USD covers about %d of %d images at %s's"
                         + " prices; the rest stays pending%s.", setting, budget, covered, first.images(),
                 first.provider().name(), setting.endsWith("PerDay") ? " until the next day" : " (exit code 3)"));
+    }
+
+    /** Shown only when a file dropped again has items that failed for good before. */
+    private static String failedBeforeText(long failedBefore) {
+        return failedBefore == 0 ? "" : " " + failedBefore + " failed before (not sent again),";
     }
 
     private static String workText(Map<String, Integer> work) {

@@ -36,6 +36,9 @@ final class Defaults {
         d.put("imagegen.http.responseTimeout", "180s");
         d.put("imagegen.shutdown.timeout", "30s");
         d.put("imagegen.progress.interval", "30s");
+        d.put("imagegen.pending.retryAfter", "1m");
+        d.put("imagegen.pending.retryAfterMax", "30m");
+        d.put("imagegen.pending.checkInterval", "5s");
         d.put("imagegen.provider.simulator.maxConcurrency", "8");
         d.put("imagegen.quota.resetZone", "America/Los_Angeles");
         d.put("imagegen.limits.maxFileBytes", "52428800");

@@ -45,6 +45,14 @@ public record ProviderSettings(
     public static final Set<String> RESERVED_TEMPLATE_PARAMETERS = Set.of("provider", "baseUrl", "project", "location", "expressMode");
 
     public static ProviderSettings from(Settings settings, String name) throws ConfigException {
+        return from(settings, name, true);
+    }
+
+    /**
+     * @param credentialsRequired false for {@code plan}, which sends nothing: a provider without its key or
+     *                            credentials still has limits and prices to plan with
+     */
+    public static ProviderSettings from(Settings settings, String name, boolean credentialsRequired) throws ConfigException {
         if (!name.matches("[a-z0-9][a-z0-9-]{0,40}")) {
             throw new ConfigException("The provider name '" + name + "' in imagegen.providers is not valid; use lower-case"
                     + " letters, digits and '-' (for example aistudio, vertex-eu, project2).");
@@ -81,16 +89,16 @@ public record ProviderSettings(
             apiKey = "simulator-key";
         }
         Path credentials = settings.find(prefix + "credentialsFile").map(Path::of).orElse(null);
-        if (type == ProviderType.AISTUDIO && apiKey == null) {
+        if (credentialsRequired && type == ProviderType.AISTUDIO && apiKey == null) {
             throw new ConfigException("The provider '" + name + "' (AI Studio) has no API key. Set GEMINI_API_KEY in the"
                     + " environment (or " + prefix + "apiKey), or choose another provider with --provider.");
         }
-        if (type == ProviderType.OPENROUTER && apiKey == null) {
+        if (credentialsRequired && type == ProviderType.OPENROUTER && apiKey == null) {
             throw new ConfigException("The provider '" + name + "' (OpenRouter) has no API key. Set OPENROUTER_API_KEY"
                     + " (or " + prefix + "apiKey).");
         }
         String project = settings.get(prefix + "project");
-        if (type == ProviderType.VERTEX && apiKey == null && project == null && credentials == null) {
+        if (credentialsRequired && type == ProviderType.VERTEX && apiKey == null && project == null && credentials == null) {
             throw new ConfigException("The provider '" + name + "' (Vertex AI) needs " + prefix + "project and"
                     + " credentials (" + prefix + "credentialsFile or Application Default Credentials), or an API key"
                     + " for express mode (" + prefix + "apiKey).");

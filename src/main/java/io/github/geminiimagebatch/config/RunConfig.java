@@ -34,9 +34,18 @@ public record RunConfig(
         Double budgetMaxUsdPerDay) {
 
     public static RunConfig from(Settings s) throws ConfigException {
+        return from(s, true);
+    }
+
+    /** The configuration {@code plan} works out what a run would do with: no credentials needed, nothing is sent. */
+    public static RunConfig forPlan(Settings s) throws ConfigException {
+        return from(s, false);
+    }
+
+    private static RunConfig from(Settings s, boolean credentialsRequired) throws ConfigException {
         List<ProviderSettings> providers = new ArrayList<>();
         for (String name : providerNames(s)) {
-            providers.add(ProviderSettings.from(s, name));
+            providers.add(ProviderSettings.from(s, name, credentialsRequired));
         }
         ZoneId zone;
         try {

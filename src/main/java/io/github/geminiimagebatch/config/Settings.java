@@ -48,18 +48,29 @@ public final class Settings {
                                 Path projectConfig) throws ConfigException {
         Map<String, String> merged = new LinkedHashMap<>(Defaults.VALUES);
         if (projectConfig != null && Files.isRegularFile(projectConfig)) {
-            merged.putAll(readProperties(projectConfig));
+            merged.putAll(known(readProperties(projectConfig), projectConfig.toString()));
         }
         if (configFile != null) {
             if (!Files.isRegularFile(configFile)) {
                 throw new ConfigException("The configuration file " + configFile
                         + " given with --config does not exist or is not a file. Check the path.");
             }
-            merged.putAll(readProperties(configFile));
+            merged.putAll(known(readProperties(configFile), configFile.toString()));
         }
         merged.putAll(fromEnvironment(environment, merged));
-        merged.putAll(flags);
+        merged.putAll(known(flags, "the command line"));
         return new Settings(merged);
+    }
+
+    /** The settings of one source, refused when one of their imagegen.* keys is not a known setting. */
+    private static Map<String, String> known(Map<String, String> settings, String source) throws ConfigException {
+        for (String key : settings.keySet()) {
+            Optional<String> problem = KnownSettings.problem(key);
+            if (problem.isPresent()) {
+                throw new ConfigException(problem.get() + " (set in " + source + ")");
+            }
+        }
+        return settings;
     }
 
     static Map<String, String> readProperties(Path file) throws ConfigException {

@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.UUID;
 
 /**
  * Receives decoded image bytes and, in the same pass, writes them to a temp file, hashes them,
@@ -36,7 +37,8 @@ final class ImageSink extends OutputStream {
 
     static ImageSink createIn(Path tempDir) throws IOException {
         Files.createDirectories(tempDir);
-        return new ImageSink(Files.createTempFile(tempDir, "image-", ".part"));
+        // Files.createTempFile would make it 0600; like every other output it honours the umask instead
+        return new ImageSink(Files.createFile(tempDir.resolve("image-" + UUID.randomUUID() + ".part")));
     }
 
     @Override

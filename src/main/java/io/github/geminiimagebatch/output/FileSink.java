@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ import java.util.UUID;
  * renamed into place, so a file in a batch folder is always complete, and a crash leaves its
  * half-written files only in {@code .tmp/}, which is cleared at the next start.
  */
-public final class FileSink implements OutputSink {
+public final class FileSink implements OutputSink, ReadableSink {
 
     /** Temporary files of this sink and of the response decoder; cleared at start-up. */
     public static final String WORK_DIR = ".tmp";
@@ -128,10 +129,15 @@ public final class FileSink implements OutputSink {
         }
     }
 
+    @Override
+    public InputStream open(String relativeName) throws IOException {
+        return Files.newInputStream(resolve(relativeName));
+    }
+
     private Path resolve(String relativeName) throws IOException {
         Path target = root.resolve(relativeName).normalize();
         if (!target.startsWith(root.normalize())) {
-            throw new IOException("refusing to write outside the outbox: " + relativeName);
+            throw new IOException("refusing to use a path outside the outbox: " + relativeName);
         }
         return target;
     }

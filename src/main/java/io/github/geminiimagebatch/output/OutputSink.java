@@ -21,4 +21,12 @@ public interface OutputSink {
 
     /** The image location recorded for a request key, if its outputs are complete in this sink. */
     Optional<String> completedImage(String requestKey) throws IOException;
+
+    /**
+     * Whether the sink can be reached now, asked without storing anything (after an output error, so that
+     * pending work is sent again as soon as the store is back). False when the sink cannot tell.
+     */
+    default boolean answers() {
+        return false;
+    }
 }

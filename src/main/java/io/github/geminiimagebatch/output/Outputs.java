@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,6 +26,9 @@ public final class Outputs {
 
     private static final Logger LOG = LoggerFactory.getLogger(Outputs.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Room the outbox needs before pending work is sent again after an output error. */
+    private static final long MIN_FREE_BYTES = 1 << 20;
 
     private final Path outbox;
     private final Path workDir;
@@ -45,6 +49,14 @@ public final class Outputs {
 
     public Path workDir() {
         return workDir;
+    }
+
+    /** Where stored images can be read back: the outbox folder, else the first sink that can be read (S3). */
+    public Optional<ReadableSink> readable() {
+        if (folder != null) {
+            return Optional.of(folder);
+        }
+        return sinks.stream().filter(ReadableSink.class::isInstance).map(ReadableSink.class::cast).findFirst();
     }
 
     public void prepareBatch(String batch) throws IOException {
@@ -113,6 +125,19 @@ public final class Outputs {
                 facts.hasNonNull("height") ? facts.get("height").asInt() : null);
     }
 
+    /** Whether every output answers now: the outbox's work folder is writable with room left, every other sink answers. */
+    public boolean answering() {
+        try {
+            Path dir = Files.createDirectories(workDir());
+            if (!Files.isWritable(dir) || Files.getFileStore(dir).getUsableSpace() < MIN_FREE_BYTES) {
+                return false;
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return sinks.stream().allMatch(OutputSink::answers);
+    }
+
     /** Appends an item's line to the working manifest as soon as it settles, for whoever watches progress. */
     public synchronized void appendProgress(String batch, String manifestLine) throws IOException {
         Path manifest = outbox.resolve(batch).resolve("manifest.jsonl");
@@ -121,23 +146,26 @@ public final class Outputs {
         }
     }
 
-    /** Final documents of a batch: one manifest line per item, the report, and failed items as a prompt file. */
-    public void writeBatchDocuments(String batch, byte[] manifest, byte[] report, byte[] failedPrompts) throws IOException {
+    /**
+     * Final documents of a batch (manifest, report, failed items as a prompt file, ...), by file name in the batch
+     * folder. An empty document is not written, and an earlier one of that name is removed from the outbox folder,
+     * so every file there describes the batch as it is now.
+     */
+    public void writeBatchDocuments(String batch, Map<String, byte[]> documents) throws IOException {
         FileSink local = folder != null ? folder : new FileSink(outbox, workDir);
-        local.putDocument(batch + "/manifest.jsonl", manifest, "application/x-ndjson");
-        local.putDocument(batch + "/report.json", report, "application/json");
-        Path failed = outbox.resolve(batch).resolve("failed.jsonl");
-        if (failedPrompts.length > 0) {
-            local.putDocument(batch + "/failed.jsonl", failedPrompts, "application/x-ndjson");
-        } else {
-            Files.deleteIfExists(failed);
+        for (Map.Entry<String, byte[]> document : documents.entrySet()) {
+            if (document.getValue().length > 0) {
+                local.putDocument(batch + "/" + document.getKey(), document.getValue(), contentType(document.getKey()));
+            } else {
+                Files.deleteIfExists(outbox.resolve(batch).resolve(document.getKey()));
+            }
         }
         for (OutputSink sink : sinks) {
             try {
-                sink.putDocument(batch + "/manifest.jsonl", manifest, "application/x-ndjson");
-                sink.putDocument(batch + "/report.json", report, "application/json");
-                if (failedPrompts.length > 0) {
-                    sink.putDocument(batch + "/failed.jsonl", failedPrompts, "application/x-ndjson");
+                for (Map.Entry<String, byte[]> document : documents.entrySet()) {
+                    if (document.getValue().length > 0) {
+                        sink.putDocument(batch + "/" + document.getKey(), document.getValue(), contentType(document.getKey()));
+                    }
                 }
             } catch (IOException e) {
                 // the images are stored and the local outbox has these documents: failing the batch here would
@@ -146,5 +174,9 @@ public final class Outputs {
                         sink.name(), Secrets.redact(String.valueOf(e.getMessage())), outbox.resolve(batch).toAbsolutePath());
             }
         }
+    }
+
+    private static String contentType(String document) {
+        return document.endsWith(".jsonl") ? "application/x-ndjson" : "application/json";
     }
 }

@@ -2,6 +2,7 @@ package io.github.geminiimagebatch.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.geminiimagebatch.secret.Secrets;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -11,6 +12,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
@@ -19,7 +21,9 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -32,7 +36,7 @@ import java.util.function.Supplier;
  * stream, never a whole image). Reads for "already stored?" use the S3 client directly: a GET of the
  * small key-index object, then a HEAD of the image it names.
  */
-public final class S3Sink implements OutputSink, AutoCloseable {
+public final class S3Sink implements OutputSink, ReadableSink, AutoCloseable {
 
     /** The registry name of the client, referenced by the aws2-s3 endpoints. */
     public static final String CLIENT_BEAN = "amazonS3Client";
@@ -113,6 +117,17 @@ public final class S3Sink implements OutputSink, AutoCloseable {
         });
     }
 
+    /** One HEAD of the bucket, without retries. */
+    @Override
+    public boolean answers() {
+        try {
+            client.headBucket(b -> b.bucket(settings.bucket()));
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     @Override
     public Optional<String> completedImage(String requestKey) throws IOException {
         String indexKey = settings.key(KeyIndex.entryName(requestKey));
@@ -135,6 +150,19 @@ public final class S3Sink implements OutputSink, AutoCloseable {
             }
             return Optional.of(image);
         });
+    }
+
+    @Override
+    public InputStream open(String relativeName) throws IOException {
+        String key = settings.key(relativeName);
+        try {
+            return client.getObject(b -> b.bucket(settings.bucket()).key(key));
+        } catch (NoSuchKeyException absent) {
+            throw new NoSuchFileException("s3://" + settings.bucket() + "/" + key);
+        } catch (S3Exception | SdkClientException e) {
+            throw new IOException("S3 read of s3://" + settings.bucket() + "/" + key + " failed: "
+                    + Secrets.redact(String.valueOf(e.getMessage())), e);
+        }
     }
 
     private boolean exists(String key) {

@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Gives every prompt file a batch folder of its own. The safe batch name drops the extension and
@@ -15,33 +18,66 @@ import java.util.HexFormat;
  * manifests and reports would overwrite each other. The first file to use a folder owns it (its
  * exact name is written to {@code .source} in the folder); another file gets the name with
  * {@code -} and 6 hex digits of the SHA-256 of its full file name appended. The same file dropped
- * again finds its own folder, so a resumed batch continues where it stopped.
+ * again finds its own folder, so a resumed batch continues where it stopped. A {@code failed.jsonl}
+ * retry owns no folder: it joins the folder its lines name, which must have an owner.
+ *
+ * <p>{@link #planning} gives the same answers without writing anything: claims are remembered in memory,
+ * so {@code plan} names the folders the run will use.
  */
 final class BatchFolders {
 
     static final String OWNER_FILE = ".source";
 
     private final Path outbox;
+    private final boolean write;
+    /** Claims made by a plan, which writes no {@code .source}; always empty when {@link #write}. */
+    private final Map<String, String> plannedOwners = new HashMap<>();
 
-    BatchFolders(Path outbox) {
+    private BatchFolders(Path outbox, boolean write) {
         this.outbox = outbox;
+        this.write = write;
     }
 
-    /** The folder name for this prompt file, created and owned by it when this returns. */
+    /** Folders claimed for real: {@code .source} is written. */
+    static BatchFolders claiming(Path outbox) {
+        return new BatchFolders(outbox, true);
+    }
+
+    /** Folders claimed in memory only, for a plan. */
+    static BatchFolders planning(Path outbox) {
+        return new BatchFolders(outbox, false);
+    }
+
+    /** The folder name for this prompt file, created and owned by it when this returns (remembered when planning). */
     synchronized String claim(String batchName, String sourceFileName) throws IOException {
         String name = batchName;
         for (int attempt = 0; ; attempt++) {
-            Path owner = outbox.resolve(name).resolve(OWNER_FILE);
-            if (!Files.exists(owner)) {
-                Files.createDirectories(owner.getParent());
-                Files.writeString(owner, sourceFileName, StandardCharsets.UTF_8);
+            Optional<String> owner = owner(name);
+            if (owner.isEmpty()) {
+                if (write) {
+                    Path ownerFile = outbox.resolve(name).resolve(OWNER_FILE);
+                    Files.createDirectories(ownerFile.getParent());
+                    Files.writeString(ownerFile, sourceFileName, StandardCharsets.UTF_8);
+                } else {
+                    plannedOwners.put(name, sourceFileName);
+                }
                 return name;
             }
-            if (Files.readString(owner, StandardCharsets.UTF_8).equals(sourceFileName)) {
+            if (owner.get().equals(sourceFileName)) {
                 return name;
             }
             name = batchName + "-" + shortHash(attempt == 0 ? sourceFileName : sourceFileName + "#" + attempt);
         }
+    }
+
+    /** The prompt file that owns this folder, if any file does. */
+    synchronized Optional<String> owner(String folder) throws IOException {
+        String planned = plannedOwners.get(folder);
+        if (planned != null) {
+            return Optional.of(planned);
+        }
+        Path ownerFile = outbox.resolve(folder).resolve(OWNER_FILE);
+        return Files.exists(ownerFile) ? Optional.of(Files.readString(ownerFile, StandardCharsets.UTF_8)) : Optional.empty();
     }
 
     private static String shortHash(String text) {

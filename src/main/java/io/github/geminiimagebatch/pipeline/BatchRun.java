@@ -13,8 +13,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** One prompt file being worked on: its items, counters and the documents written when it completes. */
@@ -25,6 +27,8 @@ public final class BatchRun {
     private final String name;
     private final Path source;
     private final Instant startedAt;
+    /** A failed.jsonl retry: its valid items join {@link #name}'s record instead of making one of their own. */
+    private final boolean retry;
     private final List<WorkItem> items = new ArrayList<>();
     private final Map<String, WorkItem> itemsById = new java.util.HashMap<>();
     private final Map<ThrottleKind, Integer> throttlesByKind = new EnumMap<>(ThrottleKind.class);
@@ -39,10 +43,15 @@ public final class BatchRun {
         this(name, source, startedAt, false);
     }
 
-    private BatchRun(String name, Path source, Instant startedAt, boolean ownedElsewhere) {
+    public BatchRun(String name, Path source, Instant startedAt, boolean retry) {
+        this(name, source, startedAt, retry, false);
+    }
+
+    private BatchRun(String name, Path source, Instant startedAt, boolean retry, boolean ownedElsewhere) {
         this.name = name;
         this.source = source;
         this.startedAt = startedAt;
+        this.retry = retry;
         this.ownedElsewhere = ownedElsewhere;
     }
 
@@ -51,11 +60,23 @@ public final class BatchRun {
      * that owner, which counts the item in its run and writes the batch's reports.
      */
     public static BatchRun ownedElsewhere(String name, Instant startedAt) {
-        return new BatchRun(name, Path.of(name), startedAt, true);
+        return new BatchRun(name, Path.of(name), startedAt, false, true);
     }
 
     public boolean isOwnedElsewhere() {
         return ownedElsewhere;
+    }
+
+    public boolean isRetry() {
+        return retry;
+    }
+
+    /**
+     * Whether the item's manifest line belongs in this batch's record. A retry line with invalid input (or one
+     * the batch does not know) is no item of the batch: its id may be another item's, so it is only reported.
+     */
+    boolean recorded(WorkItem item) {
+        return !retry || !Intake.INVALID_INPUT.equals(item.getReasonClass());
     }
 
     public String getName() {
@@ -183,41 +204,78 @@ public final class BatchRun {
         return line;
     }
 
-    byte[] manifest() {
-        StringBuilder out = new StringBuilder();
-        for (WorkItem item : items) {
-            out.append(manifestLine(item)).append('\n');
-        }
-        return out.toString().getBytes(StandardCharsets.UTF_8);
+    /** The complete manifest: this run's lines, or for a retry the batch's earlier record with these lines in place. */
+    byte[] manifest(BatchRecord earlier) {
+        List<ObjectNode> lines = items.stream().filter(this::recorded).map(BatchRun::manifestLine).toList();
+        return retry ? earlier.mergedWith(lines) : jsonLines(lines);
     }
 
-    /** Failed items that can be sent again, as a .jsonl prompt file. */
-    byte[] failedPrompts() {
-        StringBuilder out = new StringBuilder();
-        for (WorkItem item : items) {
-            PromptItem p = item.getPrompt();
-            if (item.getStatus() != WorkItem.Status.FAILED || !p.valid()) {
-                continue;
-            }
-            ObjectNode line = JSON.createObjectNode();
-            line.put("id", p.id());
-            line.put("prompt", p.prompt());
-            if (p.aspectRatio() != null) {
-                line.put("aspectRatio", p.aspectRatio());
-            }
-            if (p.imageSize() != null) {
-                line.put("imageSize", p.imageSize());
-            }
-            if (p.model() != null) {
-                line.put("model", p.model());
-            }
-            if (!p.referenceImages().isEmpty()) {
-                ArrayNode refs = line.putArray("referenceImages");
-                Path base = source.toAbsolutePath().getParent();
-                p.referenceImages().forEach(r -> refs.add(base.relativize(r.toAbsolutePath()).toString()));
-            }
-            out.append(line).append('\n');
+    /**
+     * Every failed item that can be sent again as it is, as a .jsonl prompt file whose lines name this batch, so
+     * the retry lands here. A retry keeps the earlier lines of the items it did not retry.
+     */
+    byte[] failedPrompts(List<ObjectNode> earlier) {
+        List<ObjectNode> lines = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        items.stream().filter(this::recorded).forEach(item -> ids.add(item.getId()));
+        if (retry) {
+            earlier.stream().filter(line -> !ids.contains(line.path("id").asText())).forEach(lines::add);
         }
+        for (WorkItem item : items) {
+            if (item.getStatus() == WorkItem.Status.FAILED && !Intake.INVALID_INPUT.equals(item.getReasonClass())) {
+                lines.add(retryLine(item.getPrompt()));
+            }
+        }
+        return jsonLines(lines);
+    }
+
+    private ObjectNode retryLine(PromptItem p) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("batch", name);
+        line.put("id", p.id());
+        line.put("prompt", p.prompt());
+        if (p.aspectRatio() != null) {
+            line.put("aspectRatio", p.aspectRatio());
+        }
+        if (p.imageSize() != null) {
+            line.put("imageSize", p.imageSize());
+        }
+        if (p.model() != null) {
+            line.put("model", p.model());
+        }
+        if (!p.referenceImages().isEmpty()) {
+            ArrayNode refs = line.putArray("referenceImages");
+            Path base = source.toAbsolutePath().getParent();
+            p.referenceImages().forEach(r -> refs.add(base.relativize(r.toAbsolutePath()).toString()));
+        }
+        return line;
+    }
+
+    /**
+     * The items whose input is invalid, one line each naming the file, line and reason, so they can be fixed in
+     * the prompt file and dropped again. Lines of the batch's other files (the original, a retry) are kept.
+     */
+    byte[] invalidInput(List<ObjectNode> earlier) {
+        String file = source.getFileName().toString();
+        List<ObjectNode> lines = new ArrayList<>();
+        earlier.stream().filter(line -> !file.equals(line.path("file").asText())).forEach(lines::add);
+        for (WorkItem item : items) {
+            if (Intake.INVALID_INPUT.equals(item.getReasonClass())) {
+                ObjectNode line = JSON.createObjectNode();
+                line.put("file", file);
+                line.put("line", item.getPrompt().line());
+                line.put("id", item.getId());
+                line.put("reason", item.getReasonClass());
+                line.put("message", item.getMessage());
+                lines.add(line);
+            }
+        }
+        return jsonLines(lines);
+    }
+
+    private static byte[] jsonLines(List<ObjectNode> lines) {
+        StringBuilder out = new StringBuilder();
+        lines.forEach(line -> out.append(line).append('\n'));
         return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 

@@ -1,13 +1,10 @@
 package io.github.geminiimagebatch.pipeline;
 
 import io.github.geminiimagebatch.config.RunConfig;
-import io.github.geminiimagebatch.gemini.ImageRequest;
 import io.github.geminiimagebatch.output.Outputs;
 import io.github.geminiimagebatch.prompt.BatchRejectedException;
 import io.github.geminiimagebatch.prompt.PromptBatch;
 import io.github.geminiimagebatch.prompt.PromptFileReader;
-import io.github.geminiimagebatch.prompt.PromptItem;
-import io.github.geminiimagebatch.prompt.RequestKey;
 import io.github.geminiimagebatch.secret.Secrets;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.file.GenericFile;
@@ -20,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,14 +35,14 @@ public final class Batches {
     private final RunState run;
     private final Outputs outputs;
     private final PromptFileReader reader;
-    private final BatchFolders folders;
+    private final Intake intake;
 
     public Batches(RunConfig config, RunState run, Outputs outputs) {
         this.config = config;
         this.run = run;
         this.outputs = outputs;
         this.reader = new PromptFileReader(config.promptLimits());
-        this.folders = new BatchFolders(config.outbox());
+        this.intake = Intake.forRun(config);
     }
 
     /** Sets the exchange property {@code batch} and returns the work for the split (empty when refused or ignored). */
@@ -67,17 +65,26 @@ public final class Batches {
             return List.of();
         }
         String folder = prompts.name();
+        BatchRecord record = BatchRecord.empty();
         IOException folderProblem = null;
         try {
-            folder = folders.claim(prompts.name(), file.getFileName().toString());
+            folder = intake.folder(prompts);
             outputs.prepareBatch(folder);
+            record = intake.record(folder);
+        } catch (BatchRejectedException e) {
+            reject(file, e.getMessage());
+            return List.of();
         } catch (IOException e) {
             folderProblem = e;
         }
-        BatchRun batch = new BatchRun(folder, file, run.clock().instant());
+        BatchRun batch = new BatchRun(folder, file, run.clock().instant(), prompts.retryOf() != null);
         batch.pausedAtStart(run.pausedByProvider());
-        for (PromptItem prompt : prompts.items()) {
-            batch.add(workItem(batch, prompt));
+        for (Intake.Planned planned : intake.items(prompts, folder, record)) {
+            WorkItem item = new WorkItem(batch, planned.prompt(), planned.request(), planned.requestKey());
+            if (planned.settled()) {
+                item.settle(WorkItem.Status.FAILED, planned.reason(), planned.message(), run.clock().instant());
+            }
+            batch.add(item);
         }
         if (folderProblem != null) {
             leaveInInbox(batch, "cannot create the batch folder for " + file.getFileName() + ": "
@@ -87,30 +94,10 @@ public final class Batches {
         run.batchStarted();
         run.queued(batch.getItems().size());
         ItemExchange.batch(exchange, batch);
-        LOG.info("Batch {}: {} items from {}", batch.getName(), batch.getItems().size(), file.getFileName());
+        run.listener().batchOpened(batch);
+        LOG.info("Batch {}: {} items from {}{}", batch.getName(), batch.getItems().size(), file.getFileName(),
+                batch.isRetry() ? " (a retry: its items go back into batch " + batch.getName() + ")" : "");
         return batch.getWork();
-    }
-
-    private WorkItem workItem(BatchRun batch, PromptItem prompt) {
-        String model = prompt.model() != null ? prompt.model() : config.defaultModel();
-        String aspectRatio = prompt.aspectRatio() != null ? prompt.aspectRatio() : config.defaultAspectRatio();
-        String imageSize = prompt.imageSize() != null ? prompt.imageSize() : config.defaultImageSize();
-        ImageRequest request = new ImageRequest(model, prompt.prompt() == null ? "" : prompt.prompt(), aspectRatio, imageSize,
-                prompt.referenceImages() == null ? List.of() : prompt.referenceImages());
-        if (!prompt.valid()) {
-            WorkItem item = new WorkItem(batch, prompt, request, null);
-            item.settle(WorkItem.Status.FAILED, "invalid_input", prompt.problem(), run.clock().instant());
-            return item;
-        }
-        try {
-            String key = RequestKey.ofFiles(model, prompt.prompt(), aspectRatio, imageSize, request.referenceImages());
-            return new WorkItem(batch, prompt, request, key);
-        } catch (IOException e) {
-            WorkItem item = new WorkItem(batch, prompt, request, null);
-            item.settle(WorkItem.Status.FAILED, "invalid_input", "a reference image could not be read: "
-                    + e.getMessage(), run.clock().instant());
-            return item;
-        }
     }
 
     public void close(Exchange exchange) throws IOException {
@@ -143,7 +130,13 @@ public final class Batches {
     public void close(BatchRun batch) throws IOException {
         batch.finish(run.clock().instant(), run.pausedByProvider());
         try {
-            outputs.writeBatchDocuments(batch.getName(), batch.manifest(), batch.report(run.clock().instant()), batch.failedPrompts());
+            Map<String, byte[]> documents = documents(batch);
+            outputs.writeBatchDocuments(batch.getName(), documents);
+            documents.forEach((name, content) -> {
+                if (content.length > 0) {
+                    run.wrote(batch.getName() + "/" + name);
+                }
+            });
         } catch (IOException e) {
             run.batchEnded();
             String problem = "could not write the reports of batch " + batch.getName() + ": " + Ledger.describe(e);
@@ -165,6 +158,20 @@ public final class Batches {
             Path done = moveAside(batch.getSource(), ".done");
             LOG.info("{}. Moved the prompt file to {}.", summary, config.inbox().relativize(done));
         }
+    }
+
+    /**
+     * The batch's documents as they are now. A retry reads the record it joins when it closes, not when it opened:
+     * the original file may have been finished in between.
+     */
+    private Map<String, byte[]> documents(BatchRun batch) throws IOException {
+        Path outbox = config.outbox();
+        Map<String, byte[]> documents = new LinkedHashMap<>();
+        documents.put(BatchRecord.MANIFEST, batch.manifest(BatchRecord.read(outbox, batch.getName())));
+        documents.put(BatchRecord.REPORT, batch.report(run.clock().instant()));
+        documents.put(BatchRecord.FAILED, batch.failedPrompts(BatchRecord.jsonLines(outbox, batch.getName(), BatchRecord.FAILED)));
+        documents.put(BatchRecord.INVALID, batch.invalidInput(BatchRecord.jsonLines(outbox, batch.getName(), BatchRecord.INVALID)));
+        return documents;
     }
 
     /** "; paused: aistudio 12.3 s" for the providers that paused during the batch, else "". */

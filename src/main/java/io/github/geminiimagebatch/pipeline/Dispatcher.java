@@ -10,6 +10,7 @@ import io.github.geminiimagebatch.provider.Reservation;
 import io.github.geminiimagebatch.quota.FailureClassifier;
 import io.github.geminiimagebatch.quota.FailureKind;
 import io.github.geminiimagebatch.quota.ProviderFailure;
+import io.github.geminiimagebatch.quota.RetryBackoff;
 import io.github.geminiimagebatch.secret.Secrets;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 
 /**
@@ -37,6 +39,7 @@ public final class Dispatcher {
     private final ProviderGateway gateway;
     private final int maxAttempts;
     private final boolean once;
+    private final RetryBackoff retryBackoff = new RetryBackoff(new Random());
 
     public Dispatcher(RunState run, ProviderGateway gateway, int maxAttempts, boolean once) {
         this.run = run;
@@ -57,7 +60,13 @@ public final class Dispatcher {
                         + run.outputProblem() + "); it is sent next time");
                 return;
             }
-            Reservation reservation = gateway.reserve(item.getRequest(), item::skips);
+            // after a server error of its own the item waits out its backoff; the others go on
+            if (item.getRetryNotBefore() != null && run.clock().instant().isBefore(item.getRetryNotBefore())) {
+                sleepUntil(item.getRetryNotBefore());
+                continue;
+            }
+            // and its retry goes to another provider when one can take it, the one it failed on last
+            Reservation reservation = gateway.reserve(item.getRequest(), item::skips, item.getLastServerErrorProvider());
             if (reservation instanceof Reservation.Granted granted) {
                 Permit permit = granted.permit();
                 ItemExchange.permit(exchange, permit);
@@ -86,8 +95,9 @@ public final class Dispatcher {
     }
 
     /**
-     * The quota counts the request from the moment it leaves, as the server does. Provider templates
-     * need not call this: the provider-calls route configuration does, just before the HTTP call.
+     * The quota counts the request from the moment it leaves, as the server does. Kept for provider
+     * templates written for earlier versions: the provider-calls route configuration now does this
+     * (through {@link ProviderCalls#sending}) just before every HTTP call.
      */
     public void sending(Exchange exchange) {
         Permit permit = ItemExchange.permit(exchange);
@@ -197,6 +207,7 @@ public final class Dispatcher {
                     settle(item, WorkItem.Status.FAILED, "retries_exhausted", "gave up after " + item.getTransientFailures()
                             + " failed attempts; last: " + failure.message());
                 } else {
+                    item.serverErrorOn(provider, run.clock().instant().plus(retryBackoff.after(item.getTransientFailures())));
                     item.getBatch().countRetry();
                     run.listener().retried(provider);
                     LOG.info("{} attempt {} on {} failed ({}); retrying", item, item.getAttempts(), provider,

@@ -38,16 +38,16 @@ public final class ItemExchange {
         return exchange.getProperty(BATCH, BatchRun.class);
     }
 
-    static void batch(Exchange exchange, BatchRun batch) {
+    public static void batch(Exchange exchange, BatchRun batch) {
         exchange.setProperty(BATCH, batch);
     }
 
     @SuppressWarnings("unchecked")
-    static CompletableFuture<String> keyClaim(Exchange exchange) {
+    static CompletableFuture<WorkItem> keyClaim(Exchange exchange) {
         return exchange.getProperty(KEY_CLAIM, CompletableFuture.class);
     }
 
-    static void keyClaim(Exchange exchange, CompletableFuture<String> claim) {
+    static void keyClaim(Exchange exchange, CompletableFuture<WorkItem> claim) {
         exchange.setProperty(KEY_CLAIM, claim);
     }
 

@@ -32,11 +32,15 @@ public final class Ledger {
 
     private final RunState run;
     private final Outputs outputs;
-    private final ConcurrentMap<String, CompletableFuture<String>> inFlightKeys = new ConcurrentHashMap<>();
+    private final StoredImages images;
+    /** Items being generated, by request key; completed with the item once it has settled. */
+    private final ConcurrentMap<String, CompletableFuture<WorkItem>> inFlightKeys = new ConcurrentHashMap<>();
 
     public Ledger(RunState run, Outputs outputs) {
         this.run = run;
         this.outputs = outputs;
+        this.images = new StoredImages(outputs, run.providers().stream()
+                .anyMatch(p -> p.settings().type() == ProviderType.SIMULATOR));
     }
 
     /** Takes the split's body as the item of this exchange and settles it at once if nothing needs sending. */
@@ -60,7 +64,7 @@ public final class Ledger {
                 run.pending("output_error", "outputs could not be read: " + Secrets.redact(String.valueOf(e.getMessage())), false);
                 return;
             }
-            if (stored.isPresent() && placeholderForRealProviders(stored.get())) {
+            if (stored.isPresent() && images.placeholder(stored.get())) {
                 LOG.info("{}: {} was made by the simulator; generating it for real", item, stored.get());
                 stored = Optional.empty();
             }
@@ -69,29 +73,27 @@ public final class Ledger {
                 item.settle(WorkItem.Status.SKIPPED, null, "already generated: " + stored.get(), run.clock().instant());
                 return;
             }
-            CompletableFuture<String> mine = new CompletableFuture<>();
-            CompletableFuture<String> other = inFlightKeys.putIfAbsent(item.getRequestKey(), mine);
+            CompletableFuture<WorkItem> mine = new CompletableFuture<>();
+            CompletableFuture<WorkItem> other = inFlightKeys.putIfAbsent(item.getRequestKey(), mine);
             if (other == null) {
                 ItemExchange.keyClaim(exchange, mine);
                 return;
             }
+            WorkItem first;
             try {
-                other.get();
-            } catch (java.util.concurrent.ExecutionException ignored) {
-                // the other item settled without an image: look again, and claim the key if still free
+                first = other.get();
+            } catch (java.util.concurrent.ExecutionException unexpected) {
+                // look again, and claim the key if still free
+                continue;
             }
+            if (first.getStatus() == WorkItem.Status.FAILED) {
+                // the same request failed for good a moment ago: asking again in this run asks the same question
+                item.settle(WorkItem.Status.FAILED, first.getReasonClass(), "the same request failed in this run ("
+                        + first + "): " + first.getMessage(), run.clock().instant());
+                return;
+            }
+            // stored (skipped on the next look) or left pending (claimed and tried here)
         }
-    }
-
-    /**
-     * Without credentials the built-in simulator makes placeholder images under the same request keys.
-     * Once real providers are configured those must not count as done, or setting GEMINI_API_KEY
-     * after a first try would leave every placeholder in place.
-     */
-    private boolean placeholderForRealProviders(String image) throws IOException {
-        boolean simulatorInRun = run.providers().stream()
-                .anyMatch(p -> p.settings().type() == ProviderType.SIMULATOR);
-        return !simulatorInRun && outputs.providerTypeOf(image).filter(ProviderType.SIMULATOR.id()::equals).isPresent();
     }
 
     /** Stores the image with its sidecar in every sink; only then is the item {@code ok}. */
@@ -143,10 +145,12 @@ public final class Ledger {
         if (item.getResult() != null && item.getStatus() != WorkItem.Status.OK) {
             deleteQuietly(item.getResult());
         }
-        try {
-            outputs.appendProgress(item.getBatch().getName(), BatchRun.manifestLine(item).toString());
-        } catch (IOException e) {
-            LOG.warn("{}: could not append to the working manifest: {}", item, e.getMessage());
+        if (item.getBatch().recorded(item)) {
+            try {
+                outputs.appendProgress(item.getBatch().getName(), BatchRun.manifestLine(item).toString());
+            } catch (IOException e) {
+                LOG.warn("{}: could not append to the working manifest: {}", item, e.getMessage());
+            }
         }
         if (item.getBatch().isOwnedElsewhere()) {
             // the batch's owner counts it in its run when the result arrives; metrics show what this process made
@@ -154,10 +158,10 @@ public final class Ledger {
         } else {
             run.settled(item);
         }
-        CompletableFuture<String> claim = ItemExchange.keyClaim(exchange);
+        CompletableFuture<WorkItem> claim = ItemExchange.keyClaim(exchange);
         if (claim != null) {
             inFlightKeys.remove(item.getRequestKey(), claim);
-            claim.complete(item.getStoredImage());
+            claim.complete(item);
         }
         if (item.getStatus() == WorkItem.Status.FAILED) {
             LOG.warn("{} failed ({}): {}", item, item.getReasonClass(), item.getMessage());

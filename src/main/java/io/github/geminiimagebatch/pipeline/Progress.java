@@ -98,6 +98,16 @@ public final class Progress {
         return "batch jobs: " + String.join(", ", parts) + "; oldest " + oldest.toSeconds() + "s";
     }
 
+    /** Images per minute now, over the recent window (what the progress line shows). */
+    public double imagesPerMinute(Instant now) {
+        return pace(now, run.count(WorkItem.Status.OK));
+    }
+
+    /** The time left for {@code open} items at {@code perMinute}, worded as on the progress line. */
+    public String eta(long open, double perMinute, Instant now) {
+        return eta(open, perMinute, run.providers(), resetZone, now);
+    }
+
     /** Images per minute over the recent window, from the samples this method takes on each call. */
     synchronized double pace(Instant now, long made) {
         if (workingSince == null || !workingSince.equals(run.busySince())) {

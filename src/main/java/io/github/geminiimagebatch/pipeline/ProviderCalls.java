@@ -5,6 +5,7 @@ import io.github.geminiimagebatch.gemini.DecodedResponse;
 import io.github.geminiimagebatch.gemini.Dialect;
 import io.github.geminiimagebatch.gemini.RequestBodies;
 import io.github.geminiimagebatch.gemini.ResponseDecoder;
+import io.github.geminiimagebatch.provider.Permit;
 import io.github.geminiimagebatch.provider.ProviderGateway;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
 import org.apache.camel.Exchange;
@@ -44,6 +45,17 @@ public final class ProviderCalls {
         message.setBody(RequestBodies.openRouter(item.getRequest(), item.getWireModel()));
         message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
         ItemExchange.dialect(exchange, Dialect.OPENROUTER);
+    }
+
+    /**
+     * The request leaves now: the quota counts it from this moment, as the server does. The
+     * provider-calls route configuration calls this just before every HTTP call of a provider route.
+     */
+    public void sending(Exchange exchange) {
+        Permit permit = ItemExchange.permit(exchange);
+        if (permit != null) {
+            permit.sending();
+        }
     }
 
     /** Adds the credentials the provider's type calls for: API-key header, OAuth2 bearer token or OpenRouter key. */

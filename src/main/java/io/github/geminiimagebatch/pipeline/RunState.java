@@ -8,8 +8,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,12 +32,14 @@ public final class RunState {
     private final Map<WorkItem.Status, AtomicLong> settled = new EnumMap<>(WorkItem.Status.class);
     private final AtomicLong queued = new AtomicLong();
     private final AtomicInteger rejectedFiles = new AtomicInteger();
+    private final Set<String> documents = new LinkedHashSet<>();
     private final AtomicInteger activeBatches = new AtomicInteger();
     private final Map<String, String> pendingReasons = new LinkedHashMap<>();
     private volatile boolean stopping;
     private volatile boolean authBlocked;
     private volatile String outputProblem;
     private volatile double costUsd;
+    private final List<RunListener> listeners = new ArrayList<>();
     private volatile RunListener listener = RunListener.NONE;
     private volatile Supplier<List<BatchJobView>> batchJobs = List::of;
     private Instant busySince;
@@ -108,7 +112,6 @@ public final class RunState {
         listener.settled(item.getProvider(), item.getStatus(), item.getCostUsd());
     }
 
-    /** Observers of the run (metrics); replaces the previous one. */
     /** Where the Gemini Batch API jobs of this run are read from (none unless a provider is in batch mode). */
     public void showBatchJobs(Supplier<List<BatchJobView>> source) {
         this.batchJobs = source;
@@ -118,8 +121,10 @@ public final class RunState {
         return batchJobs.get();
     }
 
-    public void listen(RunListener listener) {
-        this.listener = listener == null ? RunListener.NONE : listener;
+    /** Adds an observer of the run (metrics, the status page); each one hears everything from now on. */
+    public synchronized void listen(RunListener added) {
+        listeners.add(added);
+        this.listener = RunListener.all(listeners);
     }
 
     RunListener listener() {
@@ -186,6 +191,20 @@ public final class RunState {
         return rejectedFiles.get();
     }
 
+    /** Records a batch document written by this run ({@code mix/failed.jsonl}), for the closing line. */
+    void wrote(String document) {
+        synchronized (documents) {
+            documents.add(document);
+        }
+    }
+
+    /** The batch documents of this run with this file name ({@code failed.jsonl}), as {@code folder/file}, in order. */
+    public List<String> documents(String fileName) {
+        synchronized (documents) {
+            return documents.stream().filter(d -> d.endsWith("/" + fileName)).toList();
+        }
+    }
+
     public boolean stopping() {
         return stopping;
     }
@@ -203,6 +222,25 @@ public final class RunState {
             outputProblem = message;
         }
         pendingReasons.putIfAbsent("output_error", message.endsWith(".") ? message : message + ".");
+    }
+
+    /**
+     * A prompt file is read again (service mode): its items of the earlier reading leave the totals, so
+     * an item counts once, as its latest reading settled it. What was spent stays spent.
+     */
+    public void readAgain(Map<WorkItem.Status, Long> earlierReading) {
+        long items = 0;
+        for (Map.Entry<WorkItem.Status, Long> e : earlierReading.entrySet()) {
+            settled.get(e.getKey()).addAndGet(-e.getValue());
+            items += e.getValue();
+        }
+        queued.addAndGet(-items);
+    }
+
+    /** The outputs answered a probe again (service mode): sending resumes and the output reason is dropped. */
+    public synchronized void outputsRecovered() {
+        outputProblem = null;
+        pendingReasons.keySet().removeIf(key -> key.startsWith("output_error"));
     }
 
     /** Why outputs cannot be written, or null while they can. */

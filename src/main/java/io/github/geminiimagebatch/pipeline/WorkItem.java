@@ -8,7 +8,8 @@ import java.time.Instant;
 
 /**
  * One prompt on its way through the item route: what to ask for, and what happened so far. Mutated
- * only by the thread that carries its exchange.
+ * only by the thread that carries its exchange; its status and stored image are also read by the
+ * status page, hence volatile.
  */
 public final class WorkItem {
 
@@ -19,7 +20,7 @@ public final class WorkItem {
     private final ImageRequest request;
     private final String requestKey;
 
-    private Status status = Status.WORKING;
+    private volatile Status status = Status.WORKING;
     private String reasonClass;
     private String message;
     private String provider;
@@ -32,12 +33,14 @@ public final class WorkItem {
     private long callStartNanos;
     private long latencyMillis;
     private DecodedResponse result;
-    private String storedImage;
+    private volatile String storedImage;
     private String batchJob;
     private final java.util.Set<String> skippedProviders = new java.util.HashSet<>();
     private double costUsd;
     private Instant finishedAt;
     private String instance;
+    private Instant retryNotBefore;
+    private String lastServerErrorProvider;
 
     public WorkItem(BatchRun batch, PromptItem prompt, ImageRequest request, String requestKey) {
         this.batch = batch;
@@ -166,6 +169,22 @@ public final class WorkItem {
         this.attempts = r.attempts();
         this.storedImage = r.image();
         settle(r.status(), r.reason(), r.message(), r.finishedAt());
+    }
+
+    /** When this item may be sent again after a server error of its own, or null. */
+    public Instant getRetryNotBefore() {
+        return retryNotBefore;
+    }
+
+    /** The provider this item last met a server error on, or null. */
+    public String getLastServerErrorProvider() {
+        return lastServerErrorProvider;
+    }
+
+    /** A server error on {@code providerName}: the item is sent again not before {@code retryAt}. */
+    void serverErrorOn(String providerName, Instant retryAt) {
+        this.lastServerErrorProvider = providerName;
+        this.retryNotBefore = retryAt;
     }
 
     /** The Gemini Batch API job whose result this attempt carries, or null for an interactive call. */

@@ -61,9 +61,11 @@ final class ItemValidator {
         checkAspectRatio(aspectRatio, problems);
         checkImageSize(imageSize, problems);
         checkModel(model, problems);
+        String batch = blankToNull(raw.batch);
+        checkBatch(batch, problems);
         List<Path> referenceImages = problems.isEmpty() ? resolveReferenceImages(raw.referenceImages, problems) : List.of();
         String problem = problems.isEmpty() ? null : raw.where + ": " + problems.get(0);
-        return new PromptItem(id, raw.line, prompt, aspectRatio, imageSize, model, referenceImages, problem);
+        return new PromptItem(id, raw.line, prompt, aspectRatio, imageSize, model, referenceImages, batch, problem);
     }
 
     private String allocateId(RawItem raw, List<String> problems) {
@@ -167,6 +169,13 @@ final class ItemValidator {
         if (model != null && !MODEL_NAME.matcher(model).matches()) {
             problems.add("'model' " + UserText.quote(model) + " is not a model name; use a Gemini model name "
                     + "such as gemini-3.1-flash-image (letters, digits, '.', '_', '-')");
+        }
+    }
+
+    private static void checkBatch(String batch, List<String> problems) {
+        if (batch != null && !SafeNames.isValidBatchFolder(batch)) {
+            problems.add("'batch' " + UserText.quote(batch) + " is not the name of a batch folder; it is written by the"
+                    + " product in failed.jsonl, so leave it as it was or remove it to make a batch of its own");
         }
     }
 

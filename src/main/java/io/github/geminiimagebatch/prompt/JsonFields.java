@@ -15,7 +15,7 @@ import java.util.Set;
 final class JsonFields {
 
     static final List<String> FIELD_NAMES =
-            List.of("prompt", "id", "aspectRatio", "imageSize", "model", "referenceImages");
+            List.of("prompt", "id", "aspectRatio", "imageSize", "model", "referenceImages", "batch");
 
     /** Spellings like aspect_ratio or AspectRatio would otherwise be ignored silently and the default used. */
     private static final Map<String, String> FIELD_BY_LOOSE_NAME = looseNames();
@@ -38,6 +38,7 @@ final class JsonFields {
                 case "aspectRatio" -> item.aspectRatio = string(parser, item, name);
                 case "imageSize" -> item.imageSize = string(parser, item, name);
                 case "model" -> item.model = string(parser, item, name);
+                case "batch" -> item.batch = string(parser, item, name);
                 case "referenceImages" -> item.referenceImages = stringArray(parser, item, name);
                 default -> {
                     String meant = FIELD_BY_LOOSE_NAME.get(looseName(name));

@@ -123,7 +123,24 @@ public final class PromptFileReader {
         if (items.list.isEmpty()) {
             throw new BatchRejectedException(shown + " has no prompts; " + FORMAT_HINTS.get(format));
         }
-        return new PromptBatch(SafeNames.batchName(fileName), file, items.list);
+        String retryOf = items.list.stream().map(PromptItem::batch).filter(b -> b != null).findFirst().orElse(null);
+        return new PromptBatch(SafeNames.batchName(fileName), file, oneBatch(items.list, retryOf), retryOf);
+    }
+
+    /**
+     * A file retries one batch: its items land in that batch's folder and manifest, so a line naming another
+     * batch, or none, fails (a line that names none would be a new item slipped into someone else's batch).
+     */
+    private static List<PromptItem> oneBatch(List<PromptItem> items, String retryOf) {
+        if (retryOf == null) {
+            return items;
+        }
+        String first = "'" + retryOf + "'";
+        return items.stream().map(item -> !item.valid() || retryOf.equals(item.batch()) ? item
+                : item.failed("line " + item.line() + ": " + (item.batch() == null ? "this line names no batch"
+                        : "this line names batch '" + item.batch() + "'") + ", but the file retries batch " + first
+                        + "; put each batch's lines in a file of its own (a line without 'batch' makes a new batch)"))
+                .toList();
     }
 
     /** Collects checked items and enforces the per-file count on valid and invalid items alike. */
@@ -303,6 +320,7 @@ public final class PromptFileReader {
         raw.aspectRatio = cell(fields, columns, "aspectRatio");
         raw.imageSize = cell(fields, columns, "imageSize");
         raw.model = cell(fields, columns, "model");
+        raw.batch = cell(fields, columns, "batch");
         String references = cell(fields, columns, "referenceImages");
         raw.referenceImages = references == null ? List.of()
                 : Arrays.stream(references.split("[;|]")).map(String::strip).filter(path -> !path.isEmpty()).toList();

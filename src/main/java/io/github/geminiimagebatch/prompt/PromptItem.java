@@ -14,10 +14,11 @@ import java.util.List;
  * @param imageSize       null when the item does not set it
  * @param model           null when the item does not set it
  * @param referenceImages real (symlink-free) absolute paths, all inside the inbox; empty when none
+ * @param batch           the batch folder this item is a retry of (a {@code failed.jsonl} line); null for a new item
  * @param problem         null for a valid item, else one sentence naming line, field and remedy
  */
 public record PromptItem(String id, int line, String prompt, String aspectRatio, String imageSize, String model,
-                         List<Path> referenceImages, String problem) {
+                         List<Path> referenceImages, String batch, String problem) {
 
     public PromptItem {
         referenceImages = referenceImages == null ? List.of() : List.copyOf(referenceImages);
@@ -25,5 +26,10 @@ public record PromptItem(String id, int line, String prompt, String aspectRatio,
 
     public boolean valid() {
         return problem == null;
+    }
+
+    /** The same item, failed with {@code why} (a sentence naming its line). */
+    PromptItem failed(String why) {
+        return new PromptItem(id, line, prompt, aspectRatio, imageSize, model, referenceImages, batch, why);
     }
 }

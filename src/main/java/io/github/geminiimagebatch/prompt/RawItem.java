@@ -15,6 +15,8 @@ final class RawItem {
     String aspectRatio;
     String imageSize;
     String model;
+    /** The batch folder a retried item belongs to ({@code failed.jsonl} lines carry it); null for a new item. */
+    String batch;
     List<String> referenceImages = List.of();
     /** The first problem found while reading the item's syntax; later checks do not overwrite it. */
     String problem;

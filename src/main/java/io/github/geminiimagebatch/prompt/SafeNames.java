@@ -19,6 +19,8 @@ public final class SafeNames {
     public static final int MAX_BATCH_NAME_LENGTH = 100;
 
     private static final Pattern ITEM_ID = Pattern.compile("[A-Za-z0-9._-]{1," + MAX_ITEM_ID_LENGTH + "}");
+    /** A batch name plus the "-" and 6 hex digits a claimed folder may add, more than once in the unlikely case. */
+    private static final Pattern BATCH_FOLDER = Pattern.compile("[A-Za-z0-9._-]{1," + (MAX_BATCH_NAME_LENGTH + 21) + "}");
     private static final Pattern NOT_PORTABLE = Pattern.compile("[^A-Za-z0-9._-]+");
     private static final Pattern COMBINING_MARKS = Pattern.compile("\\p{M}+");
     /** A name that already ends like a collision suffix is suffixed again, so it cannot collide with one. */
@@ -79,6 +81,17 @@ public final class SafeNames {
                 && id.charAt(0) != '.'
                 && !isWindowsDeviceName(id)
                 && !OUTBOX_FILE_STEMS.contains(id.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Whether {@code name} can be the folder of a batch as {@link #batchName} and the outbox's claims make it
+     * (a retried item names its batch): portable characters only, not hidden, no path.
+     */
+    public static boolean isValidBatchFolder(String name) {
+        return name != null
+                && BATCH_FOLDER.matcher(name).matches()
+                && name.charAt(0) != '.'
+                && !isWindowsDeviceName(name);
     }
 
     /** The id of an item that has none of its own: its 1-based line number, at least 4 digits. */

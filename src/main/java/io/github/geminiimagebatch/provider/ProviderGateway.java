@@ -44,6 +44,21 @@ public final class ProviderGateway {
         return providers.stream().filter(p -> p.name().equals(name)).findFirst();
     }
 
+    /**
+     * The same providers (same quota, breaker and usability) and budget, tried in {@code order}.
+     *
+     * @throws IllegalArgumentException naming a provider this gateway does not have
+     */
+    public ProviderGateway only(List<String> order) {
+        List<ProviderRuntime> chosen = new ArrayList<>();
+        for (String name : order) {
+            chosen.add(provider(name).orElseThrow(() -> new IllegalArgumentException("The provider '" + name
+                    + "' is not configured; the providers are " + providers.stream().map(ProviderRuntime::name).toList()
+                    + ". Add it to imagegen.providers (with its imagegen.provider." + name + ".* settings).")));
+        }
+        return new ProviderGateway(chosen, budget, clock);
+    }
+
     /** Each provider's state at {@code now}, in failover order. */
     public List<ProviderState> state(Instant now) {
         return providers.stream().map(p -> p.state(now)).toList();
@@ -61,6 +76,16 @@ public final class ProviderGateway {
 
     /** As {@link #reserve(ImageRequest)}, passing over the providers {@code skipped} names (this item is not to go there again). */
     public Reservation reserve(ImageRequest request, Predicate<String> skipped) {
+        return reserve(request, skipped, null);
+    }
+
+    /**
+     * As {@link #reserve(ImageRequest, Predicate)}, with the provider named {@code tryLast} (the one
+     * this item last met a server error on, or null) moved to the end of the failover order: the
+     * retry goes elsewhere when another provider can take it, so one sick provider does not use up
+     * the item's attempts.
+     */
+    public Reservation reserve(ImageRequest request, Predicate<String> skipped, String tryLast) {
         Instant now = clock.instant();
         List<String> closed = new ArrayList<>();
         Instant reopens = null;
@@ -69,7 +94,7 @@ public final class ProviderGateway {
         List<String> modelRefusals = new ArrayList<>();
         boolean authOnly = true;
         boolean breakerOnly = true;
-        for (ProviderRuntime p : providers) {
+        for (ProviderRuntime p : inPreferenceOrder(tryLast)) {
             if (!p.usable()) {
                 closed.add(p.name() + ": " + p.unusableReason());
                 breakerOnly = false;
@@ -226,6 +251,16 @@ public final class ProviderGateway {
                 // the request's own fault: nothing to learn about the provider
             }
         }
+    }
+
+    private List<ProviderRuntime> inPreferenceOrder(String tryLast) {
+        if (tryLast == null || providers.size() < 2) {
+            return providers;
+        }
+        List<ProviderRuntime> ordered = new ArrayList<>(providers.size());
+        providers.stream().filter(p -> !p.name().equals(tryLast)).forEach(ordered::add);
+        providers.stream().filter(p -> p.name().equals(tryLast)).forEach(ordered::add);
+        return ordered;
     }
 
     private static Instant earlier(Instant a, Instant b) {

@@ -32,6 +32,10 @@ public final class ProviderRuntime {
     /** How long the circuit stays open before it lets a few calls through again. */
     static final Duration CIRCUIT_OPEN_WAIT = Duration.ofSeconds(30);
 
+    static final Duration BREAKER_WINDOW = Duration.ofMinutes(1);
+    static final int BREAKER_MIN_CALLS = 30;
+    static final float BREAKER_FAILURE_PERCENT = 80;
+
     private final ProviderSettings settings;
     private final ProviderQuota quota;
     private final Semaphore slots;
@@ -60,10 +64,13 @@ public final class ProviderRuntime {
         // Batch API items are gathered into jobs: the first must not go alone until the first job has ended.
         this.answeredOnce = settings.batchMode();
         this.breaker = CircuitBreaker.of(settings.name(), CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(20)
-                .minimumNumberOfCalls(10)
-                .failureRateThreshold(60)
+                // Sustained failure only: sporadic errors cost their items a retry and an overload is
+                // slowed to probes by the quota (OverloadGuard); the circuit opens when, over a whole
+                // minute of at least BREAKER_MIN_CALLS calls, 4 in 5 failed.
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
+                .slidingWindowSize((int) BREAKER_WINDOW.toSeconds())
+                .minimumNumberOfCalls(BREAKER_MIN_CALLS)
+                .failureRateThreshold(BREAKER_FAILURE_PERCENT)
                 .waitDurationInOpenState(CIRCUIT_OPEN_WAIT)
                 .permittedNumberOfCallsInHalfOpenState(2)
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)

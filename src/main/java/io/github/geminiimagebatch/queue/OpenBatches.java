@@ -106,7 +106,10 @@ public final class OpenBatches implements AggregationStrategy {
         return open == null || open.sealed() && open.batch().count(WorkItem.Status.WORKING) == 0;
     }
 
-    /** The batch is complete: its reports, once. */
+    /**
+     * The batch is complete: its reports, once. The exchange then names the batch and its prompt file, as the inbox
+     * route's does, for what follows a closed batch (pendingRetries.afterBatch).
+     */
     public void close(Exchange exchange) throws IOException {
         String runId = exchange.getMessage().getHeader(WorkMessages.RUN, String.class);
         Open open = byRun.remove(runId);
@@ -117,6 +120,8 @@ public final class OpenBatches implements AggregationStrategy {
             runOf.remove(open.batch());
         }
         batches.close(open.batch());
+        ItemExchange.batch(exchange, open.batch());
+        exchange.getMessage().setHeader(Exchange.FILE_PATH, open.batch().getSource().toString());
     }
 
     private static BatchCounters counters(JsonNode node) {

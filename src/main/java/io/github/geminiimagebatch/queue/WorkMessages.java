@@ -134,7 +134,7 @@ public final class WorkMessages {
         String id = text(body, "id", where);
         BatchRun batch = BatchRun.ownedElsewhere(batchName, run.clock().instant());
         outputs.prepareBatch(batchName);
-        PromptItem promptItem = new PromptItem(id, body.path("line").asInt(0), prompt, aspectRatio, imageSize, model, refs, null);
+        PromptItem promptItem = new PromptItem(id, body.path("line").asInt(0), prompt, aspectRatio, imageSize, model, refs, null, null);
         // the provider routes clear every header before their HTTP call: the way back is kept as a property
         exchange.setProperty(RECEIVED, new Received(text, deliveries, owner, text(body, "run", where), batchName, id));
         return new WorkItem(batch, promptItem, new ImageRequest(model, prompt, aspectRatio, imageSize, refs), key);

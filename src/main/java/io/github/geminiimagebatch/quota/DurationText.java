@@ -76,6 +76,10 @@ final class DurationText {
         if (period.equals(Duration.ofSeconds(1))) {
             return "s";
         }
+        if (period.equals(Duration.ofDays(1))) {
+            // "1d" would read back as the calendar day; a sliding day is written the way the docs write it
+            return "24h";
+        }
         return compact(period);
     }
 

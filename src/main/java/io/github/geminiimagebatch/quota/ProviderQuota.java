@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.function.Consumer;
 
 /**
  * The quota state of one provider: decides whether a request may go now, and learns from what
@@ -41,8 +42,6 @@ public final class ProviderQuota {
     private static final Duration NOMINAL_MINUTE = Duration.ofMinutes(1);
     private static final Duration THROTTLE_BACKOFF_START = Duration.ofSeconds(1);
     private static final Duration THROTTLE_BACKOFF_MAX = Duration.ofSeconds(60);
-    private static final Duration FAILURE_BACKOFF_START = Duration.ofMillis(500);
-    private static final Duration FAILURE_BACKOFF_MAX = Duration.ofSeconds(30);
     /** Random extra on a backoff pause, as a fraction of it, so clients that failed together spread out. */
     private static final double BACKOFF_JITTER = 0.25;
     private static final Duration MAX_PAUSE_JITTER = Duration.ofMillis(250);
@@ -62,8 +61,14 @@ public final class ProviderQuota {
     private final Random random;
     private final List<QuotaWindow> configuredWindows = new ArrayList<>();
     private final Map<String, QuotaWindow> learnedWindows = new LinkedHashMap<>();
+    /** When each learned window was learned (or, remembered from an earlier run, first learned). */
+    private final Map<String, Instant> learnedAt = new LinkedHashMap<>();
+    /** Told what was learned after every 429, to keep it for the next run; null when nobody listens. */
+    private Consumer<LearnedLimits> learnedListener;
     /** Recent admissions, newest last: what learning and the observed rate are computed from. */
     private final ArrayDeque<Admitted> history = new ArrayDeque<>();
+    /** Whether server errors say the provider is overloaded, and the rate it is held to then. */
+    private final OverloadGuard overload;
 
     private Instant lastAdmission;
     private int lastAdmissionImages;
@@ -75,12 +80,12 @@ public final class ProviderQuota {
     private long nextTicket = 1;
     private Instant closedUntil;
     private String closedReason;
+    private DayCloseListener dayCloseListener = (until, reason) -> { };
     /** Requests per second allowed by AIMD; 0 while no 429 without limit value has been seen. */
     private double adaptiveRatePerSecond;
     private double rateBeforeLastDecrease;
     private Instant lastThrottleEventAt;
     private int throttleEventsInARow;
-    private int failuresInARow;
     private long admittedCount;
     private long throttledCount;
     private long transientFailureCount;
@@ -95,6 +100,7 @@ public final class ProviderQuota {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
+        this.overload = new OverloadGuard(random);
         settings.requestLimits().forEach(limit -> configuredWindows.add(window(Unit.REQUESTS, limit, null)));
         settings.imageLimits().forEach(limit -> configuredWindows.add(window(Unit.IMAGES, limit, null)));
     }
@@ -157,9 +163,15 @@ public final class ProviderQuota {
                 reason = "adaptive pacing at " + perMinute(adaptiveRatePerSecond) + " requests/min after 429s without quota details";
             }
         }
+        Instant guarded = overload.earliestSend(now);
+        if (guarded.isAfter(until)) {
+            until = guarded;
+            reason = overload.describe(now);
+        }
         if (until.isAfter(now)) {
             return new Admission.Wait(until, reason);
         }
+        overload.sent(now);
         long ticket = nextTicket++;
         for (QuotaWindow window : windows()) {
             window.record(now, window.unit == Unit.IMAGES ? images : 1, ticket);
@@ -179,6 +191,11 @@ public final class ProviderQuota {
      * would otherwise let the next window open early on our side. Called when the request leaves,
      * and again at the answer to a call whose arrival is anyone's guess (the first of a cold
      * process). Moves an admission only later; unknown tickets are ignored.
+     *
+     * <p>Spreading and the adaptive rate keep counting from the admission: measured from the
+     * sending, every request's time between admission and sending was added to the spacing of
+     * the next (at 60 per 6 s, with 50 ms spacing and some 50 ms to build and send a request on a
+     * busy machine, half the spacing again: 94% of the limit instead of 98%).
      */
     public synchronized void countFromNow(long ticket) {
         Instant now = clock.instant();
@@ -197,10 +214,6 @@ public final class ProviderQuota {
             for (QuotaWindow window : windows()) {
                 window.restamp(ticket, now, window.unit == Unit.IMAGES ? admitted.images : 1);
             }
-            if (lastAdmission == null || now.isAfter(lastAdmission)) {
-                lastAdmission = now;
-                lastAdmissionImages = admitted.images;
-            }
             return;
         }
     }
@@ -218,10 +231,10 @@ public final class ProviderQuota {
         return total;
     }
 
-    /** The response was good: undo backoff, let the adaptive rate grow. */
+    /** The response was good (or the server's decision about the request): undo backoff, let the adaptive rate grow. */
     public synchronized void onSuccess() {
         throttleEventsInARow = 0;
-        failuresInARow = 0;
+        overload.accepted(clock.instant());
         if (adaptiveRatePerSecond > 0) {
             double step = Math.max(MIN_RATE_PER_SECOND, rateBeforeLastDecrease / INCREASE_DIVISOR);
             double ceiling = Math.max(2 * observedRatePerSecond(clock.instant()), rateBeforeLastDecrease);
@@ -237,6 +250,68 @@ public final class ProviderQuota {
     public synchronized void onThrottled(ThrottleSignal signal) {
         Objects.requireNonNull(signal, "signal");
         Instant now = clock.instant();
+        throttled(signal, now);
+        if (learnedListener != null) {
+            learnedListener.accept(learned());
+        }
+    }
+
+    /**
+     * What 429s taught so far: learned windows with the time each was learned, and the adaptive
+     * rate (as of now: it grows on every success and was tested by them).
+     */
+    public synchronized LearnedLimits learned() {
+        List<LearnedLimits.Window> windows = new ArrayList<>();
+        Instant now = clock.instant();
+        learnedWindows.forEach((key, window) -> windows.add(new LearnedLimits.Window(key, window.unit == Unit.IMAGES,
+                window.limit, learnedAt.get(key), window.limit.calendarDay() ? List.of() : window.counted(now))));
+        LearnedLimits.AdaptiveRate rate = adaptiveRatePerSecond > 0
+                ? new LearnedLimits.AdaptiveRate(adaptiveRatePerSecond, rateBeforeLastDecrease, now) : null;
+        return new LearnedLimits(windows, rate);
+    }
+
+    /**
+     * Starts from what an earlier run learned, so this one begins at the learned pace instead of
+     * relearning it from 429s. Knowledge older than {@link LearnedLimits#REMEMBERED_FOR} is
+     * dropped, and a configured limit wins: a remembered window is not used when a limit of the
+     * same unit and kind (sliding or per day) is configured, nor the adaptive rate when a request
+     * limit is. What this run has learned already is kept.
+     */
+    public synchronized void remember(LearnedLimits knowledge) {
+        Instant now = clock.instant();
+        LearnedLimits fresh = knowledge.freshAt(now);
+        for (LearnedLimits.Window remembered : fresh.windows()) {
+            Unit unit = remembered.images() ? Unit.IMAGES : Unit.REQUESTS;
+            if (configured(unit, remembered.limit().calendarDay()) || learnedWindows.containsKey(remembered.key())) {
+                continue;
+            }
+            QuotaWindow window = window(unit, remembered.limit(), "a 429 of an earlier run at " + remembered.learnedAt());
+            // an earlier run's admissions still in the server's window count here too (no ticket: never restamped)
+            remembered.counted().stream().filter(at -> !at.isAfter(now)).forEach(at -> window.record(at, 1, 0));
+            install(remembered.key(), window, remembered.learnedAt());
+        }
+        LearnedLimits.AdaptiveRate rate = fresh.adaptiveRate();
+        if (rate != null && adaptiveRatePerSecond == 0 && !configured(Unit.REQUESTS, false)) {
+            adaptiveRatePerSecond = Math.max(MIN_RATE_PER_SECOND, rate.requestsPerSecond());
+            rateBeforeLastDecrease = Math.max(MIN_RATE_PER_SECOND, rate.beforeLastDecrease());
+        }
+    }
+
+    /** Called with {@link #learned()} after every 429, e.g. to keep it in outbox/.state/. */
+    public synchronized void onLearned(Consumer<LearnedLimits> listener) {
+        this.learnedListener = listener;
+    }
+
+    private boolean configured(Unit unit, boolean calendarDay) {
+        return configuredWindows.stream().anyMatch(w -> w.unit == unit && w.limit.calendarDay() == calendarDay);
+    }
+
+    private void install(String key, QuotaWindow window, Instant at) {
+        learnedWindows.put(key, window);
+        learnedAt.put(key, at);
+    }
+
+    private void throttled(ThrottleSignal signal, Instant now) {
         throttledCount++;
         markLatestAdmissionRejected();
         if (signal.zeroLimit()) {
@@ -274,12 +349,18 @@ public final class ProviderQuota {
                 : " (no wait stated; backing off, " + throttleEventsInARow + " in a row)"));
     }
 
-    /** A 5xx or timeout: a short pause, doubling with each failure in a row, with jitter. */
+    /**
+     * A 5xx, reset or timeout. By itself it costs only its item a retry (see {@link RetryBackoff});
+     * the provider is held back only when its recent answers say it is overloaded ({@link OverloadGuard}).
+     */
     public synchronized void onTransientFailure() {
         transientFailureCount++;
-        failuresInARow++;
-        pauseFor(clock.instant(), backoff(FAILURE_BACKOFF_START, FAILURE_BACKOFF_MAX, failuresInARow),
-                "server errors (" + failuresInARow + " in a row)");
+        overload.failed(clock.instant());
+    }
+
+    /** True while server errors hold this provider to a reduced rate (down to probes). */
+    public synchronized boolean overloaded() {
+        return overload.overloaded();
     }
 
     /** Stops admitting until {@code until} (Instant.MAX: for good), e.g. after an authentication failure. */
@@ -310,9 +391,12 @@ public final class ProviderQuota {
         Instant lastReset = DailyReset.previous(now, settings.resetZone());
         boolean justAfterReset = Duration.between(lastReset, now).compareTo(MIDNIGHT_GRACE) < 0;
         if (signal.limit() != null && signal.limit() > 0) {
-            QuotaWindow learned = learnedWindows.compute("day " + Unit.REQUESTS, (key, existing) ->
-                    existing != null && existing.limit.permits() == signal.limit() ? existing
-                            : window(Unit.REQUESTS, Limit.perCalendarDay(signal.limit()), "a per-day 429"));
+            String key = "day " + Unit.REQUESTS;
+            QuotaWindow learned = learnedWindows.get(key);
+            if (learned == null || learned.limit.permits() != signal.limit()) {
+                learned = window(Unit.REQUESTS, Limit.perCalendarDay(signal.limit()), "a per-day 429");
+                install(key, learned, now);
+            }
             if (!justAfterReset) {
                 learned.exhaustToday(now);
             }
@@ -324,8 +408,20 @@ public final class ProviderQuota {
             return;
         }
         Instant reset = DailyReset.next(now, settings.resetZone());
-        close(reset, "per-day quota on " + providerName + " exhausted (" + signal.summary() + "); it resets at "
-                + reset.atZone(settings.resetZone()));
+        String reason = "per-day quota on " + providerName + " exhausted (" + signal.summary() + "); it resets at "
+                + reset.atZone(settings.resetZone());
+        close(reset, reason);
+        dayCloseListener.closed(reset, reason);
+    }
+
+    /** Told of every close after a per-day 429 (until the next reset), e.g. to remember it across restarts. */
+    @FunctionalInterface
+    public interface DayCloseListener {
+        void closed(Instant until, String reason);
+    }
+
+    public synchronized void onDayClose(DayCloseListener listener) {
+        this.dayCloseListener = Objects.requireNonNull(listener, "listener");
     }
 
     /**
@@ -360,7 +456,7 @@ public final class ProviderQuota {
                 learned.record(admitted.at, unit == Unit.IMAGES ? admitted.images : 1, admitted.ticket);
             }
         }
-        learnedWindows.put(key, learned);
+        install(key, learned, now);
         return true;
     }
 

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The bookkeeping of one limit. A sliding limit keeps a log of admissions and counts those
@@ -99,6 +101,18 @@ final class QuotaWindow {
             }
         }
         record(sentAt, weight, ticket);
+    }
+
+    /** The admissions of a sliding window still counted at {@code now}, oldest first, one instant per unit of weight. */
+    List<Instant> counted(Instant now) {
+        used(now);
+        List<Instant> counted = new ArrayList<>();
+        for (Entry entry : log) {
+            for (int i = 0; i < entry.weight; i++) {
+                counted.add(entry.at);
+            }
+        }
+        return counted;
     }
 
     /** Marks the calendar day as used up (the server said so). */

@@ -67,7 +67,9 @@ final class AnswerBodies {
         ObjectNode content = candidate.putObject("content");
         content.put("role", "model");
         ArrayNode parts = content.putArray("parts");
-        parts.addObject().put("text", IMAGE_TEXT);
+        if (!request.imageOnly()) {
+            parts.addObject().put("text", IMAGE_TEXT);
+        }
         if (hasThoughtImage(request)) {
             inlineImage(parts.addObject(), format, imageBase + THOUGHT_IMAGE).put("thought", true);
         }

@@ -15,6 +15,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -60,7 +62,8 @@ public final class GeminiSimulator implements AutoCloseable {
     private final QuotaLedger ledger;
     private final FaultPlan faults;
     private final TokenIssuer tokens;
-    private final SimulatorStats stats = new SimulatorStats();
+    private final SimulatorStats stats;
+    private final Instant startedAt;
     private final ResponseWriter writer;
     private final AnswerBodies answers;
     private final BatchService batches;
@@ -70,6 +73,8 @@ public final class GeminiSimulator implements AutoCloseable {
 
     private GeminiSimulator(SimulatorOptions options) throws IOException {
         this.options = options;
+        this.startedAt = options.clock().instant();
+        this.stats = new SimulatorStats(() -> sinceStart().toSeconds());
         this.ledger = new QuotaLedger(options.quotaLimits(), options.clock());
         this.faults = new FaultPlan(options.faultRates(), options.seed());
         this.tokens = new TokenIssuer(json, options.clock(), options.tokenTtl(), options.serviceAccountFile());
@@ -315,6 +320,14 @@ public final class GeminiSimulator implements AutoCloseable {
 
     /** The shared path of every generate call once it is authenticated and valid. */
     private void generate(HttpExchange exchange, Endpoint endpoint, GenerationRequest request, String apiKey, String resource) throws IOException {
+        Duration sinceStart = sinceStart();
+        Optional<Outage> outage = options.outages().stream().filter(o -> o.covers(sinceStart)).findFirst();
+        if (outage.isPresent()) {
+            stats.fault(outage.get().fault());
+            stats.billed(request.prompt(), 0);
+            sendError(exchange, endpoint, faultError(outage.get().fault(), endpoint, apiKey, resource));
+            return;
+        }
         Optional<FaultKind> upFront = faults.upFrontFault(request.prompt());
         if (upFront.isPresent()) {
             stats.fault(upFront.get());
@@ -383,6 +396,10 @@ public final class GeminiSimulator implements AutoCloseable {
                 sendError(exchange, endpoint, faultError(fault, endpoint, apiKey, resource));
             }
         }
+    }
+
+    private Duration sinceStart() {
+        return Duration.between(startedAt, options.clock().instant());
     }
 
     private ObjectNode faultError(FaultKind fault, Endpoint endpoint, String apiKey, String resource) {

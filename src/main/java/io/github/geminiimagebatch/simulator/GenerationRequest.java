@@ -15,7 +15,9 @@ import java.util.Set;
  * @param prompt       the user's text parts joined by newlines; markers included
  * @param outputFormat requested output format (Vertex imageConfig.outputMimeType), if any
  */
-record GenerationRequest(String model, String prompt, String aspectRatio, String imageSize, Optional<ImageFormat> outputFormat) {
+/** @param imageOnly the request's responseModalities is ["IMAGE"]: Google answers the image part alone, no text part */
+record GenerationRequest(String model, String prompt, String aspectRatio, String imageSize, Optional<ImageFormat> outputFormat,
+                         boolean imageOnly) {
 
     static final String DEFAULT_ASPECT_RATIO = "1:1";
 
@@ -54,8 +56,11 @@ record GenerationRequest(String model, String prompt, String aspectRatio, String
             format = Optional.of(ImageFormat.forMimeType(mimeType).orElseThrow(() -> new Rejection(400, "INVALID_ARGUMENT",
                     "Unsupported output mime type: " + mimeType + ". Supported types are image/png and image/jpeg.")));
         }
+        JsonNode modalities = field(field(body, "generationConfig", "generation_config"), "responseModalities",
+                "response_modalities");
+        boolean imageOnly = modalities.size() == 1 && "IMAGE".equalsIgnoreCase(modalities.get(0).asText());
         return checked(model, prompt.toString(), text(imageConfig, "aspectRatio", "aspect_ratio"),
-                text(imageConfig, "imageSize", "image_size"), format);
+                text(imageConfig, "imageSize", "image_size"), format, imageOnly);
     }
 
     static GenerationRequest fromOpenRouter(JsonNode body, Set<String> servedModels) throws Rejection {
@@ -89,11 +94,11 @@ record GenerationRequest(String model, String prompt, String aspectRatio, String
         }
         JsonNode imageConfig = body.path("image_config");
         return checked(requestedModel, prompt, text(imageConfig, "aspect_ratio", "aspectRatio"),
-                text(imageConfig, "image_size", "imageSize"), Optional.empty());
+                text(imageConfig, "image_size", "imageSize"), Optional.empty(), false);
     }
 
     private static GenerationRequest checked(String requestedModel, String prompt, String aspectRatio, String imageSize,
-                                             Optional<ImageFormat> format) throws Rejection {
+                                             Optional<ImageFormat> format, boolean imageOnly) throws Rejection {
         String model = ModelCatalog.normalise(requestedModel);
         String ratio = aspectRatio == null ? DEFAULT_ASPECT_RATIO : aspectRatio;
         Set<String> ratios = ModelCatalog.aspectRatios(model);
@@ -110,7 +115,7 @@ record GenerationRequest(String model, String prompt, String aspectRatio, String
             throw new Rejection(400, "INVALID_ARGUMENT", "Unsupported image size: " + size + " for model " + model
                     + ". Supported values are: " + String.join(", ", ModelCatalog.imageSizes(model)) + hint + ".");
         }
-        return new GenerationRequest(model, prompt, ratio, size == null ? ModelCatalog.SIZE_1K : size, format);
+        return new GenerationRequest(model, prompt, ratio, size == null ? ModelCatalog.SIZE_1K : size, format, imageOnly);
     }
 
     private static JsonNode field(JsonNode node, String camelName, String snakeName) {

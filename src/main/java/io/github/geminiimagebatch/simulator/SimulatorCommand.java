@@ -72,6 +72,11 @@ public final class SimulatorCommand implements Callable<Integer> {
                     + " safety, blocked, prohibited, no_image, text_only, error200.")
     String faults;
 
+    @Option(names = "--outage", paramLabel = "ERROR:START+DURATION", split = ",",
+            description = "Answer every generate call with one error, at once, for a while counted from start: 503:10s+10s"
+                    + " is 503 from 10 s to 20 s. Errors: 500, 503, 429. Repeat or separate with commas for several.")
+    List<String> outages;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed for fault draws and jitter, so runs repeat. Default: ${DEFAULT-VALUE}.")
     long seed;
 
@@ -166,6 +171,7 @@ public final class SimulatorCommand implements Callable<Integer> {
                 .quotaStyle(enumValue(QuotaStyle.class, "--quota-style", quotaStyle))
                 .slowdown(slowdown)
                 .faults(faults)
+                .outages(outages == null ? "" : String.join(",", outages))
                 .seed(seed)
                 .stallMillis(stallMillis)
                 .imageMode(enumValue(ImageMode.class, "--image-mode", imageMode))

@@ -6,9 +6,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -31,6 +33,7 @@ public final class SimulatorOptions {
     private final long latencyJitterMillis;
     private final double slowdownPerInFlight;
     private final Map<FaultKind, Double> faultRates;
+    private final List<Outage> outages;
     private final long seed;
     private final long stallMillis;
     private final ImageMode imageMode;
@@ -54,6 +57,7 @@ public final class SimulatorOptions {
         this.latencyJitterMillis = b.latencyJitterMillis;
         this.slowdownPerInFlight = b.slowdownPerInFlight;
         this.faultRates = Collections.unmodifiableMap(new LinkedHashMap<>(b.faultRates));
+        this.outages = List.copyOf(b.outages);
         this.seed = b.seed;
         this.stallMillis = b.stallMillis;
         this.imageMode = b.imageMode;
@@ -85,6 +89,8 @@ public final class SimulatorOptions {
     public long latencyJitterMillis() { return latencyJitterMillis; }
     public double slowdownPerInFlight() { return slowdownPerInFlight; }
     public Map<FaultKind, Double> faultRates() { return faultRates; }
+    /** Time windows (from start) in which every generate call gets one error at once. */
+    public List<Outage> outages() { return outages; }
     public long seed() { return seed; }
     public long stallMillis() { return stallMillis; }
     public ImageMode imageMode() { return imageMode; }
@@ -125,6 +131,9 @@ public final class SimulatorOptions {
             faultRates.forEach((kind, rate) -> faults.append(faults.length() == 0 ? "" : ",").append(kind.label()).append('=').append(rate));
             text.append(", faults=").append(faults);
         }
+        if (!outages.isEmpty()) {
+            text.append(", outages=").append(outages.stream().map(Outage::toString).collect(java.util.stream.Collectors.joining(",")));
+        }
         text.append(", images=").append(imageMode.name().toLowerCase()).append(' ').append(imageFormat.name().toLowerCase());
         text.append(", quota-style=").append(quotaStyle.name().toLowerCase());
         text.append(", keys=").append(acceptedKeys.isEmpty() ? "any" : acceptedKeys.size() + " accepted");
@@ -162,6 +171,7 @@ public final class SimulatorOptions {
         private long latencyJitterMillis;
         private double slowdownPerInFlight;
         private final Map<FaultKind, Double> faultRates = new LinkedHashMap<>();
+        private final List<Outage> outages = new ArrayList<>();
         private long seed = 1;
         private long stallMillis = 120_000;
         private ImageMode imageMode = ImageMode.FLAT;
@@ -290,6 +300,18 @@ public final class SimulatorOptions {
                 }
             }
             return faults(rates);
+        }
+
+        /** Time windows from start in which every generate call is answered with one error at once. */
+        public Builder outages(List<Outage> windows) {
+            outages.clear();
+            outages.addAll(windows);
+            return this;
+        }
+
+        /** Outages written as on the command line: {@code 503:10s+10s}, several separated by commas. */
+        public Builder outages(String spec) {
+            return outages(Outage.parseAll(spec));
         }
 
         /** Seed of the random generator behind fault draws and latency jitter, so runs repeat. */

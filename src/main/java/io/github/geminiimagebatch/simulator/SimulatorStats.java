@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.simulator;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -7,13 +8,17 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /** Counters behind GET /sim/stats, so tests and users can prove what was spent. Thread-safe. */
 final class SimulatorStats {
 
     /** Distinct prompts tracked one by one; beyond this they are summed in billedToOtherPrompts so memory stays bounded. */
     static final int MAX_TRACKED_PROMPTS = 100_000;
+
+    static final int TIMELINE_SECONDS = 3600;
 
     /** http429ByKind key of 429s injected as faults rather than caused by a configured quota. */
     static final String INJECTED_429 = "injected";
@@ -28,10 +33,20 @@ final class SimulatorStats {
     private final ConcurrentMap<String, LongAdder> http429ByKind = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, LongAdder> faults = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, LongAdder> responsesByStatus = new ConcurrentHashMap<>();
+    /** Generate calls and images billed per second since the simulator started (the first hour). */
+    private final AtomicLongArray requestsPerSecond = new AtomicLongArray(TIMELINE_SECONDS);
+    private final AtomicLongArray imagesPerSecond = new AtomicLongArray(TIMELINE_SECONDS);
+    private final LongSupplier secondNow;
+
+    /** @param secondNow whole seconds since the simulator started */
+    SimulatorStats(LongSupplier secondNow) {
+        this.secondNow = secondNow;
+    }
 
     void endpointRequest(Endpoint endpoint) {
         if (endpoint.generates()) {
             requests.increment();
+            addAtNow(requestsPerSecond, 1);
         }
         count(requestsByEndpoint, endpoint.statsName());
     }
@@ -42,6 +57,7 @@ final class SimulatorStats {
 
     void billed(String prompt, int images) {
         imagesBilled.add(images);
+        addAtNow(imagesPerSecond, images);
         LongAdder perPrompt = billedByPrompt.get(prompt);
         if (perPrompt == null && billedByPrompt.size() >= MAX_TRACKED_PROMPTS) {
             billedToOtherPrompts.add(images);
@@ -78,6 +94,10 @@ final class SimulatorStats {
         http429ByKind.clear();
         faults.clear();
         responsesByStatus.clear();
+        for (int s = 0; s < TIMELINE_SECONDS; s++) {
+            requestsPerSecond.set(s, 0);
+            imagesPerSecond.set(s, 0);
+        }
     }
 
     ObjectNode toJson(Map<String, Map<QuotaKind, QuotaLedger.WindowState>> windows, int inFlight) {
@@ -97,6 +117,14 @@ final class SimulatorStats {
         root.set("faults", counters(faults));
         root.set("responsesByStatus", counters(responsesByStatus));
         root.put("tokensIssued", tokensIssued.sum());
+        ObjectNode timeline = root.putObject("timeline");
+        int seconds = lastUsedSecond() + 1;
+        ArrayNode requestsNode = timeline.putArray("requests");
+        ArrayNode imagesNode = timeline.putArray("images");
+        for (int s = 0; s < seconds; s++) {
+            requestsNode.add(requestsPerSecond.get(s));
+            imagesNode.add(imagesPerSecond.get(s));
+        }
         ObjectNode windowsNode = root.putObject("windows");
         windows.forEach((model, byQuota) -> {
             ObjectNode modelNode = windowsNode.putObject(model);
@@ -114,6 +142,22 @@ final class SimulatorStats {
             });
         });
         return root;
+    }
+
+    private void addAtNow(AtomicLongArray perSecond, long amount) {
+        long second = secondNow.getAsLong();
+        if (amount != 0 && second >= 0 && second < TIMELINE_SECONDS) {
+            perSecond.addAndGet((int) second, amount);
+        }
+    }
+
+    private int lastUsedSecond() {
+        for (int s = Math.min(TIMELINE_SECONDS - 1, (int) Math.max(0, secondNow.getAsLong())); s >= 0; s--) {
+            if (requestsPerSecond.get(s) != 0 || imagesPerSecond.get(s) != 0) {
+                return s;
+            }
+        }
+        return -1;
     }
 
     private static void count(ConcurrentMap<String, LongAdder> counters, String key) {

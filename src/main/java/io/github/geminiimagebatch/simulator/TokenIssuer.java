@@ -66,8 +66,15 @@ final class TokenIssuer {
     }
 
     /**
-     * Checks a JWT-bearer grant and issues a token. {@code ownTokenUri} is this simulator's /token URL,
-     * which callers use as the audience when the service-account JSON's token_uri points here.
+     * Google's auth library signs every assertion for this audience, whatever the JSON's token_uri says
+     * (the token_uri only says where the assertion is posted), so one key file whose token_uri points at
+     * the simulator works for the simulator and the client alike.
+     */
+    static final String GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token";
+
+    /**
+     * Checks a JWT-bearer grant and issues a token. The audience may be the service-account JSON's
+     * token_uri, this simulator's own /token URL ({@code ownTokenUri}) or Google's token URI.
      */
     Grant grant(String grantType, String assertion, URI ownTokenUri) {
         if (!JWT_BEARER_GRANT.equals(grantType)) {
@@ -99,7 +106,8 @@ final class TokenIssuer {
                 return refusal("invalid_grant", "Invalid JWT: iss is not the service account's client_email.");
             }
             String audience = claims.path("aud").asText();
-            if (!audience.equals(serviceAccount.tokenUri) && !audience.equals(ownTokenUri.toString())) {
+            if (!audience.equals(serviceAccount.tokenUri) && !audience.equals(ownTokenUri.toString())
+                    && !audience.equals(GOOGLE_TOKEN_URI)) {
                 return refusal("invalid_grant", "Invalid JWT: aud must be the token URI.");
             }
         }

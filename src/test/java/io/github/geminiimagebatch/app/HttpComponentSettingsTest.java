@@ -24,7 +24,7 @@ class HttpComponentSettingsTest {
     void httpsGetsTheSameTimeoutsPoolAndNoRetryAsHttp() throws Exception {
         Settings settings = Settings.load(Map.of("imagegen.http.connectTimeout", "7s", "imagegen.http.responseTimeout", "95s",
                 "imagegen.concurrency", "30", "imagegen.inbox", tmp.resolve("in").toString(),
-                "imagegen.outbox", tmp.resolve("out").toString(),
+                "imagegen.outbox", tmp.resolve("out").toString(), "camel.management.enabled", "false",
                 "imagegen.provider.simulator.baseUrl", "http://127.0.0.1:9"), Map.of(), null, null);
         Properties properties = CamelSettings.forRun(RunConfig.from(settings), tmp);
         properties.setProperty("camel.main.routesIncludePattern", "classpath:no-such-folder/*.camel.yaml");

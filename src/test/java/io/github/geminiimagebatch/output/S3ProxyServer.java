@@ -14,10 +14,10 @@ import java.net.URI;
  * S3Proxy in this JVM on a free loopback port, over an in-memory (transient) jclouds blob store that
  * outlives {@link #stop()}, so {@link #start()} again on the same port is an outage, not a data loss.
  */
-final class S3ProxyServer implements AutoCloseable {
+public final class S3ProxyServer implements AutoCloseable {
 
-    static final String ACCESS_KEY = "test-access";
-    static final String SECRET_KEY = "test-secret-0123456789";
+    public static final String ACCESS_KEY = "test-access";
+    public static final String SECRET_KEY = "test-secret-0123456789";
 
     private final BlobStoreContext blobs;
     private final int port;
@@ -29,14 +29,14 @@ final class S3ProxyServer implements AutoCloseable {
                 .build(BlobStoreContext.class);
     }
 
-    static S3ProxyServer start(String bucket) throws Exception {
+    public static S3ProxyServer start(String bucket) throws Exception {
         S3ProxyServer server = new S3ProxyServer(freePort());
         server.blobStore().createContainerInLocation(null, bucket);
         server.start();
         return server;
     }
 
-    void start() throws Exception {
+    public void start() throws Exception {
         proxy = S3Proxy.builder()
                 .blobStore(blobStore())
                 .endpoint(URI.create("http://127.0.0.1:" + port))
@@ -48,18 +48,18 @@ final class S3ProxyServer implements AutoCloseable {
         }
     }
 
-    void stop() throws Exception {
+    public void stop() throws Exception {
         if (proxy != null) {
             proxy.stop();
             proxy = null;
         }
     }
 
-    BlobStore blobStore() {
+    public BlobStore blobStore() {
         return blobs.getBlobStore();
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + port;
     }
 

@@ -1,10 +1,7 @@
 package io.github.geminiimagebatch.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -18,21 +15,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The real application (Camel Main + routes/*.yaml) against the simulator over HTTP, one --once run per test. */
-class PipelineEndToEndTest {
-
-    @TempDir
-    Path tmp;
-    Harness h;
-
-    @BeforeEach
-    void start() throws IOException {
-        h = Harness.start(tmp);
-    }
-
-    @AfterEach
-    void stop() {
-        h.close();
-    }
+class PipelineEndToEndTest extends HarnessTest {
 
     @Test
     void textFileBecomesImagesSidecarsManifestAndReport() throws Exception {

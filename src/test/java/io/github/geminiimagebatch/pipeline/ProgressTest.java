@@ -170,7 +170,7 @@ class ProgressTest {
     private void settle(RunState run, WorkItem.Status status, int count) {
         BatchRun batch = new BatchRun("b", Path.of("b.txt"), clock.instant());
         for (int i = 0; i < count; i++) {
-            PromptItem prompt = new PromptItem(Integer.toString(i), i + 1, "p" + i, null, null, null, List.of(), null);
+            PromptItem prompt = new PromptItem(Integer.toString(i), i + 1, "p" + i, null, null, null, List.of(), null, null);
             WorkItem item = new WorkItem(batch, prompt, new ImageRequest("gemini-3.1-flash-image", "p" + i, "1:1", "1K",
                     List.of()), "k" + i);
             item.settle(status, null, null, clock.instant());

@@ -8,7 +8,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -82,6 +84,26 @@ class QuotaEndToEndTest {
     }
 
     @Test
+    void aLimitLearnedInOneRunIsRememberedAndTheNextRunRightAfterSeesNo429() throws Exception {
+        try (Harness h = new Harness(tmp, SimulatorOptions.builder().port(0).rpm(10).minute(Duration.ofSeconds(6)).build())) {
+            h.drop("first.txt", prompts("first", 20));
+            assertThat(h.runOnce()).isZero();
+            long first429s = h.simulator.stats().path("http429").asLong();
+            assertThat(first429s).as("the first run learns the window from a 429").isPositive();
+            Path kept;
+            try (var files = Files.list(h.outbox.resolve(".state"))) {
+                kept = files.filter(f -> f.getFileName().toString().startsWith("learned-limits-simulator-")).findFirst().orElseThrow();
+            }
+            assertThat(h.json(kept).at("/windows/0/permits").asLong()).isEqualTo(10);
+
+            h.drop("second.txt", prompts("second", 20));
+            assertThat(h.runOnce()).isZero();
+            assertThat(report(h, "second").path("totals").path("ok").asInt()).isEqualTo(20);
+            assertThat(h.simulator.stats().path("http429").asLong()).as("429s of both runs").isEqualTo(first429s);
+        }
+    }
+
+    @Test
     void usedUpDayEndsTheRunWithExitThreeAtOnceAndTheNextDaysFinishTheRest() throws Exception {
         Duration day = Duration.ofSeconds(8);
         try (Harness h = new Harness(tmp, SimulatorOptions.builder().port(0).rpd(5).day(day).build())) {
@@ -108,8 +130,15 @@ class QuotaEndToEndTest {
                     assertThat(pending.path("reason").asText()).isEqualTo("quota");
                     assertThat(pending.path("message").asText()).contains("simulator", "per-day", "resets at");
                     assertThat(h.inbox.resolve("daily.txt")).exists();
+                    long requests = h.requests();
+                    assertThat(h.runOnce("--set", "imagegen.provider.simulator.maxConcurrency=4"))
+                            .as("restarted the same day: the close is remembered in outbox/.state").isEqualTo(3);
+                    assertThat(h.requests()).as("nothing is sent to relearn it").isEqualTo(requests);
                     Instant reset = Instant.parse(stats.path("windows").path(MODEL).path("perDay").path("resetsAt").asText());
                     await().atMost(day.plusSeconds(2)).until(() -> Instant.now().isAfter(reset.plusMillis(100)));
+                    // the simulator's day lasts 8 s, the client's until midnight in Los Angeles: the next run
+                    // starts a client day later, when the remembered close has passed
+                    h.clock = Clock.offset(Clock.systemUTC(), Duration.ofDays(run));
                 }
             }
             assertThat(exits).containsExactly(3, 3, 0);
@@ -157,7 +186,8 @@ class QuotaEndToEndTest {
             assertThat(report.path("providers").path("simulator").path("errors").asLong()).isEqualTo(faults);
             assertThat(report.path("providers").path("simulator").path("requests").asLong()).isEqualTo(stats.path("requests").asLong());
             assertThat(report.path("http429").path("total").asLong()).isZero();
-            assertThat(report.path("providers").path("simulator").path("pausedSeconds").asDouble()).isPositive();
+            // each 503 costs its own item a backoff; the provider itself is never paused for sporadic errors
+            assertThat(report.path("providers").path("simulator").path("pausedSeconds").asDouble()).isZero();
             int attempts = 0;
             for (int i = 1; i <= 30; i++) {
                 attempts += h.json(h.outbox.resolve("flaky").resolve(String.format("%04d.json", i))).path("attempts").asInt();

@@ -1,21 +1,13 @@
 package io.github.geminiimagebatch.pipeline;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,28 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Outputs that cannot be written leave items pending (never ok, never a request sent for nothing
  * after the first failure), and a later run finishes them; failed.jsonl retries exactly the failed items.
  */
-class ResumeTest {
-
-    @TempDir
-    Path tmp;
-    Harness h;
-    ListAppender<ILoggingEvent> log;
-
-    @BeforeEach
-    void start() throws IOException {
-        h = Harness.start(tmp);
-        log = new ListAppender<>();
-        log.start();
-        ((Logger) LoggerFactory.getLogger("io.github.geminiimagebatch")).addAppender(log);
-        ((Logger) LoggerFactory.getLogger("gemini-image-batch")).addAppender(log);
-    }
-
-    @AfterEach
-    void stop() {
-        ((Logger) LoggerFactory.getLogger("io.github.geminiimagebatch")).detachAppender(log);
-        ((Logger) LoggerFactory.getLogger("gemini-image-batch")).detachAppender(log);
-        h.close();
-    }
+class ResumeTest extends HarnessTest {
 
     @Test
     void anImageThatCannotBeStoredStaysPendingStopsFurtherRequestsAndIsMadeNextRun() throws Exception {
@@ -164,11 +135,12 @@ class ResumeTest {
         assertThat(h.runOnce("--set", "imagegen.retry.maxAttempts=2")).isEqualTo(0);
 
         assertThat(h.requests() - requestsBefore).as("only the failed item is sent again").isEqualTo(1);
-        List<JsonNode> retried = h.manifest("flaky-retry");
-        assertThat(retried).hasSize(1);
-        assertThat(retried.get(0).path("id").asText()).isEqualTo("0002");
-        assertThat(retried.get(0).path("status").asText()).isEqualTo("ok");
-        assertThat(h.json(h.outbox.resolve("flaky-retry/0002.json")).path("prompt").asText()).isEqualTo("wobbly [sim:500x2]");
+        assertThat(h.outbox.resolve("flaky-retry")).as("the retry goes back into its own batch").doesNotExist();
+        Map<String, JsonNode> retried = byId(h.manifest("flaky"));
+        assertThat(retried.keySet()).containsExactly("0001", "0002", "0003");
+        assertThat(retried.values()).extracting(l -> l.path("status").asText()).containsOnly("ok");
+        assertThat(h.json(h.outbox.resolve("flaky/0002.json")).path("prompt").asText()).isEqualTo("wobbly [sim:500x2]");
+        assertThat(h.outbox.resolve("flaky/failed.jsonl")).doesNotExist();
         assertThat(h.simulator.stats().path("billedByPrompt").path("wobbly [sim:500x2]").asInt()).isEqualTo(1);
     }
 
@@ -219,11 +191,10 @@ class ResumeTest {
     }
 
     private List<String> messages() {
-        return log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        return h.messages();
     }
 
     private static Map<String, JsonNode> byId(List<JsonNode> manifest) {
-        return manifest.stream().collect(Collectors.toMap(l -> l.path("id").asText(), l -> l,
-                (a, b) -> b, java.util.LinkedHashMap::new));
+        return Harness.byId(manifest);
     }
 }

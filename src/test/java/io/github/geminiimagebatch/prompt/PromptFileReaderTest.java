@@ -271,6 +271,30 @@ class PromptFileReaderTest {
         }
 
         @Test
+        void aBatchFieldMakesTheFileARetryOfThatBatchAndALineNamingAnotherFails() throws Exception {
+            PromptBatch batch = read("failed.jsonl", """
+                    {"batch":"mix","id":"0004","prompt":"a cow"}
+                    {"batch":"other","id":"0005","prompt":"an elk"}
+                    {"id":"0006","prompt":"a yak"}
+                    {"batch":"../x","id":"0007","prompt":"a gnu"}
+                    {"batch":"mix","id":"0008","prompt":"a hen"}
+                    """);
+            assertThat(batch.name()).isEqualTo("failed");
+            assertThat(batch.retryOf()).isEqualTo("mix");
+            assertThat(batch.items()).extracting(PromptItem::batch).containsExactly("mix", "other", null, "../x", "mix");
+            assertThat(batch.items()).extracting(PromptItem::problem).containsExactly(
+                    null,
+                    "line 2: this line names batch 'other', but the file retries batch 'mix'; put each batch's lines in"
+                            + " a file of its own (a line without 'batch' makes a new batch)",
+                    "line 3: this line names no batch, but the file retries batch 'mix'; put each batch's lines in"
+                            + " a file of its own (a line without 'batch' makes a new batch)",
+                    "line 4: 'batch' '../x' is not the name of a batch folder; it is written by the product in"
+                            + " failed.jsonl, so leave it as it was or remove it to make a batch of its own",
+                    null);
+            assertThat(read("plain.jsonl", "{\"prompt\":\"a fox\"}\n").retryOf()).isNull();
+        }
+
+        @Test
         void hashLinesAreCommentsLikeInTxt() throws Exception {
             PromptBatch batch = read("comments.jsonl", "# for client X\n  #{\"prompt\":\"disabled\"}\n{\"prompt\":\"ok\"}\n");
             assertThat(only(batch).id()).isEqualTo("0003");

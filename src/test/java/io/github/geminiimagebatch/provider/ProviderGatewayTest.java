@@ -207,9 +207,10 @@ class ProviderGatewayTest {
         ProviderGateway gateway = gateway(Budget.unlimited(clock), a);
         warmUp(gateway);
         ProviderFailure overloaded = new ProviderFailure(FailureKind.TRANSIENT, null, "server_error", "HTTP 503");
-        // with the warm-up's success, nine failures make ten calls: the breaker's minimum, at 90 % failures
-        for (int i = 0; i < 9; i++) {
-            clock.advance(Duration.ofMinutes(10));
+        // with the warm-up's success, 29 failures within a minute make 30 calls: the breaker's minimum,
+        // at 97 % failures; 1.5 s apart, past the one-probe-a-second pace of an overloaded provider
+        for (int i = 0; i < 29; i++) {
+            clock.advance(Duration.ofMillis(1500));
             try (Permit permit = granted(gateway.reserve(REQUEST))) {
                 gateway.settle(permit, new CallOutcome.Failed(overloaded, true));
             }
@@ -219,11 +220,15 @@ class ProviderGatewayTest {
         assertThat(((Reservation.Closed) gateway.reserve(REQUEST)).cause()).isEqualTo(Reservation.Cause.CIRCUIT);
         clock.advance(Duration.ofMinutes(10));
         // half-open lets two calls through: two permits closed unsettled must not use them up
+        // (1.5 s apart: the provider is still held to a probe a second by its failures)
         granted(gateway.reserve(REQUEST)).close();
+        clock.advance(Duration.ofMillis(1500));
         granted(gateway.reserve(REQUEST)).close();
+        clock.advance(Duration.ofMillis(1500));
         try (Permit permit = granted(gateway.reserve(REQUEST))) {
             gateway.settle(permit, new CallOutcome.OnOurSide());
         }
+        clock.advance(Duration.ofMillis(1500));
         granted(gateway.reserve(REQUEST)).close();
     }
 }

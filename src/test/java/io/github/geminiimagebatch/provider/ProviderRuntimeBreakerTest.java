@@ -40,16 +40,17 @@ class ProviderRuntimeBreakerTest {
     }
 
     @Test
-    void opensOnRepeatedServerErrorsHalfOpensAfterTheWaitAndClosesOnSuccess() {
+    void opensOnlyOnASustainedFailureRateHalfOpensAfterTheWaitAndClosesOnSuccess() {
         MutableClock clock = MutableClock.at("2026-03-10T17:00:00Z");
         ProviderRuntime provider = provider(clock);
         CircuitBreaker breaker = provider.breaker();
 
-        for (int i = 0; i < 9; i++) {
+        for (int i = 0; i < 29; i++) {
             assertThat(breaker.tryAcquirePermission()).isTrue();
             breaker.onError(100, TimeUnit.MILLISECONDS, new RuntimeException("overloaded"));
+            clock.advance(Duration.ofSeconds(1));
         }
-        assertThat(breaker.getState()).as("fewer than 10 calls never open it").isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker.getState()).as("fewer than 30 calls in a minute never open it").isEqualTo(CircuitBreaker.State.CLOSED);
         assertThat(breaker.tryAcquirePermission()).isTrue();
         breaker.onError(100, TimeUnit.MILLISECONDS, new RuntimeException("overloaded"));
         assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
@@ -65,15 +66,32 @@ class ProviderRuntimeBreakerTest {
         assertThat(breaker.tryAcquirePermission()).as("two trial calls in half-open").isFalse();
         breaker.onSuccess(100, TimeUnit.MILLISECONDS);
         assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
 
-        for (int i = 0; i < 6; i++) {
+    @Test
+    void staysClosedUnderManySporadicOrOldFailures() {
+        MutableClock clock = MutableClock.at("2026-03-10T17:00:00Z");
+        CircuitBreaker breaker = provider(clock).breaker();
+        for (int i = 0; i < 500; i++) {
             breaker.tryAcquirePermission();
-            breaker.onSuccess(100, TimeUnit.MILLISECONDS);
+            if (i % 4 == 0) {
+                breaker.onSuccess(100, TimeUnit.MILLISECONDS);
+            } else {
+                breaker.onError(100, TimeUnit.MILLISECONDS, new RuntimeException("overloaded"));
+            }
+            clock.advance(Duration.ofMillis(100));
         }
-        for (int i = 0; i < 4; i++) {
+        assertThat(breaker.getState()).as("75% failures stay under the 80% threshold").isEqualTo(CircuitBreaker.State.CLOSED);
+
+        for (int i = 0; i < 25; i++) {
             breaker.tryAcquirePermission();
             breaker.onError(100, TimeUnit.MILLISECONDS, new RuntimeException("overloaded"));
         }
-        assertThat(breaker.getState()).as("40% failures stay under the 60% threshold").isEqualTo(CircuitBreaker.State.CLOSED);
+        clock.advance(Duration.ofSeconds(61));
+        for (int i = 0; i < 25; i++) {
+            breaker.tryAcquirePermission();
+            breaker.onError(100, TimeUnit.MILLISECONDS, new RuntimeException("overloaded"));
+        }
+        assertThat(breaker.getState()).as("50 failures, but never 30 within one minute").isEqualTo(CircuitBreaker.State.CLOSED);
     }
 }

@@ -2,6 +2,8 @@ package io.github.geminiimagebatch.provider;
 
 import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.config.ProviderType;
+import io.github.geminiimagebatch.quota.ThrottleKind;
+import io.github.geminiimagebatch.quota.ThrottleSignal;
 import io.github.geminiimagebatch.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
@@ -70,7 +72,7 @@ class ProviderStateTest {
 
     @Test
     void aPauseAfterA429IsUpButDoesNotTakeRequestsUntilItEnds() {
-        provider.quota().onTransientFailure();
+        provider.quota().onThrottled(new ThrottleSignal(ThrottleKind.PER_MINUTE, Duration.ofSeconds(10), false, "q", null, "s"));
         ProviderState state = now();
         assertThat(state.kind()).isEqualTo(ProviderState.Kind.PAUSED);
         assertThat(state.up()).isTrue();

@@ -92,7 +92,7 @@ class LimitsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"10/min", "1500/day", "10/6s", "100/2h", "20/1m30s", "5/500ms", "3/1.5s", "10/s",
-            "60/h", "1000/1d1h", "5000/2d", "7/1m0.6s"})
+            "60/h", "1000/1d1h", "5000/2d", "7/1m0.6s", "1000/24h"})
     void writtenFormReadsBackToTheSameLimit(String spec) {
         List<Limit> limits = Limits.parse(spec, SETTING);
         assertThat(Limits.parse(limits.get(0).toString(), SETTING)).isEqualTo(limits);

@@ -271,7 +271,7 @@ class ProviderQuotaTest {
     void aUsedUpDayClosesEvenWhileAPauseIsRunning() {
         ProviderQuota quota = quota("1/day", "");
         quota.tryAdmit(1);
-        quota.onTransientFailure();
+        quota.onThrottled(new ThrottleSignal(ThrottleKind.PER_MINUTE, Duration.ofSeconds(10), false, "q", null, "s"));
         assertThat(quota.tryAdmit(1)).isInstanceOf(Admission.Closed.class);
     }
 
@@ -279,7 +279,7 @@ class ProviderQuotaTest {
     void aWaitCoversBothThePauseAndThePacing() {
         ProviderQuota quota = quota("1/min", "");
         quota.tryAdmit(1);
-        quota.onTransientFailure();
+        quota.onThrottled(new ThrottleSignal(ThrottleKind.PER_MINUTE, Duration.ofSeconds(10), false, "q", null, "s"));
         assertThat(quota.tryAdmit(1)).isEqualTo(new Admission.Wait(clock.instant().plusMillis(60_650), "pacing under 1/min (requests)"));
     }
 
@@ -334,23 +334,48 @@ class ProviderQuotaTest {
     }
 
     @Test
-    void transientFailuresBackOffExponentiallyWithJitterAndASuccessResets() {
+    void aSporadicServerErrorCostsOnlyItsItemAndNeverPausesTheProvider() {
         ProviderQuota quota = quota("", "");
-        double[] baseSeconds = {0.5, 1, 2, 4, 8, 16, 30, 30};
-        for (double base : baseSeconds) {
-            quota.onTransientFailure();
-            Admission.Wait wait = (Admission.Wait) quota.tryAdmit(1);
-            Duration pause = Duration.between(clock.instant(), wait.until());
-            assertThat(pause).isBetween(secondsOf(base), secondsOf(base * 1.25));
-            assertThat(wait.reason()).contains("server errors");
-            clock.set(wait.until());
+        for (int i = 0; i < 100; i++) {
+            assertThat(quota.tryAdmit(1)).isInstanceOf(Admission.Granted.class);
+            if (i % 5 == 0) {
+                quota.onTransientFailure();
+            } else {
+                quota.onSuccess();
+            }
+            clock.advance(Duration.ofMillis(10));
         }
-        assertThat(quota.tryAdmit(1)).isInstanceOf(Admission.Granted.class);
-        quota.onSuccess();
+        assertThat(quota.overloaded()).as("one failure in five").isFalse();
+        assertThat(quota.pausedTime()).isZero();
+        assertThat(quota.snapshot().transientFailures()).isEqualTo(20);
+    }
+
+    @Test
+    void anOverloadedProviderIsHeldToProbesUntilItAnswersAgain() {
+        ProviderQuota quota = quota("", "");
+        for (int i = 0; i < 5; i++) {
+            assertThat(quota.tryAdmit(1)).isInstanceOf(Admission.Granted.class);
+        }
+        for (int i = 0; i < 3; i++) {
+            quota.onTransientFailure();
+        }
+        assertThat(quota.overloaded()).as("three in a row").isFalse();
+        quota.onTransientFailure();
+        assertThat(quota.overloaded()).as("four in a row").isTrue();
+        Admission.Wait halfRate = (Admission.Wait) quota.tryAdmit(1);
+        assertThat(Duration.between(clock.instant(), halfRate.until())).as("half the 4 answers/s of the last second")
+                .isBetween(secondsOf(0.4), secondsOf(0.6));
+        assertThat(halfRate.reason()).contains("at most 2 requests/s");
         quota.onTransientFailure();
         Admission.Wait wait = (Admission.Wait) quota.tryAdmit(1);
-        assertThat(Duration.between(clock.instant(), wait.until())).isBetween(secondsOf(0.5), secondsOf(0.625));
-        assertThat(quota.snapshot().transientFailures()).isEqualTo(9);
+        assertThat(Duration.between(clock.instant(), wait.until())).isBetween(secondsOf(0.8), secondsOf(1.2));
+        assertThat(wait.reason()).contains("overloaded").contains("5 of its last 5 answers were server errors")
+                .contains("probing once a second");
+        clock.set(wait.until());
+        assertThat(quota.tryAdmit(1)).isInstanceOf(Admission.Granted.class);
+        quota.onSuccess();
+        assertThat(quota.overloaded()).as("5 failures, 1 accept: still mostly failing").isTrue();
+        assertThat(quota.pausedTime()).as("held back, not paused").isZero();
     }
 
     @Test
@@ -590,16 +615,17 @@ class ProviderQuotaTest {
     }
 
     @Test
-    void ticketsAreDistinctAndSendingLateDoesNotLetTheNextRequestSpreadEarly() {
+    void ticketsAreDistinctAndSpacingCountsFromTheAdmissionSoASlowSendDoesNotStretchThePace() {
         ProviderQuota quota = quota("10/10s", "");
+        Instant admittedAt = clock.instant();
         long first = ((Admission.Granted) quota.tryAdmit(1)).ticket();
-        clock.advance(Duration.ofSeconds(2));
+        clock.advance(Duration.ofMillis(300));
         quota.countFromNow(first);
         Admission next = quota.tryAdmit(1);
         assertThat(next).isInstanceOf(Admission.Wait.class);
-        assertThat(((Admission.Wait) next).until()).as("spacing 0.5 s counted from the sending")
-                .isEqualTo(clock.instant().plusMillis(500));
-        clock.advance(Duration.ofMillis(500));
+        assertThat(((Admission.Wait) next).until()).as("spacing 0.5 s counted from the admission, not the sending")
+                .isEqualTo(admittedAt.plusMillis(500));
+        clock.set(admittedAt.plusMillis(500));
         long second = ((Admission.Granted) quota.tryAdmit(1)).ticket();
         assertThat(second).isNotEqualTo(first);
     }
@@ -619,7 +645,7 @@ class ProviderQuotaTest {
         assertThat(quota.tryAdmit(1)).isInstanceOf(Admission.Granted.class);
 
         Instant second = clock.instant();
-        quota.onTransientFailure();
+        quota.onThrottled(new ThrottleSignal(ThrottleKind.PER_MINUTE, Duration.ofSeconds(5), false, "q", null, "s"));
         Duration secondPause = Duration.between(second, quota.snapshot().pausedUntil());
         clock.advance(Duration.ofMinutes(5));
         assertThat(quota.pausedTime()).isEqualTo(firstPause.plus(secondPause));

@@ -81,7 +81,7 @@ class BatchHttpTest extends SimulatorHttpTestBase {
             assertThat(inMetadata.get(i).at("/response/candidates")).isEqualTo(responses.get(i).at("/response/candidates"));
         }
         assertThat(responses.get(0).at("/metadata/key").asText()).isEqualTo("k0");
-        String data = responses.get(0).at("/response/candidates/0/content/parts/1/inlineData/data").asText();
+        String data = responses.get(0).at("/response/candidates/0/content/parts/0/inlineData/data").asText();
         BufferedImage image = SimClient.image(SimClient.base64(data));
         assertThat(image.getWidth()).isEqualTo(1024);
         assertThat(responses.get(1).at("/response/candidates/0/finishReason").asText()).isEqualTo("IMAGE_SAFETY");
@@ -151,7 +151,7 @@ class BatchHttpTest extends SimulatorHttpTestBase {
         assertThat(keys).as("results are not in input order").isNotEqualTo(keys.stream().sorted((a, b) ->
                 Integer.compare(Integer.parseInt(a.substring(5)), Integer.parseInt(b.substring(5)))).toList());
         assertThat(byKey.get("item-5").at("/response/candidates/0/finishReason").asText()).isEqualTo("NO_IMAGE");
-        assertThat(byKey.get("item-7").at("/response/candidates/0/content/parts/1/inlineData/mimeType").asText()).isEqualTo("image/png");
+        assertThat(byKey.get("item-7").at("/response/candidates/0/content/parts/0/inlineData/mimeType").asText()).isEqualTo("image/png");
         assertThat(simulator.stats().path("filesUploaded").asLong()).isEqualTo(1);
         assertThat(simulator.stats().at("/batches/imagesBilled").asLong()).isEqualTo(11);
     }

@@ -1,6 +1,7 @@
 package io.github.geminiimagebatch.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.geminiimagebatch.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -53,6 +54,47 @@ class FaultHttpTest extends SimulatorHttpTestBase {
         assertThat(body.at("/candidates/0/finishReason").asText()).isEqualTo("STOP");
         assertThat(body.at("/candidates/0/content/parts")).hasSize(1);
         assertThat(body.at("/candidates/0/content/parts/0/text").asText()).isNotBlank();
+    }
+
+    @Test
+    void anOutageAnswersEveryCallWithItsErrorAtOnceUnmeteredOnlyWithinItsWindow() throws IOException {
+        MutableClock clock = MutableClock.at("2026-03-10T17:00:00Z");
+        start(SimulatorOptions.builder().clock(clock).rpm(3).latency(50, 0).outages("503:10s+4s"));
+        assertThat(client.aiStudio("before").statusCode()).isEqualTo(200);
+        clock.advance(Duration.ofSeconds(10));
+        for (int i = 0; i < 5; i++) {
+            long sent = System.nanoTime();
+            HttpResponse<String> during = client.aiStudio("during " + i);
+            assertThat(during.statusCode()).isEqualTo(503);
+            assertThat(during.body()).contains("The model is overloaded");
+            assertThat(Duration.ofNanos(System.nanoTime() - sent)).as("no latency").isLessThan(Duration.ofSeconds(5));
+        }
+        clock.advance(Duration.ofMillis(3999));
+        assertThat(client.aiStudio("still").statusCode()).isEqualTo(503);
+        clock.advance(Duration.ofMillis(1));
+        assertThat(client.aiStudio("after").statusCode()).as("5 calls in the outage used none of the 3/min").isEqualTo(200);
+        JsonNode stats = simulator.stats();
+        assertThat(stats.at("/faults/503").asLong()).isEqualTo(6);
+        assertThat(stats.path("imagesBilled").asLong()).isEqualTo(2);
+        assertThat(stats.at("/timeline/requests").toString()).isEqualTo("[1,0,0,0,0,0,0,0,0,0,5,0,0,1,1]");
+        assertThat(stats.at("/timeline/images").toString()).isEqualTo("[1,0,0,0,0,0,0,0,0,0,0,0,0,0,1]");
+    }
+
+    @Test
+    void outagesAreWrittenErrorStartPlusDuration() {
+        assertThat(Outage.parseAll("503:10s+10s, 429:1m+2s")).containsExactly(
+                new Outage(FaultKind.UNAVAILABLE, Duration.ofSeconds(10), Duration.ofSeconds(10)),
+                new Outage(FaultKind.RESOURCE_EXHAUSTED, Duration.ofMinutes(1), Duration.ofSeconds(2)));
+        assertThat(Outage.parseAll(" ")).isEmpty();
+        assertThatThrownBy(() -> Outage.parseAll("503:10s")).hasMessageContaining("ERROR:START+DURATION").hasMessageContaining("503:10s");
+        assertThatThrownBy(() -> Outage.parseAll("safety:1s+1s")).hasMessageContaining("500, 503 or 429");
+        assertThatThrownBy(() -> Outage.parseAll("503:1s+0s")).hasMessageContaining("longer than 0");
+        assertThatThrownBy(() -> Outage.parseAll("503:soon+1s")).hasMessageContaining("503:soon+1s");
+        Outage outage = Outage.parse("500:2s+1s");
+        assertThat(outage.covers(Duration.ofMillis(1999))).isFalse();
+        assertThat(outage.covers(Duration.ofSeconds(2))).isTrue();
+        assertThat(outage.covers(Duration.ofMillis(2999))).isTrue();
+        assertThat(outage.covers(Duration.ofSeconds(3))).isFalse();
     }
 
     @Test

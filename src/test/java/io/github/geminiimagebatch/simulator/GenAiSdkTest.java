@@ -50,6 +50,16 @@ class GenAiSdkTest {
                 .retryOptions(HttpRetryOptions.builder().attempts(1).build()).build();
     }
 
+    /** The SDK in Vertex mode with Google's auth library reading the service-account key file. */
+    private Client vertexClient(Path keyFile) throws IOException {
+        GoogleCredentials credentials;
+        try (InputStream in = Files.newInputStream(keyFile)) {
+            credentials = ServiceAccountCredentials.fromStream(in).createScoped(List.of("https://www.googleapis.com/auth/cloud-platform"));
+        }
+        return Client.builder().vertexAI(true).project("sim-project").location("global")
+                .credentials(credentials).httpOptions(httpOptions()).build();
+    }
+
     private static GenerateContentConfig imageConfig(String aspectRatio, String imageSize) {
         return GenerateContentConfig.builder().responseModalities("IMAGE")
                 .imageConfig(ImageConfig.builder().aspectRatio(aspectRatio).imageSize(imageSize).build()).build();
@@ -91,12 +101,7 @@ class GenAiSdkTest {
     @Test
     void vertexModeWithServiceAccountCredentialsGoesThroughTheTokenEndpoint() throws IOException {
         Path clientAccount = ServiceAccounts.write(dir.resolve("client.json"), keys, simulator.baseUri() + "/token");
-        GoogleCredentials credentials;
-        try (InputStream in = Files.newInputStream(clientAccount)) {
-            credentials = ServiceAccountCredentials.fromStream(in).createScoped(List.of("https://www.googleapis.com/auth/cloud-platform"));
-        }
-        try (Client client = Client.builder().vertexAI(true).project("sim-project").location("global")
-                .credentials(credentials).httpOptions(httpOptions()).build()) {
+        try (Client client = vertexClient(clientAccount)) {
             GenerateContentResponse response = client.models.generateContent("gemini-3-pro-image-preview",
                     "a vertex lighthouse", imageConfig("3:2", "1K"));
 
@@ -106,5 +111,42 @@ class GenAiSdkTest {
         }
         assertThat(simulator.stats().at("/requestsByEndpoint/vertex").asLong()).isEqualTo(1);
         assertThat(simulator.stats().path("tokensIssued").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void oneKeyFileWhoseTokenUriPointsAtTheSimulatorServesBothSidesThroughGooglesAuthLibrary() throws IOException {
+        simulator.close();
+        // the simulator must be listening before the file can name its /token URL: start, write, restart on that port
+        simulator = GeminiSimulator.start(SimulatorOptions.builder().port(0).build());
+        int port = simulator.port();
+        simulator.close();
+        Path shared = ServiceAccounts.write(dir.resolve("shared.json"), keys, "http://127.0.0.1:" + port + "/token");
+        simulator = GeminiSimulator.start(SimulatorOptions.builder().port(port).serviceAccountFile(shared).build());
+        try (Client client = vertexClient(shared)) {
+            GenerateContentResponse response = client.models.generateContent("gemini-2.5-flash-image",
+                    "one key file", imageConfig("1:1", "1K"));
+
+            assertThat(finalImage(response).getWidth()).isEqualTo(1024);
+        }
+        assertThat(simulator.stats().path("tokensIssued").asLong()).isEqualTo(1);
+        assertThat(simulator.stats().at("/requestsByEndpoint/vertex").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void withImageAsTheOnlyResponseModalityTheAnswerHasNoTextPartSoPartsZeroIsTheImage() {
+        try (Client client = Client.builder().apiKey("k").httpOptions(httpOptions()).build()) {
+            GenerateContentResponse response = client.models.generateContent("gemini-3.1-flash-image",
+                    "only the picture", imageConfig("1:1", "1K"));
+
+            List<Part> parts = response.parts();
+            assertThat(parts).hasSize(1);
+            assertThat(parts.get(0).inlineData()).isPresent();
+            assertThat(parts.get(0).text()).isEmpty();
+
+            GenerateContentResponse both = client.models.generateContent("gemini-3.1-flash-image", "picture and words",
+                    GenerateContentConfig.builder().responseModalities("TEXT", "IMAGE").build());
+            assertThat(both.parts()).hasSize(2);
+            assertThat(both.parts().get(0).text()).isPresent();
+        }
     }
 }

@@ -83,7 +83,8 @@ final class SimClient {
         ObjectNode body = JSON.createObjectNode();
         body.putArray("contents").addObject().put("role", "user").putArray("parts").addObject().put("text", prompt);
         ObjectNode generation = body.putObject("generationConfig");
-        generation.putArray("responseModalities").add("IMAGE");
+        // text and image, as many clients ask: the answer has a text part before the image (IMAGE alone has none)
+        generation.putArray("responseModalities").add("TEXT").add("IMAGE");
         ObjectNode imageConfig = generation.putObject("imageConfig");
         if (aspectRatio != null) {
             imageConfig.put("aspectRatio", aspectRatio);

@@ -31,7 +31,8 @@ class SimulatorCommandTest {
         SimulatorOptions options = parse("--port", "0", "--rpm", "10", "--rpd", "1500", "--ipm", "5", "--minute", "6s",
                 "--day", "10m", "--reset-zone", "UTC", "--latency-ms", "300,50", "--slowdown", "--faults", "503=0.05,reset=0.01",
                 "--seed", "7", "--stall-ms", "500", "--image-mode", "noise", "--image-format", "PNG", "--thought-images",
-                "--quota-style", "bare", "--models", "gemini-3-pro-image,google/gemini-2.5-flash-image", "--accept-keys-file", keys.toString(), "--token-ttl", "2m");
+                "--quota-style", "bare", "--models", "gemini-3-pro-image,google/gemini-2.5-flash-image", "--accept-keys-file", keys.toString(), "--token-ttl", "2m",
+                "--outage", "503:10s+10s", "--outage", "500:1m+500ms,429:0s+1s");
         assertThat(options.port()).isZero();
         assertThat(options.quotaLimits()).isEqualTo(new QuotaLimits(10, 1500, 5, Duration.ofSeconds(6), Duration.ofMinutes(10), ZoneId.of("UTC")));
         assertThat(options.latencyMillis()).isEqualTo(300);
@@ -46,6 +47,11 @@ class SimulatorCommandTest {
         assertThat(options.acceptedKeys()).containsExactly("key-a", "key-b");
         assertThat(options.tokenTtl()).isEqualTo(Duration.ofMinutes(2));
         assertThat(options.models()).containsExactly("gemini-3-pro-image", "gemini-2.5-flash-image");
+        assertThat(options.outages()).containsExactly(
+                new Outage(FaultKind.UNAVAILABLE, Duration.ofSeconds(10), Duration.ofSeconds(10)),
+                new Outage(FaultKind.INTERNAL, Duration.ofMinutes(1), Duration.ofMillis(500)),
+                new Outage(FaultKind.RESOURCE_EXHAUSTED, Duration.ZERO, Duration.ofSeconds(1)));
+        assertThat(options.summary()).contains("outages=503:10s+10s,500:60s+500ms,429:0ms+1s");
     }
 
     @Test

@@ -12,7 +12,7 @@ class SimulatorStatsTest {
 
     @Test
     void perPromptCountersStopGrowingAtTheCapAndTheRestIsSummed() {
-        SimulatorStats stats = new SimulatorStats();
+        SimulatorStats stats = new SimulatorStats(() -> 0);
         for (int i = 0; i < SimulatorStats.MAX_TRACKED_PROMPTS + 10; i++) {
             stats.billed("prompt " + i, 1);
         }
@@ -26,7 +26,7 @@ class SimulatorStatsTest {
 
     @Test
     void countsRequestsOnlyForGenerateEndpointsAnd429sByKind() {
-        SimulatorStats stats = new SimulatorStats();
+        SimulatorStats stats = new SimulatorStats(() -> 0);
         stats.endpointRequest(Endpoint.AI_STUDIO);
         stats.endpointRequest(Endpoint.OPENROUTER);
         stats.endpointRequest(Endpoint.TOKEN);
@@ -43,6 +43,27 @@ class SimulatorStatsTest {
         assertThat(json.at("/http429ByKind/injected").asLong()).isEqualTo(1);
         stats.reset();
         assertThat(stats.toJson(Map.of(), 0).path("http429").asLong()).isZero();
+    }
+
+    @Test
+    void theTimelineCountsCallsAndImagesPerSecondSinceStartForTheFirstHour() {
+        long[] second = {0};
+        SimulatorStats stats = new SimulatorStats(() -> second[0]);
+        assertThat(stats.toJson(Map.of(), 0).at("/timeline/requests")).isEmpty();
+        stats.endpointRequest(Endpoint.AI_STUDIO);
+        stats.billed("a", 1);
+        second[0] = 2;
+        stats.endpointRequest(Endpoint.AI_STUDIO);
+        stats.endpointRequest(Endpoint.VERTEX);
+        stats.endpointRequest(Endpoint.TOKEN);
+        stats.billed("b", 0);
+        second[0] = SimulatorStats.TIMELINE_SECONDS;
+        stats.endpointRequest(Endpoint.AI_STUDIO);
+        JsonNode timeline = stats.toJson(Map.of(), 0).path("timeline");
+        assertThat(timeline.path("requests").toString()).isEqualTo("[1,0,2]");
+        assertThat(timeline.path("images").toString()).isEqualTo("[1,0,0]");
+        stats.reset();
+        assertThat(stats.toJson(Map.of(), 0).at("/timeline/requests")).isEmpty();
     }
 
     @Test

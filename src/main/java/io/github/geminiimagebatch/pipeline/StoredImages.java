@@ -1,0 +1,38 @@
+package io.github.geminiimagebatch.pipeline;
+
+import io.github.geminiimagebatch.config.ProviderType;
+import io.github.geminiimagebatch.output.Outputs;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * When a request counts as done, for the run and for {@code plan} alike: its image is stored completely
+ * (index entry, image, and a sidecar naming the same request key), and it is not a placeholder of the
+ * built-in simulator while the run has no simulator provider. Without that exception, setting
+ * GEMINI_API_KEY after a first offline try would leave every placeholder in place.
+ */
+public final class StoredImages {
+
+    private final Outputs outputs;
+    private final boolean simulatorInRun;
+
+    public StoredImages(Outputs outputs, boolean simulatorInRun) {
+        this.outputs = outputs;
+        this.simulatorInRun = simulatorInRun;
+    }
+
+    /** The stored image that makes this request done, or empty when it is to be generated. */
+    public Optional<String> done(String requestKey) throws IOException {
+        Optional<String> stored = outputs.completedImage(requestKey);
+        if (stored.isPresent() && placeholder(stored.get())) {
+            return Optional.empty();
+        }
+        return stored;
+    }
+
+    /** A stored image made by the simulator, which a run without a simulator provider makes for real. */
+    public boolean placeholder(String image) throws IOException {
+        return !simulatorInRun && outputs.providerTypeOf(image).filter(ProviderType.SIMULATOR.id()::equals).isPresent();
+    }
+}
