@@ -11,6 +11,7 @@ import io.github.geminiimagebatch.config.RunConfig;
 import io.github.geminiimagebatch.config.Settings;
 import io.github.geminiimagebatch.observe.ProviderHealthCheck;
 import io.github.geminiimagebatch.observe.RunMetrics;
+import io.github.geminiimagebatch.output.FileSink;
 import io.github.geminiimagebatch.output.Outputs;
 import io.github.geminiimagebatch.pipeline.Batches;
 import io.github.geminiimagebatch.pipeline.ErrorContainment;
@@ -23,6 +24,9 @@ import io.github.geminiimagebatch.pipeline.WorkItem;
 import io.github.geminiimagebatch.provider.Budget;
 import io.github.geminiimagebatch.provider.ProviderGateway;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
+import io.github.geminiimagebatch.intake.Intake;
+import io.github.geminiimagebatch.queue.QueueBeans;
+import io.github.geminiimagebatch.queue.QueueSettings;
 import io.github.geminiimagebatch.quota.DayCloses;
 import io.github.geminiimagebatch.secret.Secrets;
 import io.github.geminiimagebatch.service.InboxMemory;
@@ -42,6 +46,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.Locale;
 import java.util.Map;
 
@@ -108,15 +113,20 @@ public final class BatchApplication {
             rememberDayCloses(provider, dayCloses);
             providers.add(provider);
         }
-        run = new RunState(providers, clock);
+        QueueSettings queue = QueueSettings.from(effective, config.concurrency());
+        run = new RunState(providers, clock, queue.instance());
         LearnedLimitsWiring.remember(config, providers);
-        Outputs outputs = this.outputs.open(config, () -> main.getCamelContext(), clock);
+        Outputs outputs = this.outputs.open(config, queue.workDir(config.outbox(), FileSink.WORK_DIR),
+                () -> main.getCamelContext(), clock);
         Budget budget = Budget.persistent(config.budgetMaxUsd(), config.budgetMaxUsdPerDay(), config.resetZone(), clock,
-                config.outbox().resolve(".state")).sharedWith(shared.spend());
+                queue.stateDir(config.outbox())).sharedWith(shared.spend());
 
         main = new Main();
         lifecycle = new Lifecycle(run, config.once(), () -> main.completed());
-        main.bind("batches", new Batches(config, run, outputs));
+        Batches batches = new Batches(config, run, outputs);
+        main.bind("batches", batches);
+        QueueBeans.bind(main, queue, run, outputs, batches);
+        main.bind("intake", Intake.from(effective, config.inbox(), clock));
         main.bind("ledger", new Ledger(run, outputs, shared.claims()));
         ProviderGateway gateway = new ProviderGateway(providers, budget, clock);
         GeminiImageEngine engine = new GeminiImageEngine(gateway, run, config.maxAttempts(), config.once(),
@@ -151,11 +161,15 @@ public final class BatchApplication {
         shared.redis().ifPresent(redis -> main.bind("imagegen-health-shared-redis", new SharedStoreHealthCheck(redis)));
         StatusPage statusPage = StatusPage.forRun(config.settings(), config.once(), run, progress, outputs.readable(), clock);
         // Camel Main reads config/application.properties the usual way; the merged settings (flags >
-        // environment > --config > that file > defaults) sit on top as override properties.
+        // environment > --config > that file > defaults) sit on top as override properties, with the
+        // work queue's and the intake's derived settings.
         Path camelConfig = home.resolve("config").resolve("application.properties");
         main.setDefaultPropertyPlaceholderLocation(Files.isRegularFile(camelConfig)
                 ? "file:" + camelConfig.toAbsolutePath() : "false");
-        main.setOverrideProperties(CamelSettings.forRun(config, home));
+        Properties camel = CamelSettings.forRun(config, home);
+        camel.putAll(queue.camelProperties());
+        camel.putAll(Intake.camelProperties(effective));
+        main.setOverrideProperties(camel);
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterConfigure(BaseMainSupport support) {

@@ -36,10 +36,15 @@ final class OutputWiring implements AutoCloseable {
 
     private final List<OutputSink> sinks = new ArrayList<>();
 
-    /** Builds the configured outputs and empties the work folder left by an earlier run. */
-    Outputs open(RunConfig config, Supplier<CamelContext> camel, Clock clock) throws ConfigException, IOException {
+    /**
+     * Builds the configured outputs and empties the work folder left by an earlier run.
+     *
+     * @param workDir temporary files: {@code outbox/.tmp}, or a folder of this instance's when several share the outbox
+     */
+    Outputs open(RunConfig config, Path workDir, Supplier<CamelContext> camel, Clock clock) throws ConfigException, IOException {
         sinks.addAll(extraSinks(config, camel, clock));
-        Outputs outputs = new Outputs(config.outbox(), config.fileOutput() ? new FileSink(config.outbox()) : null, sinks);
+        Outputs outputs = new Outputs(config.outbox(), workDir,
+                config.fileOutput() ? new FileSink(config.outbox(), workDir) : null, sinks);
         clearWorkDir(outputs.workDir());
         return outputs;
     }

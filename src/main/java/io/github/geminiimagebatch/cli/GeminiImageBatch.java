@@ -6,6 +6,7 @@ import io.github.geminiimagebatch.config.ConfigException;
 import io.github.geminiimagebatch.config.Settings;
 import io.github.geminiimagebatch.app.BatchApplication;
 import io.github.geminiimagebatch.secret.Secrets;
+import io.github.geminiimagebatch.queue.BrokerCommand;
 import io.github.geminiimagebatch.simulator.SimulatorCommand;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -31,7 +32,7 @@ import java.util.concurrent.Callable;
                         + "refused with work left); 2 some items failed (see report.json); 3 work left pending until "
                         + "a quota resets; 70 out of memory or an internal JVM error: the process ended itself for its "
                         + "supervisor to restart it."},
-        subcommands = {SimulatorCommand.class, PlanCommand.class})
+        subcommands = {SimulatorCommand.class, PlanCommand.class, BrokerCommand.class})
 public final class GeminiImageBatch implements Callable<Integer> {
 
     @Option(names = "--once", description = "Drain the inbox, wait for everything in flight, write the reports and exit.")

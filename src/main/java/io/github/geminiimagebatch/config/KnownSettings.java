@@ -33,7 +33,11 @@ public final class KnownSettings {
             "imagegen.output.s3.checksum", "imagegen.output.s3.accessKey", "imagegen.output.s3.secretKey",
             "imagegen.output.s3.partSize",
             "imagegen.budget.maxUsd", "imagegen.budget.maxUsdPerDay",
-            "imagegen.web.token", "imagegen.shared.redisUrl", "imagegen.shared.claimLease", "imagegen.instance"));
+            "imagegen.web.token",
+            "imagegen.shared.redisUrl", "imagegen.shared.claimLease",
+            "imagegen.instance", "imagegen.work.uri", "imagegen.work.consume", "imagegen.work.maxDeliveries",
+            "imagegen.work.deadLetterUri", "imagegen.jms.url", "imagegen.results.uri",
+            "imagegen.intake.uri", "imagegen.intake.batchIdle"));
 
     private static final Set<String> PROVIDER_LEAVES = new TreeSet<>(List.of("type", "apiKey", "baseUrl", "authHeader",
             "limits", "imageLimits", "maxConcurrency", "credentialsFile", "project", "location", "model", "overflow",

@@ -27,9 +27,16 @@ public final class FileSink implements OutputSink, ReadableSink {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path root;
+    private final Path workDir;
 
     public FileSink(Path root) {
+        this(root, root.resolve(WORK_DIR));
+    }
+
+    /** @param workDir where files are written before they are renamed into place (same file system as root) */
+    public FileSink(Path root, Path workDir) {
         this.root = root;
+        this.workDir = workDir;
     }
 
     @Override
@@ -137,8 +144,7 @@ public final class FileSink implements OutputSink, ReadableSink {
 
     /** Same file system as the target (so the rename is atomic), but outside the folders users look at. */
     private Path temporaryFile(Path target) throws IOException {
-        Path workDir = Files.createDirectories(root.resolve(WORK_DIR));
-        return workDir.resolve(target.getFileName() + "." + UUID.randomUUID() + ".part");
+        return Files.createDirectories(workDir).resolve(target.getFileName() + "." + UUID.randomUUID() + ".part");
     }
 
     /**

@@ -31,17 +31,24 @@ public final class Outputs {
     private static final long MIN_FREE_BYTES = 1 << 20;
 
     private final Path outbox;
+    private final Path workDir;
     private final FileSink folder;
     private final List<OutputSink> sinks;
 
     public Outputs(Path outbox, FileSink folder, List<OutputSink> otherSinks) {
+        this(outbox, outbox.resolve(FileSink.WORK_DIR), folder, otherSinks);
+    }
+
+    /** @param workDir temporary files (answers being received, files before their rename) */
+    public Outputs(Path outbox, Path workDir, FileSink folder, List<OutputSink> otherSinks) {
         this.outbox = outbox;
+        this.workDir = workDir;
         this.folder = folder;
         this.sinks = otherSinks;
     }
 
     public Path workDir() {
-        return outbox.resolve(FileSink.WORK_DIR);
+        return workDir;
     }
 
     /** Where stored images can be read back: the outbox folder, else the first sink that can be read (S3). */
@@ -145,7 +152,7 @@ public final class Outputs {
      * so every file there describes the batch as it is now.
      */
     public void writeBatchDocuments(String batch, Map<String, byte[]> documents) throws IOException {
-        FileSink local = folder != null ? folder : new FileSink(outbox);
+        FileSink local = folder != null ? folder : new FileSink(outbox, workDir);
         for (Map.Entry<String, byte[]> document : documents.entrySet()) {
             if (document.getValue().length > 0) {
                 local.putDocument(batch + "/" + document.getKey(), document.getValue(), contentType(document.getKey()));

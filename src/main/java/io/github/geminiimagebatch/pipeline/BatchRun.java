@@ -30,10 +30,12 @@ public final class BatchRun {
     /** A failed.jsonl retry: its valid items join {@link #name}'s record instead of making one of their own. */
     private final boolean retry;
     private final List<WorkItem> items = new ArrayList<>();
+    private final Map<String, WorkItem> itemsById = new java.util.HashMap<>();
     private final Map<ThrottleKind, Integer> throttlesByKind = new EnumMap<>(ThrottleKind.class);
     private final Map<String, int[]> perProvider = new TreeMap<>();
     private final Map<String, Duration> pausedAtStart = new TreeMap<>();
     private final Map<String, Duration> pausedAtEnd = new TreeMap<>();
+    private final boolean ownedElsewhere;
     private int retries;
     private Instant finishedAt;
 
@@ -42,10 +44,27 @@ public final class BatchRun {
     }
 
     public BatchRun(String name, Path source, Instant startedAt, boolean retry) {
+        this(name, source, startedAt, retry, false);
+    }
+
+    private BatchRun(String name, Path source, Instant startedAt, boolean retry, boolean ownedElsewhere) {
         this.name = name;
         this.source = source;
         this.startedAt = startedAt;
         this.retry = retry;
+        this.ownedElsewhere = ownedElsewhere;
+    }
+
+    /**
+     * What a worker holds of a batch another instance read from its inbox: one item's counters, sent back to
+     * that owner, which counts the item in its run and writes the batch's reports.
+     */
+    public static BatchRun ownedElsewhere(String name, Instant startedAt) {
+        return new BatchRun(name, Path.of(name), startedAt, false, true);
+    }
+
+    public boolean isOwnedElsewhere() {
+        return ownedElsewhere;
     }
 
     public boolean isRetry() {
@@ -72,8 +91,9 @@ public final class BatchRun {
         return startedAt;
     }
 
-    void add(WorkItem item) {
+    synchronized void add(WorkItem item) {
         items.add(item);
+        itemsById.put(item.getId(), item);
     }
 
     public List<WorkItem> getItems() {
@@ -96,6 +116,30 @@ public final class BatchRun {
     /** Counts a call made to a provider: index 0 requests, 1 images, 2 throttled, 3 failed. */
     synchronized void countCall(String provider, int slot) {
         perProvider.computeIfAbsent(provider, p -> new int[4])[slot]++;
+    }
+
+    /** The counters of the report besides item statuses (a copy). */
+    public synchronized BatchCounters counters() {
+        Map<String, int[]> calls = new TreeMap<>();
+        perProvider.forEach((provider, c) -> calls.put(provider, c.clone()));
+        return new BatchCounters(throttlesByKind, retries, calls);
+    }
+
+    /** Adds counters another instance gathered while working on items of this batch. */
+    synchronized void add(BatchCounters counters) {
+        counters.throttles().forEach((kind, n) -> throttlesByKind.merge(kind, n, Integer::sum));
+        retries += counters.retries();
+        counters.calls().forEach((provider, c) -> {
+            int[] mine = perProvider.computeIfAbsent(provider, p -> new int[4]);
+            for (int i = 0; i < mine.length && i < c.length; i++) {
+                mine[i] += c[i];
+            }
+        });
+    }
+
+    /** The item with this id, if the batch has one. */
+    public synchronized java.util.Optional<WorkItem> item(String id) {
+        return java.util.Optional.ofNullable(itemsById.get(id));
     }
 
     /** Each provider's paused total when the batch started: the report shows the pauses since then. */
@@ -149,6 +193,9 @@ public final class BatchRun {
         }
         if (item.getProvider() != null && item.getStatus() == WorkItem.Status.OK) {
             line.put("provider", item.getProvider());
+        }
+        if (item.getInstance() != null) {
+            line.put("instance", item.getInstance());
         }
         line.put("line", item.getPrompt().line());
         if (item.getRequestKey() != null) {

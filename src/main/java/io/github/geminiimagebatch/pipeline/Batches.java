@@ -102,9 +102,32 @@ public final class Batches {
 
     public void close(Exchange exchange) throws IOException {
         BatchRun batch = ItemExchange.batch(exchange);
-        if (batch == null) {
-            return;
+        if (batch != null) {
+            close(batch);
         }
+    }
+
+    /**
+     * An item of this batch settled on another instance (queue mode): it counts here as if done here. Returns
+     * false when the batch has no such item or it had settled already (a result delivered twice).
+     */
+    public boolean settledElsewhere(BatchRun batch, String id, ItemResult result, BatchCounters counters) {
+        java.util.Optional<WorkItem> found = batch.item(id);
+        if (found.isEmpty() || found.get().getStatus() != WorkItem.Status.WORKING) {
+            return false;
+        }
+        WorkItem item = found.get();
+        item.settledElsewhere(result);
+        batch.add(counters);
+        run.settled(item);
+        if (item.getStatus() == WorkItem.Status.FAILED) {
+            LOG.warn("{} failed on {} ({}): {}", item, item.getInstance(), item.getReasonClass(), item.getMessage());
+        }
+        return true;
+    }
+
+    /** Writes the batch's reports and moves its prompt file to .done/, or leaves it in the inbox when items are pending. */
+    public void close(BatchRun batch) throws IOException {
         batch.finish(run.clock().instant(), run.pausedByProvider());
         try {
             Map<String, byte[]> documents = documents(batch);

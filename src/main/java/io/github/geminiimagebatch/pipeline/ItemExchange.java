@@ -36,11 +36,11 @@ public final class ItemExchange {
         exchange.setProperty(ITEM, item);
     }
 
-    static BatchRun batch(Exchange exchange) {
+    public static BatchRun batch(Exchange exchange) {
         return exchange.getProperty(BATCH, BatchRun.class);
     }
 
-    static void batch(Exchange exchange, BatchRun batch) {
+    public static void batch(Exchange exchange, BatchRun batch) {
         exchange.setProperty(BATCH, batch);
     }
 

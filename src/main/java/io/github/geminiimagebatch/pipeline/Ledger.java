@@ -60,6 +60,7 @@ public final class Ledger {
         if (item.getStatus() != WorkItem.Status.WORKING) {
             return;
         }
+        item.workedOnBy(run.instance());
         while (true) {
             Optional<String> stored;
             try {
@@ -194,7 +195,12 @@ public final class Ledger {
                 LOG.warn("{}: could not append to the working manifest: {}", item, e.getMessage());
             }
         }
-        run.settled(item);
+        if (item.getBatch().isOwnedElsewhere()) {
+            // the batch's owner counts it in its run when the result arrives; metrics show what this process made
+            run.listener().settled(item.getProvider(), item.getStatus(), item.getCostUsd());
+        } else {
+            run.settled(item);
+        }
         if (ItemExchange.holdsSharedClaim(exchange)) {
             // the built-in simulator's placeholders are free and must not stand in for real images later
             boolean made = item.getStatus() == WorkItem.Status.OK
@@ -254,6 +260,7 @@ public final class Ledger {
             s.put("responseId", result.responseId());
         }
         s.put("requestKey", item.getRequestKey());
+        s.put("instance", run.instance());
         s.put("time", run.clock().instant().toString());
         if (!item.getRequest().referenceImages().isEmpty()) {
             var refs = s.putArray("referenceImages");

@@ -26,6 +26,7 @@ public final class RunState {
     public static final int EXIT_QUOTA_PENDING = 3;
 
     private final Clock clock;
+    private final String instance;
     private final Instant startedAt;
     private final List<ProviderRuntime> providers;
     private final Map<WorkItem.Status, AtomicLong> settled = new EnumMap<>(WorkItem.Status.class);
@@ -45,8 +46,14 @@ public final class RunState {
     private long madeWhenBusy;
 
     public RunState(List<ProviderRuntime> providers, Clock clock) {
+        this(providers, clock, "local");
+    }
+
+    /** @param instance this process's name among instances sharing a work queue ({@code imagegen.instance}) */
+    public RunState(List<ProviderRuntime> providers, Clock clock, String instance) {
         this.providers = List.copyOf(providers);
         this.clock = clock;
+        this.instance = instance;
         this.startedAt = clock.instant();
         for (WorkItem.Status s : WorkItem.Status.values()) {
             settled.put(s, new AtomicLong());
@@ -66,6 +73,11 @@ public final class RunState {
 
     public Clock clock() {
         return clock;
+    }
+
+    /** This process's name in sidecars and manifest lines ({@code imagegen.instance}). */
+    public String instance() {
+        return instance;
     }
 
     public Instant startedAt() {

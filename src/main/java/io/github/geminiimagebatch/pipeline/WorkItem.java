@@ -38,6 +38,7 @@ public final class WorkItem {
     private final java.util.Set<String> skippedProviders = new java.util.HashSet<>();
     private double costUsd;
     private Instant finishedAt;
+    private String instance;
     private Instant retryNotBefore;
     private String lastServerErrorProvider;
 
@@ -142,6 +143,32 @@ public final class WorkItem {
 
     public Instant getFinishedAt() {
         return finishedAt;
+    }
+
+    /** The instance ({@code imagegen.instance}) that worked on this item. */
+    public String getInstance() {
+        return instance;
+    }
+
+    void workedOnBy(String instanceName) {
+        this.instance = instanceName;
+    }
+
+    /** How this item settled, for the batch's owner when another instance worked on it. */
+    public ItemResult result() {
+        return new ItemResult(status, reasonClass, message, storedImage, provider, providerType, instance, costUsd,
+                attempts, finishedAt);
+    }
+
+    /** Takes over what another instance reports: the item is settled as it says. */
+    void settledElsewhere(ItemResult r) {
+        this.provider = r.provider();
+        this.providerType = r.providerType();
+        this.instance = r.instance();
+        this.costUsd = r.costUsd();
+        this.attempts = r.attempts();
+        this.storedImage = r.image();
+        settle(r.status(), r.reason(), r.message(), r.finishedAt());
     }
 
     /** When this item may be sent again after a server error of its own, or null. */

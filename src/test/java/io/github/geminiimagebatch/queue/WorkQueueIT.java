@@ -1,0 +1,341 @@
+package io.github.geminiimagebatch.queue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.geminiimagebatch.simulator.GeminiSimulator;
+import io.github.geminiimagebatch.simulator.SimulatorOptions;
+import jakarta.jms.Connection;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two instances of the packaged jar, as separate processes, on one work queue of a real (embedded) Artemis
+ * broker and one shared outbox: a prompt file dropped into one instance's inbox is made by both, each image
+ * once, and the batch gets one manifest and one report. A killed worker's items are redelivered; a poisoned
+ * item ends in the dead-letter queue with its reason while its batch completes.
+ */
+class WorkQueueIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CONCURRENCY = 4;
+
+    private static Path jar;
+
+    @TempDir
+    Path tmp;
+    Path outbox;
+    Broker broker;
+    GeminiSimulator simulator;
+    String queue;
+    final List<Process> processes = new ArrayList<>();
+
+    @BeforeAll
+    static void findJar() {
+        jar = Path.of(System.getProperty("imagegen.jar", "target/gemini-image-batch.jar")).toAbsolutePath();
+        assertThat(jar).as("the packaged jar; run this test with ./mvnw -B verify").isRegularFile();
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        outbox = tmp.resolve("outbox");
+        broker = Broker.start("127.0.0.1", freePort(), tmp.resolve("broker"), 6);
+        simulator = GeminiSimulator.start(SimulatorOptions.builder().port(0).latency(150, 50).build());
+        queue = "items-" + System.nanoTime();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Process p : processes) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+        simulator.close();
+        broker.close();
+    }
+
+    @Test
+    void twoInstancesShareOneBatchAndItFinishesOnce() throws Exception {
+        Instant began = Instant.now();
+        Process worker = launch("b", false);
+        awaitLog("b", "Watching");
+        dropPrompts("a", "harbours", 200);
+        Process owner = launch("a", true);
+        assertThat(owner.waitFor(120, TimeUnit.SECONDS)).as("the owner finishes; logs: " + logs()).isTrue();
+        assertThat(owner.exitValue()).as("exit code; log: " + log("a")).isZero();
+
+        Map<String, Long> byInstance = assertEveryItemMadeOnce("harbours", 200, 200);
+        assertThat(byInstance.get("a")).as("items made by a").isGreaterThanOrEqualTo(50);
+        assertThat(byInstance.get("b")).as("items made by b").isGreaterThanOrEqualTo(50);
+        assertThat(worker.isAlive()).as("the worker keeps serving").isTrue();
+        System.out.printf(Locale.ROOT, "two instances, 200 items: %s, %d ms%n", byInstance,
+                Duration.between(began, Instant.now()).toMillis());
+    }
+
+    @Test
+    void aKilledWorkersItemsAreRedeliveredAndNothingIsLost() throws Exception {
+        Process worker = launch("b", false);
+        awaitLog("b", "Watching");
+        dropPrompts("a", "harbours", 200);
+        Process owner = launch("a", true);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (sidecarsBy("harbours", "b") < 30 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        worker.destroyForcibly();
+        assertThat(worker.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        long madeByWorker = sidecarsBy("harbours", "b");
+        assertThat(madeByWorker).as("the worker was killed mid-run").isBetween(30L, 150L);
+
+        assertThat(owner.waitFor(120, TimeUnit.SECONDS)).as("the owner finishes; logs: " + logs()).isTrue();
+        assertThat(owner.exitValue()).as("exit code; log: " + log("a")).isZero();
+        Map<String, Long> byInstance = assertEveryItemMadeOnce("harbours", 200, 200 + CONCURRENCY);
+        long billed = simulator.stats().path("imagesBilled").asLong();
+        System.out.printf(Locale.ROOT, "kill -9 of worker b after %d images: manifest %s, billed %d for 200 items%n",
+                madeByWorker, byInstance, billed);
+    }
+
+    @Test
+    void aPoisonedItemEndsInTheDeadLetterQueueAndItsBatchCompletes() throws Exception {
+        dropPrompts("a", "buoys", 10);
+        Process owner = launch("a", true, "--set", "imagegen.work.consume=false");
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url());
+        try (Connection connection = factory.createConnection()) {
+            connection.start();
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            // the message of item 0004 is damaged on its way: what a worker gets is not JSON
+            try (MessageConsumer take = session.createConsumer(session.createQueue(queue), "GeminiImageItemId = '0004'")) {
+                TextMessage original = (TextMessage) take.receive(30_000);
+                assertThat(original).as("item 0004 on the work queue; log: " + log("a")).isNotNull();
+                TextMessage damaged = session.createTextMessage(original.getText().substring(0, 40));
+                for (String header : List.of("GeminiImageBatch", "GeminiImageItemId", "GeminiImageOwner", "GeminiImageRun")) {
+                    damaged.setStringProperty(header, original.getStringProperty(header));
+                }
+                try (MessageProducer put = session.createProducer(session.createQueue(queue))) {
+                    put.send(damaged);
+                }
+            }
+            launch("b", false);
+            assertThat(owner.waitFor(120, TimeUnit.SECONDS)).as("the owner finishes; logs: " + logs()).isTrue();
+            assertThat(owner.exitValue()).as("exit code 2: an item failed; log: " + log("a")).isEqualTo(2);
+
+            try (MessageConsumer dead = session.createConsumer(session.createQueue(Broker.DEAD_LETTER_QUEUE))) {
+                Message letter = dead.receive(10_000);
+                assertThat(letter).as("the poisoned item in the dead-letter queue").isNotNull();
+                assertThat(letter.getStringProperty("GeminiImageItemId")).isEqualTo("0004");
+                assertThat(letter.getStringProperty("GeminiImageFailure")).contains("given up after 5 deliveries")
+                        .contains("not JSON");
+                assertThat(dead.receive(500)).as("only the poisoned item is dead").isNull();
+            }
+        }
+        List<JsonNode> manifest = manifest("buoys");
+        assertThat(manifest).hasSize(10);
+        JsonNode poisoned = manifest.stream().filter(l -> l.path("id").asText().equals("0004")).findFirst().orElseThrow();
+        assertThat(poisoned.path("status").asText()).isEqualTo("failed");
+        assertThat(poisoned.path("reason").asText()).isEqualTo("dead_letter");
+        assertThat(poisoned.path("message").asText()).contains("not JSON");
+        assertThat(manifest).filteredOn(l -> !l.path("id").asText().equals("0004"))
+                .allSatisfy(l -> assertThat(l.path("status").asText()).isEqualTo("ok"));
+        JsonNode report = JSON.readTree(outbox.resolve("buoys/report.json").toFile());
+        assertThat(report.path("totals").path("failed").asInt()).isEqualTo(1);
+        assertThat(report.path("totals").path("ok").asInt()).isEqualTo(9);
+        assertThat(Files.readString(outbox.resolve("buoys/failed.jsonl"))).contains("\"id\":\"0004\"");
+        assertThat(tmp.resolve("inbox-a/.done/buoys.txt")).exists();
+    }
+
+    @Test
+    void promptsFromAnotherEndpointBecomeBatchesLikeDroppedFiles() throws Exception {
+        String intake = "prompts-" + System.nanoTime();
+        Process service = launch("a", false, "--set", "imagegen.work.uri=", "--set", "imagegen.intake.uri=jms:queue:" + intake,
+                "--set", "imagegen.intake.batchIdle=1s");
+        awaitLog("a", "Watching");
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url());
+        try (Connection connection = factory.createConnection()) {
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            try (MessageProducer put = session.createProducer(session.createQueue(intake))) {
+                put.send(session.createTextMessage("{\"batch\":\"kites\",\"id\":\"red\",\"prompt\":\"a red kite\"}"));
+                put.send(session.createTextMessage("{\"batch\":\"kites\",\"id\":\"blue\",\"prompt\":\"a blue kite\"}"));
+                TextMessage byHeader = session.createTextMessage("{\"id\":\"green\",\"prompt\":\"a green kite\"}");
+                byHeader.setStringProperty("GeminiImageBatch", "kites");
+                put.send(byHeader);
+                TextMessage file = session.createTextMessage("a paper boat\na wooden boat\n");
+                file.setStringProperty("CamelFileName", "boats.txt");
+                put.send(file);
+            }
+        }
+        Path inboxA = tmp.resolve("inbox-a");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(Files.exists(inboxA.resolve(".done/kites.jsonl")) && Files.exists(inboxA.resolve(".done/boats.txt")))) {
+            assertThat(System.nanoTime()).as("both batches done; log: " + log("a")).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        assertThat(manifest("kites")).extracting(l -> l.path("id").asText() + "=" + l.path("status").asText())
+                .containsExactlyInAnyOrder("red=ok", "blue=ok", "green=ok");
+        assertThat(manifest("boats")).extracting(l -> l.path("status").asText()).containsExactly("ok", "ok");
+        assertThat(simulator.stats().path("billedByPrompt").path("a green kite").asInt()).isEqualTo(1);
+        assertThat(service.isAlive()).isTrue();
+    }
+
+    /** Returns the number of manifest lines per instance. */
+    private Map<String, Long> assertEveryItemMadeOnce(String batch, int items, long maxBilled) throws IOException {
+        List<JsonNode> manifest = manifest(batch);
+        assertThat(manifest).as("one manifest line per item").hasSize(items);
+        assertThat(manifest).allSatisfy(l -> assertThat(l.path("status").asText()).isIn("ok", "skipped"));
+        JsonNode stats = simulator.stats();
+        Map<String, Integer> billedByPrompt = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = stats.path("billedByPrompt").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            billedByPrompt.put(e.getKey(), e.getValue().asInt());
+        }
+        assertThat(billedByPrompt).as("every prompt billed").hasSize(items);
+        assertThat(stats.path("imagesBilled").asLong()).isBetween((long) items, maxBilled);
+        if (maxBilled == items) {
+            assertThat(billedByPrompt.values()).as("each image made exactly once").allMatch(n -> n == 1);
+        }
+        assertThat(outbox.resolve(batch + "/report.json")).exists();
+        JsonNode report = JSON.readTree(outbox.resolve(batch + "/report.json").toFile());
+        assertThat(report.path("totals").path("ok").asLong() + report.path("totals").path("skipped").asLong())
+                .isEqualTo(items);
+        try (Stream<Path> folders = Files.list(outbox)) {
+            assertThat(folders.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).toList())
+                    .as("one batch folder, one manifest, one report").containsExactly(batch);
+        }
+        try (Stream<Path> images = Files.list(outbox.resolve(batch))) {
+            assertThat(images.filter(p -> p.toString().endsWith(".png")).count()).isEqualTo(items);
+        }
+        assertThat(tmp.resolve("inbox-a/.done/" + batch + ".txt")).exists();
+        assertThat(tmp.resolve("inbox-a/" + batch + ".txt")).doesNotExist();
+        Map<String, Long> byInstance = new TreeMap<>();
+        manifest.stream().filter(l -> l.path("status").asText().equals("ok"))
+                .forEach(l -> byInstance.merge(l.path("instance").asText(), 1L, Long::sum));
+        return byInstance;
+    }
+
+    private long sidecarsBy(String batch, String instance) throws IOException {
+        Path dir = outbox.resolve(batch);
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        long n = 0;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.filter(f -> f.getFileName().toString().matches("\\d+\\.json")).toList()) {
+                try {
+                    if (JSON.readTree(p.toFile()).path("instance").asText().equals(instance)) {
+                        n++;
+                    }
+                } catch (IOException ignored) {
+                    // renamed into place complete, but may vanish between list and read: count it next time
+                }
+            }
+        }
+        return n;
+    }
+
+    private List<JsonNode> manifest(String batch) throws IOException {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(outbox.resolve(batch + "/manifest.jsonl"))) {
+            if (!line.isBlank()) {
+                lines.add(JSON.readTree(line));
+            }
+        }
+        return lines;
+    }
+
+    private void dropPrompts(String instance, String batch, int items) throws IOException {
+        Path inbox = Files.createDirectories(tmp.resolve("inbox-" + instance));
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= items; i++) {
+            text.append("harbour ").append(batch).append(" number ").append(i).append(" at first light\n");
+        }
+        Path staged = Files.writeString(tmp.resolve(batch + ".staging"), text, StandardCharsets.UTF_8);
+        Files.setLastModifiedTime(staged, FileTime.from(Instant.now().minusSeconds(10)));
+        Files.move(staged, inbox.resolve(batch + ".txt"), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private Process launch(String instance, boolean once, String... extra) throws IOException {
+        Path inbox = Files.createDirectories(tmp.resolve("inbox-" + instance));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
+                "--inbox", inbox.toString(), "--outbox", outbox.toString(), "--provider", "simulator",
+                "--set", "imagegen.provider.simulator.baseUrl=" + simulator.baseUri(),
+                "--set", "imagegen.instance=" + instance,
+                "--set", "imagegen.work.uri=jms:queue:" + queue,
+                "--set", "imagegen.jms.url=" + broker.url(),
+                "--set", "imagegen.concurrency=" + CONCURRENCY,
+                "--set", "imagegen.provider.simulator.maxConcurrency=" + CONCURRENCY,
+                "--set", "imagegen.inbox.stableMillis=100",
+                "--set", "imagegen.inbox.pollDelayMillis=100",
+                "--set", "imagegen.progress.interval=1h",
+                "--set", "camel.management.enabled=false"));
+        if (once) {
+            command.add("--once");
+        }
+        command.addAll(List.of(extra));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(tmp.toFile()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(instance + ".log").toFile());
+        builder.environment().remove("GEMINI_API_KEY");
+        builder.environment().remove("GOOGLE_API_KEY");
+        Process process = builder.start();
+        processes.add(process);
+        return process;
+    }
+
+    private void awaitLog(String instance, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!log(instance).contains(text)) {
+            assertThat(System.nanoTime()).as("instance " + instance + " logs '" + text + "'; log: " + log(instance))
+                    .isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    /** The end of each instance's log, for a failure message. */
+    private String logs() throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (String instance : List.of("a", "b")) {
+            String log = log(instance);
+            text.append("\n--- ").append(instance).append(":\n").append(log.substring(Math.max(0, log.length() - 4000)));
+        }
+        return text.toString();
+    }
+
+    private String log(String instance) throws IOException {
+        Path file = tmp.resolve(instance + ".log");
+        return Files.exists(file) ? Files.readString(file) : "";
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
