@@ -70,7 +70,9 @@ class HostileCorpusPipelineTest {
         SoftAssertions soft = new SoftAssertions();
         {
             for (Corpus.Row corpusRow : Corpus.rows()) {
-                Corpus.Row row = PIPELINE_OUTCOME.getOrDefault(corpusRow.file(), corpusRow);
+                // link-inside.txt offered in the same poll as its target, before that moved, is read like any file
+                boolean readLikeAnyFile = corpusRow.file().equals(LINK_INSIDE) && batchBySource.containsKey(LINK_INSIDE);
+                Corpus.Row row = readLikeAnyFile ? corpusRow : PIPELINE_OUTCOME.getOrDefault(corpusRow.file(), corpusRow);
                 String outcome = row.outcome();
                 Path original = inbox.resolve(row.file());
                 switch (outcome) {
@@ -148,9 +150,13 @@ class HostileCorpusPipelineTest {
      * <li>Camel's file consumer hands over regular files only: a folder named like a prompt file and a
      * link to a missing file are never offered, so they stay in the inbox untouched;</li>
      * <li>link-inside.txt points at bom-crlf.txt, which is worked first (name order) and moved to
-     * .done/, so the link dangles by its turn and stays like dangling-link.txt.</li>
+     * .done/, so the link usually dangles by its turn and stays like dangling-link.txt; when one poll
+     * offers both before bom-crlf.txt has moved, the link is read as the batch it is on its own
+     * (PromptCorpusTest's row). Either is right; anything else fails.</li>
      * </ul>
      */
+    private static final String LINK_INSIDE = "link-inside.txt";
+
     private static final Map<String, Corpus.Row> PIPELINE_OUTCOME = Map.of(
             "twenty-thousand-lines.txt", new Corpus.Row("twenty-thousand-lines.txt", "rejected", 0, 0, "has more than 19,999 prompts"),
             "too-many-items.txt", new Corpus.Row("too-many-items.txt", "rejected", 0, 0, "has more than 19,999 prompts"),
