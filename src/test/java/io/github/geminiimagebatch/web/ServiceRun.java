@@ -70,8 +70,9 @@ final class ServiceRun implements AutoCloseable {
                 throw new IllegalStateException("the application ended before its status page was up: exit " + exit.join());
             }
             try {
-                return http.send(HttpRequest.newBuilder(base.resolve("/observe/health")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() > 0;
+                // the page joins the management server once Camel has started: until then "/" is 404
+                return http.send(HttpRequest.newBuilder(base.resolve("/")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() != 404;
             } catch (IOException notYet) {
                 return false;
             }
