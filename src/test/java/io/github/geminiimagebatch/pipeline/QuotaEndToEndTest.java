@@ -76,7 +76,9 @@ class QuotaEndToEndTest {
             JsonNode stats = h.simulator.stats();
             JsonNode report = report(h, "learn");
             assertThat(report.path("totals").path("ok").asInt()).isEqualTo(60);
-            assertThat(stats.path("http429").asLong()).isBetween(1L, 6L);
+            // the first 429 teaches the window; the others come from requests already on their way when it
+            // arrived: at most the simulator provider's maxConcurrency (8). A clean-clone run measured 7.
+            assertThat(stats.path("http429").asLong()).isBetween(1L, 8L);
             assertCountersMatch(report, stats);
             assertThat(report.path("providers").path("simulator").path("pausedSeconds").asDouble()).isPositive();
             assertThat(steadyRatePerSecond(h, "learn", 60, 10) / (10 / 2.0)).isGreaterThan(0.7);
