@@ -38,6 +38,8 @@ final class QuotaWindow {
     private final ArrayDeque<Entry> log = new ArrayDeque<>();
     private long used;
     private LocalDate day;
+    /** A sliding window that has been full since its log was last empty: its places come back one window later. */
+    private boolean filledSinceEmpty;
 
     QuotaWindow(Unit unit, Limit limit, Duration margin, ZoneId zone, String learnedFrom) {
         this.unit = unit;
@@ -78,7 +80,17 @@ final class QuotaWindow {
         used += weight;
         if (!limit.calendarDay()) {
             log.addLast(new Entry(at, weight, ticket));
+            filledSinceEmpty |= used >= limit.permits();
         }
+    }
+
+    /**
+     * Whether {@code weight} more at {@code now} takes the last place of a sliding window that has
+     * been full since it was last empty: a place given back by an admission ageing out, in the
+     * spacing of the admissions one window earlier.
+     */
+    boolean refillsLastPlace(Instant now, int weight) {
+        return !limit.calendarDay() && weight > 0 && used(now) + weight >= limit.permits() && filledSinceEmpty;
     }
 
     /**
@@ -134,6 +146,7 @@ final class QuotaWindow {
         while (!log.isEmpty() && !log.peekFirst().at.plus(span).isAfter(now)) {
             used -= log.removeFirst().weight;
         }
+        filledSinceEmpty &= !log.isEmpty();
         return used;
     }
 

@@ -119,6 +119,47 @@ class ProviderQuotaTest {
     }
 
     @Test
+    void aFullWindowGivesItsPlacesBackAtOnceSoSendDelaysDoNotAddUpFromWindowToWindow() {
+        ProviderQuota quota = quota("60/6s", "");
+        Duration span = Duration.ofMillis(6_000 + 50 + 60);
+        List<Instant> sent = new ArrayList<>();
+        List<Duration> sendDelays = new ArrayList<>();
+        while (sent.size() < 300) {
+            Admission admission = quota.tryAdmit(1);
+            if (admission instanceof Admission.Granted granted) {
+                // requests leave 3 or 8 ms after their admission: consecutive ones as little as 45 ms apart
+                Duration delay = Duration.ofMillis(sent.size() % 2 == 0 ? 3 : 8);
+                clock.advance(delay);
+                quota.countFromNow(granted.ticket());
+                sent.add(clock.instant());
+                sendDelays.add(delay);
+            } else {
+                clock.set(((Admission.Wait) admission).until());
+            }
+        }
+        for (int i = 1; i < 60; i++) {
+            assertThat(Duration.between(sent.get(i - 1), sent.get(i)).toMillis()).as("the first window is spread")
+                    .isBetween(45L, 55L);
+        }
+        // spaced again at 50 ms, every 45 ms gap would push the later request (and all it paces) 5 ms later
+        for (int i = 60; i < 300; i++) {
+            assertThat(Duration.between(sent.get(i - 60), sent.get(i))).as("request %d", i)
+                    .isEqualTo(span.plus(sendDelays.get(i)));
+        }
+    }
+
+    @Test
+    void aWindowThatEmptiedSpreadsTheNextBatchAgain() {
+        ProviderQuota quota = quota("10/min", "");
+        admitGreedily(quota, 25, 1);
+        clock.advance(Duration.ofMinutes(2));
+        List<Instant> times = admitGreedily(quota, 10, 1);
+        for (int i = 1; i < times.size(); i++) {
+            assertThat(Duration.between(times.get(i - 1), times.get(i))).isEqualTo(Duration.ofSeconds(3));
+        }
+    }
+
+    @Test
     void afterIdleABatchIsSpreadNotBurst() {
         ProviderQuota quota = quota("60/min", "");
         List<Instant> times = admitGreedily(quota, 5, 1);
