@@ -12,9 +12,9 @@ import java.util.Map;
  * The windows a provider is paced by, configured and learned from 429s, and the spreading of
  * admissions under them: a request fits when every window has room, and under a sliding limit of N
  * per W (W up to one hour) two admissions are at least {@value #SPREAD_FACTOR} x W/N apart, so a batch
- * never fires a whole window at once. Once a window has been full, a place it gives back (its
- * oldest admission ageing out) is taken without spacing: those places come back spread as the
- * window before was, so steady throughput stays N per (W + margin). Not thread-safe:
+ * never fires a whole window at once. Once a window has been full, the places it gives back (its
+ * oldest admissions ageing out, up to a tenth of it at a time) are taken without spacing: they
+ * come back spread as the window before was, so steady throughput stays N per (W + margin). Not thread-safe:
  * {@link ProviderQuota} guards it.
  */
 final class Pacing {
@@ -49,8 +49,9 @@ final class Pacing {
     Admission check(Instant now, int images) {
         // A full window gives its places back in the spacing of one window earlier: spacing them
         // again (under it or under a window it keeps from filling) would carry every small delay
-        // (a wake-up, a send) into every later window.
-        boolean placeGivenBack = windows().stream().anyMatch(window -> window.refillsLastPlace(now, weight(window, images)));
+        // (a wake-up, a send) into every later window, and a window that fell a few places behind
+        // would stay behind.
+        boolean placeGivenBack = windows().stream().anyMatch(window -> window.givesPlaceBack(now, weight(window, images)));
         Admission.Wait wait = null;
         for (QuotaWindow window : windows()) {
             int weight = weight(window, images);

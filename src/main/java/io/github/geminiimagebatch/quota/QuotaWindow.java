@@ -85,12 +85,15 @@ final class QuotaWindow {
     }
 
     /**
-     * Whether {@code weight} more at {@code now} takes the last place of a sliding window that has
-     * been full since it was last empty: a place given back by an admission ageing out, in the
-     * spacing of the admissions one window earlier.
+     * Whether {@code weight} more at {@code now} takes a place given back by a sliding window that
+     * has been full since it was last empty, with at most a tenth of it (at least one place) free:
+     * its places come back as its admissions one window earlier age out, in their spacing; a few
+     * come back together when one of them was taken late. More room than that is a gap in the work
+     * (a pause, nothing to send), and what follows is a batch again.
      */
-    boolean refillsLastPlace(Instant now, int weight) {
-        return !limit.calendarDay() && weight > 0 && used(now) + weight >= limit.permits() && filledSinceEmpty;
+    boolean givesPlaceBack(Instant now, int weight) {
+        long free = limit.permits() - used(now);
+        return !limit.calendarDay() && weight > 0 && filledSinceEmpty && free - weight < Math.max(1, limit.permits() / 10);
     }
 
     /**

@@ -149,6 +149,23 @@ class ProviderQuotaTest {
     }
 
     @Test
+    void aFullWindowAFewPlacesBehindCatchesUpAtOnceButMoreRoomIsSpreadAgain() {
+        ProviderQuota quota = quota("60/6s", "");
+        List<Instant> first = admitGreedily(quota, 60, 1);
+        // woken 120 ms late: the places of the first three admissions (50 ms apart) are free together
+        clock.set(first.get(0).plus(Duration.ofMillis(6_110 + 120)));
+        for (int i = 0; i < 3; i++) {
+            assertThat(quota.tryAdmit(1)).as("place %d", i).isInstanceOf(Admission.Granted.class);
+        }
+        assertThat(quota.tryAdmit(1)).isInstanceOf(Admission.Wait.class);
+        // a gap in the work: 20 places free, a batch again
+        clock.set(first.get(0).plus(Duration.ofMillis(6_110 + 1_000)));
+        assertThat(quota.tryAdmit(1)).isInstanceOf(Admission.Granted.class);
+        Admission next = quota.tryAdmit(1);
+        assertThat(next).isEqualTo(new Admission.Wait(clock.instant().plusMillis(50), "spreading requests under 60/6s"));
+    }
+
+    @Test
     void aWindowThatEmptiedSpreadsTheNextBatchAgain() {
         ProviderQuota quota = quota("10/min", "");
         admitGreedily(quota, 25, 1);
