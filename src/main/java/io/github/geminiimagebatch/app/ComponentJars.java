@@ -1,0 +1,39 @@
+package io.github.geminiimagebatch.app;
+
+import org.apache.camel.CamelContext;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Camel components that the runnable jar does not ship (ftp, kafka ...) come from jars in {@code lib/}
+ * next to {@code bin/} or in the folders of {@code GIB_LIB}, which bin/gemini-image-batch puts on the
+ * classpath. A URI whose scheme no component answers gets a message saying which jar to add where.
+ */
+public final class ComponentJars {
+
+    /** Schemes served by a component whose artifact is not camel-&lt;scheme&gt;. */
+    private static final Map<String, String> ARTIFACTS = Map.of("sftp", "camel-ftp", "ftps", "camel-ftp");
+
+    private ComponentJars() {
+    }
+
+    /** The URI's scheme when no Camel component on the classpath serves it, else empty. */
+    public static Optional<String> missingScheme(CamelContext context, String uri) {
+        int colon = uri.indexOf(':');
+        if (colon <= 0) {
+            return Optional.empty();
+        }
+        String scheme = uri.substring(0, colon);
+        return context.getComponent(scheme) == null ? Optional.of(scheme) : Optional.empty();
+    }
+
+    /** What to do about a missing component, in one sentence that names the scheme, the jar and lib/. */
+    public static String advice(String scheme, String camelVersion) {
+        String artifact = ARTIFACTS.getOrDefault(scheme, "camel-" + scheme);
+        return "This bundle has no Camel component for '" + scheme + ":' (the runnable jar does not ship it): put its"
+                + " jar (usually org.apache.camel:" + artifact + ":" + camelVersion + ") and the jars it depends on into"
+                + " lib/ next to bin/, or into a folder named in GIB_LIB, and start with bin/gemini-image-batch"
+                + " (see docs/outputs.md, \"Camel components the jar does not ship\").";
+    }
+}
