@@ -1,6 +1,9 @@
 package io.github.geminiimagebatch.app;
 
+import io.github.geminiimagebatch.config.ConfigException;
+import io.github.geminiimagebatch.secret.Secrets;
 import org.apache.camel.CamelContext;
+import org.apache.camel.util.URISupport;
 
 import java.util.Map;
 import java.util.Optional;
@@ -10,7 +13,7 @@ import java.util.Optional;
  * next to {@code bin/} or in the folders of {@code GIB_LIB}, which bin/gemini-image-batch puts on the
  * classpath. A URI whose scheme no component answers gets a message saying which jar to add where.
  */
-public final class ComponentJars {
+final class ComponentJars {
 
     /** Schemes served by a component whose artifact is not camel-&lt;scheme&gt;. */
     private static final Map<String, String> ARTIFACTS = Map.of("sftp", "camel-ftp", "ftps", "camel-ftp");
@@ -19,7 +22,7 @@ public final class ComponentJars {
     }
 
     /** The URI's scheme when no Camel component on the classpath serves it, else empty. */
-    public static Optional<String> missingScheme(CamelContext context, String uri) {
+    private static Optional<String> missingScheme(CamelContext context, String uri) {
         int colon = uri.indexOf(':');
         if (colon <= 0) {
             return Optional.empty();
@@ -28,8 +31,20 @@ public final class ComponentJars {
         return context.getComponent(scheme) == null ? Optional.of(scheme) : Optional.empty();
     }
 
+    /**
+     * Stops the start with one paragraph when the URI in the setting {@code key} names a component that is not
+     * on the classpath; the start goes on otherwise (a URI that is wrong in other ways fails where it is used).
+     */
+    static void require(CamelContext context, String key, String uri) {
+        Optional<String> missing = missingScheme(context, uri);
+        if (missing.isPresent()) {
+            throw new IllegalStateException(new ConfigException("The setting " + key + " is '"
+                    + Secrets.redact(URISupport.sanitizeUri(uri)) + "'. " + advice(missing.get(), context.getVersion())));
+        }
+    }
+
     /** What to do about a missing component, in one sentence that names the scheme, the jar and lib/. */
-    public static String advice(String scheme, String camelVersion) {
+    private static String advice(String scheme, String camelVersion) {
         String artifact = ARTIFACTS.getOrDefault(scheme, "camel-" + scheme);
         return "This bundle has no Camel component for '" + scheme + ":' (the runnable jar does not ship it): put its"
                 + " jar (usually org.apache.camel:" + artifact + ":" + camelVersion + ") and the jars it depends on into"

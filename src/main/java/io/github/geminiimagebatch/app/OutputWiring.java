@@ -85,12 +85,7 @@ final class OutputWiring implements AutoCloseable {
         if (uri.isEmpty()) {
             return;
         }
-        Optional<String> missing = ComponentJars.missingScheme(context, uri.get());
-        if (missing.isPresent()) {
-            throw new IllegalStateException(new ConfigException("The setting imagegen.output.uri is '"
-                    + Secrets.redact(URISupport.sanitizeUri(uri.get())) + "'. "
-                    + ComponentJars.advice(missing.get(), context.getVersion())));
-        }
+        ComponentJars.require(context, "imagegen.output.uri", uri.get());
         try {
             context.getEndpoint(uri.get());
         } catch (RuntimeException e) {

@@ -73,6 +73,15 @@ class StartupErrorsTest {
     }
 
     @Test
+    void aWorkQueueOnAComponentTheJarDoesNotShipSaysWhichJarToPutIntoLib() throws Exception {
+        Files.createDirectories(tmp.resolve("inbox"));
+        assertThat(run("--once", "--set", "imagegen.work.uri=kafka:gemini-image-items?brokers=127.0.0.1:9",
+                "--set", "camel.management.enabled=false")).isEqualTo(1);
+        assertThat(stderr()).contains("imagegen.work.uri", "no Camel component for 'kafka:'",
+                "org.apache.camel:camel-kafka:", "into lib/ next to bin/").doesNotContain("\tat ");
+    }
+
+    @Test
     void missingConfigFileIsNamed() {
         assertThat(run("--once", "--config", tmp.resolve("nope.properties").toString())).isEqualTo(1);
         assertThat(stderr()).contains("nope.properties");
