@@ -3,6 +3,7 @@ package io.github.geminiimagebatch.app;
 import io.github.geminiimagebatch.config.ConfigException;
 import io.github.geminiimagebatch.secret.Secrets;
 import org.apache.camel.CamelContext;
+import org.apache.camel.NoSuchEndpointException;
 import org.apache.camel.util.URISupport;
 
 import java.util.Map;
@@ -13,7 +14,7 @@ import java.util.Optional;
  * next to {@code bin/} or in the folders of {@code GIB_LIB}, which bin/gemini-image-batch puts on the
  * classpath. A URI whose scheme no component answers gets a message saying which jar to add where.
  */
-final class ComponentJars {
+public final class ComponentJars {
 
     /** Schemes served by a component whose artifact is not camel-&lt;scheme&gt;. */
     private static final Map<String, String> ARTIFACTS = Map.of("sftp", "camel-ftp", "ftps", "camel-ftp");
@@ -43,11 +44,23 @@ final class ComponentJars {
         }
     }
 
+    /**
+     * For a start that failed on an endpoint no component serves (a URI in the user's own routes, say): the same
+     * advice, after Camel's own message; empty for any other failure.
+     */
+    public static String adviceFor(Throwable failure) {
+        if (failure instanceof NoSuchEndpointException e && e.getUri() != null && e.getUri().indexOf(':') > 0) {
+            return " " + advice(e.getUri().substring(0, e.getUri().indexOf(':')), null);
+        }
+        return "";
+    }
+
     /** What to do about a missing component, in one sentence that names the scheme, the jar and lib/. */
     private static String advice(String scheme, String camelVersion) {
         String artifact = ARTIFACTS.getOrDefault(scheme, "camel-" + scheme);
+        String version = camelVersion == null ? ", of the bundle's Camel version" : ":" + camelVersion;
         return "This bundle has no Camel component for '" + scheme + ":' (the runnable jar does not ship it): put its"
-                + " jar (usually org.apache.camel:" + artifact + ":" + camelVersion + ") and the jars it depends on into"
+                + " jar (usually org.apache.camel:" + artifact + version + ") and the jars it depends on into"
                 + " lib/ next to bin/, or into a folder named in GIB_LIB, and start with bin/gemini-image-batch"
                 + " (see docs/outputs.md, \"Camel components the jar does not ship\").";
     }
