@@ -176,6 +176,11 @@ public final class BatchApplication {
                 RunEvents.attach(support.getCamelContext(), config, run);
                 ProviderRoutes.add(support.getCamelContext(), config, run);
                 OutputWiring.checkOutputUri(support.getCamelContext(), config);
+                if (queue.queued()) {
+                    ComponentJars.require(support.getCamelContext(), "imagegen.work.uri", queue.workUri());
+                    ComponentJars.require(support.getCamelContext(), "imagegen.results.uri", queue.resultsUri());
+                    ComponentJars.require(support.getCamelContext(), "imagegen.work.deadLetterUri", queue.deadLetterUri());
+                }
             }
 
             @Override
