@@ -157,9 +157,10 @@ class WorkQueueIT {
         try (Stream<Path> runs = Files.list(outbox.resolve(".state/" + ResultJournal.DIRECTORY))) {
             assertThat(runs.toList()).as("the completed run's record is gone").isEmpty();
         }
-        System.out.printf(Locale.ROOT, "kill -9 of owner a after %d results: manifest %s, report skipped %d, billed %d%n",
-                recordedBeforeKill, byInstance, report.path("totals").path("skipped").asLong(),
-                simulator.stats().path("imagesBilled").asLong());
+        System.out.printf(Locale.ROOT, "kill -9 of owner a after %d results: manifest %s, report skipped %d, billed %d;"
+                + " restarted a said:%n%s%n", recordedBeforeKill, byInstance, report.path("totals").path("skipped").asLong(),
+                simulator.stats().path("imagesBilled").asLong(), log("a").lines()
+                        .filter(l -> l.contains("Batch harbours")).collect(java.util.stream.Collectors.joining("\n")));
     }
 
     @Test
