@@ -176,6 +176,7 @@ public final class BatchApplication {
                 RunEvents.attach(support.getCamelContext(), config, run);
                 ProviderRoutes.add(support.getCamelContext(), config, run);
                 OutputWiring.checkOutputUri(support.getCamelContext(), config);
+                statusPage.guardFromTheStart(support.getCamelContext());
             }
 
             @Override

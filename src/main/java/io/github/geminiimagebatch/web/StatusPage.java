@@ -13,8 +13,11 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.AuthenticationHandler;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
+import org.apache.camel.component.platform.http.vertx.auth.AuthenticationConfig;
+import io.vertx.ext.auth.authentication.AuthenticationProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +33,9 @@ import java.util.Optional;
  * The status page on Camel's management server (the port of {@code /observe/health}): {@code GET /}
  * (HTML, polling {@code /api/status} every second), {@code GET /api/status},
  * {@code GET /api/batches/<n>/items?offset=&limit=} (one gallery page) and {@code GET /thumbs?image=B/I.ext}.
- * The access rule of {@link WebAccess} guards every path of that server, {@code /observe/*} included.
+ * The access rule of {@link WebAccess} guards every path of that server, {@code /observe/*} included, from
+ * the first request it answers: it is the first handler of the server's router before the port opens
+ * ({@link #guardFromTheStart}); the page's own paths join once Camel has started ({@link #install}).
  */
 public final class StatusPage {
 
@@ -48,6 +53,8 @@ public final class StatusPage {
     private final Thumbnails thumbnails;
     private final WebAccess access;
     private final Clock clock;
+    /** Set when the management server has built its router with {@link #guard} in front. */
+    private volatile boolean guarded;
 
     /** @param thumbnails null when no output can be read back (the gallery then shows names only) */
     public StatusPage(StatusJson json, StatusBoard board, Thumbnails thumbnails, WebAccess access, Clock clock) {
@@ -74,15 +81,52 @@ public final class StatusPage {
                 store.map(Thumbnails::new).orElse(null), access, clock);
     }
 
-    /** Adds the page to the running management server; says so in one line (or why there is none). */
+    /**
+     * Puts the access rule in front of every path of the management server before that server starts
+     * listening. Camel builds the server's Vert.x router from its authentication settings just before
+     * it opens the port, so the rule goes in there, as a handler for {@code /*} ahead of everything the
+     * server serves ({@code /observe/*}, the page, unknown paths). Call once Camel Main has configured
+     * the context and before it starts it.
+     */
+    public void guardFromTheStart(CamelContext context) {
+        ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
+        if (server == null) {
+            return;
+        }
+        if (server.isStarting() || server.isStarted()) {
+            throw new IllegalStateException("The management server started before the status page could guard it.");
+        }
+        AuthenticationConfig.AuthenticationConfigEntry everyPath = new AuthenticationConfig.AuthenticationConfigEntry();
+        everyPath.setPath("/*");
+        everyPath.setAuthenticationProviderFactory(vertx -> null);
+        everyPath.setAuthenticationHandlerFactory(new AuthenticationConfig.AuthenticationHandlerFactory() {
+            @Override
+            public <T extends AuthenticationProvider> AuthenticationHandler createAuthenticationHandler(T none) {
+                guarded = true;
+                return StatusPage.this::guard;
+            }
+        });
+        AuthenticationConfig authentication = server.getConfiguration().getAuthenticationConfig();
+        authentication.getEntries().add(everyPath);
+        authentication.setEnabled(true);
+    }
+
+    /**
+     * Adds the page to the running management server; says so in one line (or why there is none).
+     * Refuses to add it to a server that {@link #guardFromTheStart} could not guard.
+     */
     public void install(CamelContext context) {
         ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
         if (server == null || server.getRouter() == null) {
             LOG.info("No status page: the management server is off (camel.management.enabled).");
             return;
         }
+        if (!guarded) {
+            throw new IllegalStateException("The management server on port " + server.getPort() + " was built without"
+                    + " the status page's access rule (is another Camel HTTP server on the same port?): set"
+                    + " camel.management.port to a port of its own.");
+        }
         Router router = server.getRouter();
-        router.route().order(-1000).handler(this::guard);
         ASSETS.forEach((path, resource) -> {
             Buffer body = Buffer.buffer(resource(resource));
             String type = resource.endsWith(".html") ? "text/html; charset=utf-8"

@@ -13,6 +13,7 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -26,8 +27,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -115,13 +120,52 @@ class StatusPageHttpTest {
         }
     }
 
+    private static String rawStatusLine(int port, String host) throws IOException {
+        return rawStatusLine(port, host, "/api/status");
+    }
+
     /** A request with a Host header of our choosing (Java's HttpClient sets its own): as a DNS-rebinding page would send. */
-    private static String rawStatusLine(int port, String host) throws Exception {
+    private static String rawStatusLine(int port, String host, String path) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            socket.getOutputStream().write(("GET /api/status HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
         }
+    }
+
+    /**
+     * Requests without the token from the moment the management port opens until the page is up: not
+     * one may be served (the access rule must be in front before the server listens, not join later).
+     */
+    @Test
+    void withATokenNothingIsServedWithoutItFromTheMomentThePortOpens() throws Exception {
+        int port = ServiceRun.freePort();
+        String[] paths = {"/observe/health", "/observe/metrics", "/api/status", "/"};
+        Queue<String> answers = new ConcurrentLinkedQueue<>();
+        AtomicBoolean starting = new AtomicBoolean(true);
+        Thread hammer = new Thread(() -> {
+            for (int i = 0; starting.get(); i++) {
+                String path = paths[i % paths.length];
+                try {
+                    answers.add(path + " -> " + rawStatusLine(port, "127.0.0.1:" + port, path));
+                } catch (IOException notListeningYet) {
+                    LockSupport.parkNanos(500_000);
+                }
+            }
+        }, "hammer");
+        hammer.start();
+        try (ServiceRun run = new ServiceRun(tmp, SimulatorOptions.builder().port(0).build(),
+                Map.of(WebAccess.TOKEN_SETTING, TOKEN), port)) {
+            starting.set(false);
+            hammer.join(10_000);
+            assertThat(get(run.base, "/observe/health", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
+        } finally {
+            starting.set(false);
+            hammer.join(10_000);
+        }
+        assertThat(answers).as("requests answered while the bundle started").isNotEmpty()
+                .allSatisfy(answer -> assertThat(answer).endsWith(" -> HTTP/1.1 401 Unauthorized"));
     }
 
     @Test
