@@ -25,6 +25,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Queue;
@@ -98,6 +99,17 @@ class StatusPageHttpTest {
             BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(thumb.body()));
             assertThat(decoded.getWidth()).isBetween(1, Thumbnails.MAX_SIDE);
             assertThat(decoded.getHeight()).isBetween(1, Thumbnails.MAX_SIDE);
+
+            // Gemini may answer with WebP; the simulator renders PNG and JPEG only, so a stored image is
+            // replaced by a real WebP before its first thumbnail is asked for (the reader goes by the bytes)
+            String webp = page.path("items").get(1).path("image").asText();
+            Files.copy(ThumbnailsTest.SMALL_WEBP, run.outbox.resolve(webp), StandardCopyOption.REPLACE_EXISTING);
+            HttpResponse<byte[]> webpThumb = http.send(HttpRequest.newBuilder(run.base.resolve("/thumbs?image="
+                    + URLEncoder.encode(webp, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(webpThumb.statusCode()).isEqualTo(200);
+            BufferedImage webpDecoded = ImageIO.read(new ByteArrayInputStream(webpThumb.body()));
+            assertThat(webpDecoded.getWidth()).isEqualTo(16);
+            assertThat(webpDecoded.getHeight()).isEqualTo(16);
 
             Files.writeString(run.outbox.resolve("secret.png"), "not for the page");
             for (String traversal : new String[] {"../secret.png", "cranes/../../secret.png", "cranes/..", "..%2Fsecret.png"}) {
