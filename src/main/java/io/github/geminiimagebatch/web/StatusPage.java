@@ -6,6 +6,8 @@ import io.github.geminiimagebatch.output.ReadableSink;
 import io.github.geminiimagebatch.pipeline.Progress;
 import io.github.geminiimagebatch.pipeline.RunState;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
@@ -31,7 +33,8 @@ import java.util.Optional;
 
 /**
  * The status page on Camel's management server (the port of {@code /observe/health}): {@code GET /}
- * (HTML, polling {@code /api/status} every second), {@code GET /api/status},
+ * (HTML), {@code GET /api/status}, {@code GET /api/status/stream} (the same document every second as
+ * server-sent events; the page polls {@code /api/status} where the stream cannot be opened),
  * {@code GET /api/batches/<n>/items?offset=&limit=} (one gallery page) and {@code GET /thumbs?image=B/I.ext}.
  * The access rule of {@link WebAccess} guards every path of that server, {@code /observe/*} included, from
  * the first request it answers: it is the first handler of the server's router before the port opens
@@ -47,6 +50,8 @@ public final class StatusPage {
             "/", "index.html",
             "/assets/status.js", "status.js",
             "/assets/status.css", "status.css");
+    /** How often {@code /api/status/stream} sends the status document. */
+    private static final long PUSH_MILLIS = 1000;
 
     private final StatusJson json;
     private final StatusBoard board;
@@ -134,6 +139,7 @@ public final class StatusPage {
             router.get(path).handler(ctx -> common(ctx.response(), type).putHeader("Cache-Control", "no-cache").end(body));
         });
         router.get("/api/status").blockingHandler(this::status, false);
+        router.get("/api/status/stream").handler(this::stream);
         router.get("/api/batches/:batch/items").blockingHandler(this::items, false);
         router.get("/thumbs").blockingHandler(this::thumbnail, false);
         LOG.info("Status page: http://{}:{}/{}", server.getHost(), server.getPort(),
@@ -169,6 +175,30 @@ public final class StatusPage {
 
     private void status(RoutingContext ctx) {
         sendJson(ctx, json.status(clock.instant()).toString());
+    }
+
+    /**
+     * The status document every {@link #PUSH_MILLIS} as a server-sent event, for as long as the page is
+     * open. Each document is built off the event loop, as for {@code /api/status}; a reader that does
+     * not keep up misses documents instead of piling them up in memory.
+     */
+    private void stream(RoutingContext ctx) {
+        HttpServerResponse response = common(ctx.response(), "text/event-stream; charset=utf-8")
+                .putHeader("Cache-Control", "no-store").setChunked(true);
+        Vertx vertx = ctx.vertx();
+        Handler<Long> push = tick -> {
+            if (response.writeQueueFull()) {
+                return;
+            }
+            vertx.executeBlocking(() -> json.status(clock.instant()).toString(), false).onSuccess(document -> {
+                if (!response.closed() && !response.ended()) {
+                    response.write("data: " + document + "\n\n");
+                }
+            });
+        };
+        push.handle(0L);
+        long timer = vertx.setPeriodic(PUSH_MILLIS, push);
+        response.closeHandler(closed -> vertx.cancelTimer(timer));
     }
 
     private void items(RoutingContext ctx) {

@@ -15,6 +15,7 @@ import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -27,6 +28,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +39,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -83,6 +87,16 @@ class StatusPageHttpTest {
                 charted += n.asLong();
             }
             assertThat(charted).isEqualTo(7);
+
+            HttpResponse<Stream<String>> stream = http.send(HttpRequest.newBuilder(run.base.resolve("/api/status/stream")).build(),
+                    HttpResponse.BodyHandlers.ofLines());
+            assertThat(stream.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+            try (Stream<String> lines = stream.body()) {
+                List<JsonNode> pushed = lines.filter(line -> line.startsWith("data: ")).limit(2)
+                        .map(line -> readJson(line.substring("data: ".length()))).toList();
+                assertThat(pushed).allSatisfy(s -> assertThat(s.path("batches").get(0).path("ok").asLong()).isEqualTo(7));
+                assertThat(Instant.parse(pushed.get(1).path("now").asText())).isAfter(Instant.parse(pushed.get(0).path("now").asText()));
+            }
 
             JsonNode page = JSON.readTree(get(run.base, "/api/batches/0/items?offset=5&limit=5", null).body());
             assertThat(page.path("total").asInt()).isEqualTo(7);
@@ -215,7 +229,8 @@ class StatusPageHttpTest {
     void withATokenEveryPathNeedsIt() throws Exception {
         try (ServiceRun run = new ServiceRun(tmp, SimulatorOptions.builder().port(0).build(),
                 Map.of(WebAccess.TOKEN_SETTING, TOKEN))) {
-            for (String path : new String[] {"/", "/api/status", "/thumbs?image=a/b.png", "/observe/health", "/observe/metrics"}) {
+            for (String path : new String[] {"/", "/api/status", "/api/status/stream", "/thumbs?image=a/b.png", "/observe/health",
+                "/observe/metrics"}) {
                 HttpResponse<String> refused = get(run.base, path, null);
                 assertThat(refused.statusCode()).as(path).isEqualTo(401);
                 assertThat(refused.body()).doesNotContain(TOKEN);
@@ -271,6 +286,14 @@ class StatusPageHttpTest {
         assertThat(code).isEqualTo(1);
         assertThat(inbox.resolve("one.txt")).exists();
         assertThat(tmp.resolve("outbox").resolve("one")).doesNotExist();
+    }
+
+    private static JsonNode readJson(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private HttpResponse<String> get(URI base, String path, String authorization) throws Exception {
