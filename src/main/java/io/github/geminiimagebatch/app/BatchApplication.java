@@ -181,6 +181,7 @@ public final class BatchApplication {
                     ComponentJars.require(support.getCamelContext(), "imagegen.results.uri", queue.resultsUri());
                     ComponentJars.require(support.getCamelContext(), "imagegen.work.deadLetterUri", queue.deadLetterUri());
                 }
+                statusPage.guardFromTheStart(support.getCamelContext());
             }
 
             @Override
