@@ -94,7 +94,8 @@ public final class Outputs {
         String imageName = batch + "/" + id + "." + extension;
         String sidecarName = batch + "/" + id + ".json";
         try {
-            OutputImage described = describe(batch, id, imageName, image, mimeType, requestKey, sidecar);
+            // only the other sinks label objects with the image's facts: the outbox folder alone needs no reading back
+            OutputImage described = sinks.isEmpty() ? null : describe(batch, id, imageName, image, mimeType, requestKey, sidecar);
             for (OutputSink sink : sinks) {
                 sink.putImage(described);
                 sink.putDocument(sidecarName, sidecar, "application/json");

@@ -66,6 +66,7 @@ public final class Dispatcher {
                 continue;
             }
             // and its retry goes to another provider when one can take it, the one it failed on last
+            long callsEnded = gateway.callEnds().count();
             Reservation reservation = gateway.reserve(item.getRequest(), item::skips, item.getLastServerErrorProvider());
             if (reservation instanceof Reservation.Granted granted) {
                 Permit permit = granted.permit();
@@ -76,7 +77,8 @@ public final class Dispatcher {
                 return;
             }
             if (reservation instanceof Reservation.Wait wait) {
-                sleepUntil(wait.until());
+                // a slot freed by a call that ends meanwhile is taken at once, not at the next poll
+                gateway.callEnds().await(callsEnded, pollFor(wait.until()));
                 continue;
             }
             Reservation.Closed closed = (Reservation.Closed) reservation;
@@ -244,12 +246,15 @@ public final class Dispatcher {
     }
 
     private void sleepUntil(Instant until) throws InterruptedException {
-        Duration wait = Duration.between(run.clock().instant(), until);
-        if (wait.compareTo(POLL) > 0) {
-            wait = POLL;
-        }
+        Duration wait = pollFor(until);
         if (!wait.isNegative() && !wait.isZero()) {
             Thread.sleep(wait.toMillis(), (int) (wait.toNanosPart() % 1_000_000));
         }
+    }
+
+    /** Until {@code until}, at most {@link #POLL}, so a stop or an output problem is noticed soon. */
+    private Duration pollFor(Instant until) {
+        Duration wait = Duration.between(run.clock().instant(), until);
+        return wait.compareTo(POLL) > 0 ? POLL : wait;
     }
 }

@@ -10,6 +10,7 @@ public final class Permit implements AutoCloseable {
 
     private final ProviderRuntime provider;
     private final Budget budget;
+    private final CallEnds callEnds;
     private final long ticket;
     private final double reservedUsd;
     private final String model;
@@ -21,9 +22,10 @@ public final class Permit implements AutoCloseable {
     private boolean settled;
     private boolean closed;
 
-    Permit(ProviderRuntime provider, Budget budget, long ticket, double reservedUsd, String model) {
+    Permit(ProviderRuntime provider, Budget budget, CallEnds callEnds, long ticket, double reservedUsd, String model) {
         this.provider = provider;
         this.budget = budget;
+        this.callEnds = callEnds;
         this.ticket = ticket;
         this.reservedUsd = reservedUsd;
         this.model = model;
@@ -95,7 +97,7 @@ public final class Permit implements AutoCloseable {
 
     /**
      * Gives back the slot and the first-call gate, frees the reserved money (spending it when an image
-     * was made) and, if the call was never settled, the breaker permission.
+     * was made) and, if the call was never settled, the breaker permission; then wakes the items waiting.
      */
     @Override
     public void close() {
@@ -114,5 +116,6 @@ public final class Permit implements AutoCloseable {
             provider.quota().countFromNow(ticket);
         }
         budget.settle(reservedUsd, imageMade ? reservedUsd : 0.0);
+        callEnds.ended();
     }
 }

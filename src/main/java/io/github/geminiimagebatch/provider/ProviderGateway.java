@@ -29,11 +29,22 @@ public final class ProviderGateway {
     private final List<ProviderRuntime> providers;
     private final Budget budget;
     private final Clock clock;
+    private final CallEnds callEnds;
 
     public ProviderGateway(List<ProviderRuntime> providers, Budget budget, Clock clock) {
+        this(providers, budget, clock, new CallEnds());
+    }
+
+    private ProviderGateway(List<ProviderRuntime> providers, Budget budget, Clock clock, CallEnds callEnds) {
         this.providers = List.copyOf(providers);
         this.budget = budget;
         this.clock = clock;
+        this.callEnds = callEnds;
+    }
+
+    /** Rung whenever a call through this gateway (or one made with {@link #only}) gives back its slot. */
+    public CallEnds callEnds() {
+        return callEnds;
     }
 
     public List<ProviderRuntime> providers() {
@@ -56,7 +67,7 @@ public final class ProviderGateway {
                     + "' is not configured; the providers are " + providers.stream().map(ProviderRuntime::name).toList()
                     + ". Add it to imagegen.providers (with its imagegen.provider." + name + ".* settings).")));
         }
-        return new ProviderGateway(chosen, budget, clock);
+        return new ProviderGateway(chosen, budget, clock, callEnds);
     }
 
     /** Each provider's state at {@code now}, in failover order. */
@@ -146,7 +157,7 @@ public final class ProviderGateway {
             }
             Admission admission = p.quota().tryAdmit(1);
             if (admission instanceof Admission.Granted granted) {
-                return new Reservation.Granted(new Permit(p, budget, granted.ticket(), price, request.model()));
+                return new Reservation.Granted(new Permit(p, budget, callEnds, granted.ticket(), price, request.model()));
             }
             p.breaker().releasePermission();
             budget.release(price);

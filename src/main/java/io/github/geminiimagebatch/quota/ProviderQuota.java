@@ -4,14 +4,7 @@ import io.github.geminiimagebatch.quota.QuotaWindow.Unit;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -19,41 +12,34 @@ import java.util.function.Consumer;
 /**
  * The quota state of one provider: decides whether a request may go now, and learns from what
  * the provider answers. Pure decisions on an injected clock; the dispatcher does the waiting.
+ * The parts, each on its own:
  *
- * <p>Pacing: every limit is a window (sliding log, or a calendar-day counter); a request is
- * admitted only when every window has room. Requests are also spread: under a sliding limit of
- * N per W (W up to one hour) two admissions are at least {@value #SPREAD_FACTOR} x W/N apart,
- * so a batch never fires a whole window at once, yet steady throughput stays N per (W + margin).
+ * <ul>
+ *   <li>{@link Pacing}: the configured and learned windows (a request is admitted only when every
+ *       window has room) and the spreading of admissions under them;</li>
+ *   <li>{@link Stops}: the provider-wide pause after a 429 and the close (per-day quota used up,
+ *       unusable);</li>
+ *   <li>{@link WindowLearning} over the {@link AdmissionLog}: the real window learned from a 429 that
+ *       states its limit;</li>
+ *   <li>{@link AdaptiveRate}: the AIMD rate for 429s that state nothing;</li>
+ *   <li>{@link OverloadGuard}: the rate a provider is held to while server errors say it is overloaded.</li>
+ * </ul>
  *
- * <p>Learning: a per-minute or images-per-minute 429 that states its limit N and a wait teaches
- * the real window W = (now + wait) - (time of the N-th most recent admission the server
- * accepted), installed as a learned sliding limit N/W. A 429 without a limit value drives an AIMD
- * rate: halved on each throttling event (never below one request a minute), grown on each
- * success by a fiftieth of the rate it had before the last decrease.
+ * This class combines their answers, reacts to each kind of 429, and shares what other instances
+ * must agree on through {@link SharedQuota}.
  *
  * <p>Thread-safe: every method is synchronized.
  */
 public final class ProviderQuota {
 
-    static final double SPREAD_FACTOR = 0.5;
-    private static final Duration LONGEST_SPREAD_PERIOD = Duration.ofHours(1);
-    private static final Duration SHORTEST_LEARNED_WINDOW = Duration.ofSeconds(1);
-    private static final Duration LONGEST_LEARNED_WINDOW = Duration.ofHours(1);
-    private static final Duration NOMINAL_MINUTE = Duration.ofMinutes(1);
     private static final Duration THROTTLE_BACKOFF_START = Duration.ofSeconds(1);
     private static final Duration THROTTLE_BACKOFF_MAX = Duration.ofSeconds(60);
     /** Random extra on a backoff pause, as a fraction of it, so clients that failed together spread out. */
     private static final double BACKOFF_JITTER = 0.25;
     private static final Duration MAX_PAUSE_JITTER = Duration.ofMillis(250);
-    static final double RATE_DECREASE = 0.5;
-    static final double MIN_RATE_PER_SECOND = 1.0 / 60;
-    static final double INCREASE_DIVISOR = 50;
-    private static final Duration RATE_OBSERVATION = Duration.ofMinutes(1);
     /** A per-day 429 this soon after midnight is taken for clock skew against the server's reset. */
     static final Duration MIDNIGHT_GRACE = Duration.ofMinutes(5);
     static final Duration MIDNIGHT_GRACE_PAUSE = Duration.ofMinutes(1);
-    private static final Duration HISTORY_SPAN = LONGEST_LEARNED_WINDOW.plusMinutes(1);
-    private static final int HISTORY_MAX_ENTRIES = 100_000;
 
     private final String providerName;
     private final QuotaSettings settings;
@@ -61,31 +47,18 @@ public final class ProviderQuota {
     private final Random random;
     /** What every instance on the same project agrees on; LOCAL_ONLY when this instance is alone. */
     private final SharedQuota shared;
-    private final List<QuotaWindow> configuredWindows = new ArrayList<>();
-    private final Map<String, QuotaWindow> learnedWindows = new LinkedHashMap<>();
-    /** When each learned window was learned (or, remembered from an earlier run, first learned). */
-    private final Map<String, Instant> learnedAt = new LinkedHashMap<>();
-    /** Told what was learned after every 429, to keep it for the next run; null when nobody listens. */
-    private Consumer<LearnedLimits> learnedListener;
-    /** Recent admissions, newest last: what learning and the observed rate are computed from. */
-    private final ArrayDeque<Admitted> history = new ArrayDeque<>();
+    private final Pacing pacing;
+    private final AdmissionLog log = new AdmissionLog();
+    private final WindowLearning learning;
+    private final Stops stops = new Stops();
+    private final AdaptiveRate adaptiveRate = new AdaptiveRate();
     /** Whether server errors say the provider is overloaded, and the rate it is held to then. */
     private final OverloadGuard overload;
-
-    private Instant lastAdmission;
-    private int lastAdmissionImages;
-    private Instant pausedUntil;
-    private String pauseReason;
-    /** Start of the pause in force (null when none); with pausedBefore, what pausedTime() adds up. */
-    private Instant pauseStartedAt;
-    private Duration pausedBefore = Duration.ZERO;
-    private long nextTicket = 1;
-    private Instant closedUntil;
-    private String closedReason;
+    /** Told what was learned after every 429, to keep it for the next run; null when nobody listens. */
+    private Consumer<LearnedLimits> learnedListener;
     private DayCloseListener dayCloseListener = (until, reason) -> { };
-    /** Requests per second allowed by AIMD; 0 while no 429 without limit value has been seen. */
-    private double adaptiveRatePerSecond;
-    private double rateBeforeLastDecrease;
+
+    private long nextTicket = 1;
     private Instant lastThrottleEventAt;
     private int throttleEventsInARow;
     private long admittedCount;
@@ -109,8 +82,8 @@ public final class ProviderQuota {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
         this.overload = new OverloadGuard(random);
-        settings.requestLimits().forEach(limit -> configuredWindows.add(window(Unit.REQUESTS, limit, null)));
-        settings.imageLimits().forEach(limit -> configuredWindows.add(window(Unit.IMAGES, limit, null)));
+        this.pacing = new Pacing(providerName, settings);
+        this.learning = new WindowLearning(pacing, log, settings, shared);
     }
 
     public String providerName() {
@@ -127,75 +100,42 @@ public final class ProviderQuota {
             throw new IllegalArgumentException("images must not be negative, got " + images);
         }
         Instant now = clock.instant();
-        if (closedUntil != null) {
-            if (now.isBefore(closedUntil)) {
-                return new Admission.Closed(closedUntil, closedReason);
-            }
-            closedUntil = null;
-            closedReason = null;
+        Admission.Closed closed = stops.closedAt(now);
+        if (closed != null) {
+            return closed;
         }
-        Instant until = now;
-        String reason = null;
-        if (pausedUntil != null && now.isBefore(pausedUntil)) {
-            until = pausedUntil;
-            reason = pauseReason;
-        } else {
-            endPause();
-        }
+        Admission.Wait wait = stops.pauseAt(now);
         // Every window is consulted even while paused: a used-up day must close, not wait.
-        for (QuotaWindow window : windows()) {
-            int weight = window.unit == Unit.IMAGES ? images : 1;
-            Instant room = window.earliestRoom(now, weight);
-            if (room.equals(Instant.MAX)) {
-                return new Admission.Closed(Instant.MAX, "a request for " + images + " images can never fit "
-                        + window.describe() + " on " + providerName + "; raise the limit or ask for fewer images per request");
-            }
-            if (window.limit.calendarDay() && room.isAfter(now)) {
-                return new Admission.Closed(room, "per-day limit " + window.describe() + " on " + providerName
-                        + " is used up; it resets at " + DailyReset.next(now, settings.resetZone()).atZone(settings.resetZone()));
-            }
-            if (room.isAfter(until)) {
-                until = room;
-                reason = "pacing under " + window.describe();
-            }
-            Instant spaced = spacedAfterLast(window);
-            if (spaced != null && spaced.isAfter(until)) {
-                until = spaced;
-                reason = "spreading " + window.unit.label + " under " + window.limitText();
-            }
+        Admission paced = pacing.check(now, images);
+        if (paced instanceof Admission.Closed) {
+            return paced;
         }
-        if (adaptiveRatePerSecond > 0 && lastAdmission != null) {
-            Instant adaptive = lastAdmission.plus(secondsToDuration(1 / adaptiveRatePerSecond));
-            if (adaptive.isAfter(until)) {
-                until = adaptive;
-                reason = "adaptive pacing at " + perMinute(adaptiveRatePerSecond) + " requests/min after 429s without quota details";
-            }
+        if (paced instanceof Admission.Wait window && window.until().isAfter(Pacing.until(wait, now))) {
+            wait = window;
+        }
+        Instant adaptive = adaptiveRate.earliestAfter(pacing.lastAdmission());
+        if (adaptive != null && adaptive.isAfter(Pacing.until(wait, now))) {
+            wait = new Admission.Wait(adaptive, adaptiveRate.describe());
         }
         Instant guarded = overload.earliestSend(now);
-        if (guarded.isAfter(until)) {
-            until = guarded;
-            reason = overload.describe(now);
+        if (guarded.isAfter(Pacing.until(wait, now))) {
+            wait = new Admission.Wait(guarded, overload.describe(now));
         }
-        if (until.isAfter(now)) {
-            return new Admission.Wait(until, reason);
+        if (wait != null) {
+            return wait;
         }
         long ticket = nextTicket;
         Admission together = shared.admit(ticket, images);
         if (together instanceof Admission.Closed closedByOthers) {
-            close(closedByOthers.until(), closedByOthers.reason());
+            stops.close(now, closedByOthers.until(), closedByOthers.reason());
         }
         if (!(together instanceof Admission.Granted)) {
             return together;
         }
         nextTicket++;
         overload.sent(now);
-        for (QuotaWindow window : windows()) {
-            window.record(now, window.unit == Unit.IMAGES ? images : 1, ticket);
-        }
-        history.addLast(new Admitted(now, images, ticket));
-        trimHistory(now);
-        lastAdmission = now;
-        lastAdmissionImages = images;
+        pacing.admitted(now, images, ticket);
+        log.add(now, images, ticket);
         admittedCount++;
         return new Admission.Granted(ticket);
     }
@@ -215,47 +155,25 @@ public final class ProviderQuota {
      */
     public synchronized void countFromNow(long ticket) {
         Instant now = clock.instant();
-        Iterator<Admitted> newestFirst = history.descendingIterator();
-        while (newestFirst.hasNext()) {
-            Admitted admitted = newestFirst.next();
-            if (admitted.ticket != ticket) {
-                continue;
-            }
-            if (!now.isAfter(admitted.at)) {
-                return;
-            }
-            newestFirst.remove();
-            admitted.at = now;
-            history.addLast(admitted);
-            for (QuotaWindow window : windows()) {
-                window.restamp(ticket, now, window.unit == Unit.IMAGES ? admitted.images : 1);
-            }
-            shared.sent(ticket, admitted.images);
-            return;
+        AdmissionLog.Entry moved = log.moveToNow(ticket, now);
+        if (moved != null) {
+            pacing.sent(ticket, now, moved.images);
+            shared.sent(ticket, moved.images);
         }
     }
 
-    /** Time this provider has spent paused (after 429s and server errors) since it was created, up to now. */
+    /** Time this provider has spent paused (after 429s) since it was created, up to now. */
     public synchronized Duration pausedTime() {
-        Instant now = clock.instant();
-        Duration total = pausedBefore;
-        if (pauseStartedAt != null && pausedUntil != null) {
-            Instant end = now.isBefore(pausedUntil) ? now : pausedUntil;
-            if (end.isAfter(pauseStartedAt)) {
-                total = total.plus(Duration.between(pauseStartedAt, end));
-            }
-        }
-        return total;
+        return stops.pausedTime(clock.instant());
     }
 
     /** The response was good (or the server's decision about the request): undo backoff, let the adaptive rate grow. */
     public synchronized void onSuccess() {
+        Instant now = clock.instant();
         throttleEventsInARow = 0;
-        overload.accepted(clock.instant());
-        if (adaptiveRatePerSecond > 0) {
-            double step = Math.max(MIN_RATE_PER_SECOND, rateBeforeLastDecrease / INCREASE_DIVISOR);
-            double ceiling = Math.max(2 * observedRatePerSecond(clock.instant()), rateBeforeLastDecrease);
-            adaptiveRatePerSecond = Math.max(adaptiveRatePerSecond, Math.min(adaptiveRatePerSecond + step, ceiling));
+        overload.accepted(now);
+        if (adaptiveRate.on()) {
+            adaptiveRate.increase(log.observedRatePerSecond(now, AdaptiveRate.MIN_PER_SECOND));
         }
     }
 
@@ -266,8 +184,7 @@ public final class ProviderQuota {
      */
     public synchronized void onThrottled(ThrottleSignal signal) {
         Objects.requireNonNull(signal, "signal");
-        Instant now = clock.instant();
-        throttled(signal, now);
+        throttled(signal, clock.instant());
         if (learnedListener != null) {
             learnedListener.accept(learned());
         }
@@ -278,13 +195,8 @@ public final class ProviderQuota {
      * rate (as of now: it grows on every success and was tested by them).
      */
     public synchronized LearnedLimits learned() {
-        List<LearnedLimits.Window> windows = new ArrayList<>();
         Instant now = clock.instant();
-        learnedWindows.forEach((key, window) -> windows.add(new LearnedLimits.Window(key, window.unit == Unit.IMAGES,
-                window.limit, learnedAt.get(key), window.limit.calendarDay() ? List.of() : window.counted(now))));
-        LearnedLimits.AdaptiveRate rate = adaptiveRatePerSecond > 0
-                ? new LearnedLimits.AdaptiveRate(adaptiveRatePerSecond, rateBeforeLastDecrease, now) : null;
-        return new LearnedLimits(windows, rate);
+        return new LearnedLimits(pacing.learnedWindows(now), adaptiveRate.learned(now));
     }
 
     /**
@@ -297,74 +209,15 @@ public final class ProviderQuota {
     public synchronized void remember(LearnedLimits knowledge) {
         Instant now = clock.instant();
         LearnedLimits fresh = knowledge.freshAt(now);
-        for (LearnedLimits.Window remembered : fresh.windows()) {
-            Unit unit = remembered.images() ? Unit.IMAGES : Unit.REQUESTS;
-            if (configured(unit, remembered.limit().calendarDay()) || learnedWindows.containsKey(remembered.key())) {
-                continue;
-            }
-            QuotaWindow window = window(unit, remembered.limit(), "a 429 of an earlier run at " + remembered.learnedAt());
-            // an earlier run's admissions still in the server's window count here too (no ticket: never restamped)
-            remembered.counted().stream().filter(at -> !at.isAfter(now)).forEach(at -> window.record(at, 1, 0));
-            install(remembered.key(), window, remembered.learnedAt());
-        }
-        LearnedLimits.AdaptiveRate rate = fresh.adaptiveRate();
-        if (rate != null && adaptiveRatePerSecond == 0 && !configured(Unit.REQUESTS, false)) {
-            adaptiveRatePerSecond = Math.max(MIN_RATE_PER_SECOND, rate.requestsPerSecond());
-            rateBeforeLastDecrease = Math.max(MIN_RATE_PER_SECOND, rate.beforeLastDecrease());
+        pacing.remember(fresh.windows(), now);
+        if (!pacing.configured(Unit.REQUESTS, false)) {
+            adaptiveRate.remember(fresh.adaptiveRate());
         }
     }
 
     /** Called with {@link #learned()} after every 429, e.g. to keep it in outbox/.state/. */
     public synchronized void onLearned(Consumer<LearnedLimits> listener) {
         this.learnedListener = listener;
-    }
-
-    private boolean configured(Unit unit, boolean calendarDay) {
-        return configuredWindows.stream().anyMatch(w -> w.unit == unit && w.limit.calendarDay() == calendarDay);
-    }
-
-    private void install(String key, QuotaWindow window, Instant at) {
-        learnedWindows.put(key, window);
-        learnedAt.put(key, at);
-    }
-
-    private void throttled(ThrottleSignal signal, Instant now) {
-        throttledCount++;
-        markLatestAdmissionRejected();
-        if (signal.zeroLimit()) {
-            close(Instant.MAX, providerName + " has no quota for this model (" + signal.summary()
-                    + "): this is a configuration problem, not a wait; enable billing on the Google Cloud project"
-                    + " or choose another model");
-            return;
-        }
-        if (signal.kind() == ThrottleKind.PER_DAY) {
-            onPerDayThrottle(signal, now);
-            return;
-        }
-        boolean newEvent = isNewThrottleEvent(now);
-        lastThrottleEventAt = now;
-        if (newEvent) {
-            throttleEventsInARow++;
-        }
-        boolean learnable = (signal.kind() == ThrottleKind.PER_MINUTE || signal.kind() == ThrottleKind.IMAGES_PER_MINUTE)
-                && signal.limit() != null && signal.limit() > 0;
-        boolean learned = learnable && learnWindow(signal, now);
-        if (!learned && newEvent) {
-            decreaseRate(now);
-        }
-        Duration pause;
-        if (signal.retryAfter() != null && signal.kind() != ThrottleKind.UNKNOWN) {
-            pause = signal.retryAfter().plus(settings.windowMargin()).plus(pauseJitter(signal.retryAfter()));
-        } else {
-            pause = backoff(THROTTLE_BACKOFF_START, THROTTLE_BACKOFF_MAX, throttleEventsInARow);
-            if (signal.retryAfter() != null) {
-                pause = max(pause, signal.retryAfter().plus(settings.windowMargin()));
-            }
-        }
-        pauseFor(now, pause, ThrottleClassifier.describe(signal.kind())
-                + (signal.retryAfter() != null ? " (server said retry in " + DurationText.human(signal.retryAfter()) + ")"
-                : " (no wait stated; backing off, " + throttleEventsInARow + " in a row)"));
-        shared.paused(pausedUntil, pauseReason);
     }
 
     /**
@@ -383,7 +236,7 @@ public final class ProviderQuota {
 
     /** Stops admitting until {@code until} (Instant.MAX: for good), e.g. after an authentication failure. */
     public synchronized void closeUntil(Instant until, String reason) {
-        close(Objects.requireNonNull(until, "until"), reason);
+        stops.close(clock.instant(), Objects.requireNonNull(until, "until"), reason);
     }
 
     public synchronized Instant nextDailyReset() {
@@ -392,47 +245,11 @@ public final class ProviderQuota {
 
     public synchronized QuotaSnapshot snapshot() {
         Instant now = clock.instant();
-        Instant closed = closedUntil != null && now.isBefore(closedUntil) ? closedUntil : null;
-        Instant paused = pausedUntil != null && now.isBefore(pausedUntil) ? pausedUntil : null;
-        String reason = closed != null ? closedReason : paused != null ? pauseReason : null;
-        List<QuotaSnapshot.WindowUsage> usage = new ArrayList<>();
-        for (QuotaWindow window : windows()) {
-            usage.add(new QuotaSnapshot.WindowUsage(window.unit.label, window.limit, window.learned(),
-                    window.used(now), window.nextRelease(now)));
-        }
-        return new QuotaSnapshot(providerName, now, paused, closed, reason,
-                adaptiveRatePerSecond > 0 ? adaptiveRatePerSecond * 60 : null, List.copyOf(usage),
-                admittedCount, throttledCount, transientFailureCount);
-    }
-
-    private void onPerDayThrottle(ThrottleSignal signal, Instant now) {
-        Instant lastReset = DailyReset.previous(now, settings.resetZone());
-        boolean justAfterReset = Duration.between(lastReset, now).compareTo(MIDNIGHT_GRACE) < 0;
-        if (signal.limit() != null && signal.limit() > 0) {
-            String key = "day " + Unit.REQUESTS;
-            QuotaWindow learned = learnedWindows.get(key);
-            if (learned == null || learned.limit.permits() != signal.limit()) {
-                learned = window(Unit.REQUESTS, Limit.perCalendarDay(signal.limit()), "a per-day 429");
-                install(key, learned, now);
-            }
-            if (!justAfterReset) {
-                learned.exhaustToday(now);
-            }
-            shared.learned(false, learned.limit, learned.limit.period(), learned.limitText());
-        }
-        if (justAfterReset) {
-            // Our midnight may come a little before the server's: try again shortly instead of losing a day.
-            Duration wait = max(MIDNIGHT_GRACE_PAUSE, signal.retryAfter() == null ? Duration.ZERO : signal.retryAfter());
-            pauseFor(now, wait, "per-day quota still exhausted just after the daily reset (server clock may lag)");
-            shared.paused(pausedUntil, pauseReason);
-            return;
-        }
-        Instant reset = DailyReset.next(now, settings.resetZone());
-        String reason = "per-day quota on " + providerName + " exhausted (" + signal.summary() + "); it resets at "
-                + reset.atZone(settings.resetZone());
-        close(reset, reason);
-        dayCloseListener.closed(reset, reason);
-        shared.closed(closedUntil, closedReason);
+        Instant closed = stops.closedUntil() != null && now.isBefore(stops.closedUntil()) ? stops.closedUntil() : null;
+        Instant paused = stops.pausedAt(now) ? stops.pausedUntil() : null;
+        String reason = closed != null ? stops.closedReason() : paused != null ? stops.pauseReason() : null;
+        return new QuotaSnapshot(providerName, now, paused, closed, reason, adaptiveRate.perMinute(),
+                List.copyOf(pacing.usage(now)), admittedCount, throttledCount, transientFailureCount);
     }
 
     /** Told of every close after a per-day 429 (until the next reset), e.g. to remember it across restarts. */
@@ -445,77 +262,64 @@ public final class ProviderQuota {
         this.dayCloseListener = Objects.requireNonNull(listener, "listener");
     }
 
-    /**
-     * W = (now + wait) - (time of the N-th most recent accepted admission): the server's window
-     * admits again exactly when that admission ages out. Without a stated wait, the quota id's
-     * nominal minute. Kept at least as long as what was learned before for the same limit, so
-     * estimates only grow towards the real window. Returns whether a learned limit now covers
-     * this quota (else the caller adapts the rate instead).
-     */
-    private boolean learnWindow(ThrottleSignal signal, Instant now) {
-        Unit unit = signal.kind() == ThrottleKind.IMAGES_PER_MINUTE ? Unit.IMAGES : Unit.REQUESTS;
-        long permits = signal.limit();
-        String key = unit + " " + (signal.quotaId() != null ? signal.quotaId() : signal.kind());
-        QuotaWindow existing = learnedWindows.get(key);
-        // Shared with other instances, the server's window holds their admissions too.
-        Instant nth = shared.nthMostRecentAccepted(unit == Unit.IMAGES, permits);
-        if (nth == null) {
-            nth = nthMostRecentAccepted(unit, permits);
+    private void throttled(ThrottleSignal signal, Instant now) {
+        throttledCount++;
+        log.markLatestRejected();
+        if (signal.zeroLimit()) {
+            stops.close(now, Instant.MAX, providerName + " has no quota for this model (" + signal.summary()
+                    + "): this is a configuration problem, not a wait; enable billing on the Google Cloud project"
+                    + " or choose another model");
+            return;
         }
-        if (nth == null) {
-            // Fewer than N of ours in the window: someone else shares the quota, or we restarted.
-            // Nothing to measure the window against; what was learned before still stands.
-            return existing != null;
+        if (signal.kind() == ThrottleKind.PER_DAY) {
+            onPerDayThrottle(signal, now);
+            return;
         }
-        Duration window = signal.retryAfter() != null
-                ? Duration.between(nth, now.plus(signal.retryAfter()))
-                : NOMINAL_MINUTE;
-        window = max(SHORTEST_LEARNED_WINDOW, min(LONGEST_LEARNED_WINDOW, ceilToMillis(window)));
-        if (existing != null && existing.limit.permits() == permits && existing.limit.period().compareTo(window) >= 0) {
-            return true;
+        boolean newEvent = isNewThrottleEvent(now);
+        lastThrottleEventAt = now;
+        if (newEvent) {
+            throttleEventsInARow++;
         }
-        QuotaWindow learned = window(unit, Limit.sliding(permits, window), "a 429 (" + signal.summary() + ")");
-        Instant windowStart = now.minus(window).minus(settings.marginFor(window));
-        for (Admitted admitted : history) {
-            if (!admitted.rejected && admitted.at.isAfter(windowStart)) {
-                learned.record(admitted.at, unit == Unit.IMAGES ? admitted.images : 1, admitted.ticket);
+        boolean learnable = (signal.kind() == ThrottleKind.PER_MINUTE || signal.kind() == ThrottleKind.IMAGES_PER_MINUTE)
+                && signal.limit() != null && signal.limit() > 0;
+        boolean learned = learnable && learning.learnWindow(signal, now);
+        if (!learned && newEvent) {
+            adaptiveRate.decrease(log.observedRatePerSecond(now, AdaptiveRate.MIN_PER_SECOND));
+        }
+        Duration pause;
+        if (signal.retryAfter() != null && signal.kind() != ThrottleKind.UNKNOWN) {
+            pause = signal.retryAfter().plus(settings.windowMargin()).plus(pauseJitter(signal.retryAfter()));
+        } else {
+            pause = backoff(throttleEventsInARow);
+            if (signal.retryAfter() != null) {
+                pause = Durations.max(pause, signal.retryAfter().plus(settings.windowMargin()));
             }
         }
-        install(key, learned, now);
-        shared.learned(unit == Unit.IMAGES, learned.limit, learned.limit.period().plus(settings.marginFor(window)),
-                learned.limitText());
-        return true;
+        stops.pause(now, pause, ThrottleClassifier.describe(signal.kind())
+                + (signal.retryAfter() != null ? " (server said retry in " + DurationText.human(signal.retryAfter()) + ")"
+                : " (no wait stated; backing off, " + throttleEventsInARow + " in a row)"));
+        shared.paused(stops.pausedUntil(), stops.pauseReason());
     }
 
-    private Instant nthMostRecentAccepted(Unit unit, long permits) {
-        long counted = 0;
-        Iterator<Admitted> newestFirst = history.descendingIterator();
-        while (newestFirst.hasNext()) {
-            Admitted admitted = newestFirst.next();
-            if (admitted.rejected) {
-                continue;
-            }
-            counted += unit == Unit.IMAGES ? admitted.images : 1;
-            if (counted >= permits) {
-                return admitted.at;
-            }
+    private void onPerDayThrottle(ThrottleSignal signal, Instant now) {
+        Instant lastReset = DailyReset.previous(now, settings.resetZone());
+        boolean justAfterReset = Duration.between(lastReset, now).compareTo(MIDNIGHT_GRACE) < 0;
+        if (signal.limit() != null && signal.limit() > 0) {
+            learning.learnDay(signal, now, justAfterReset);
         }
-        return null;
-    }
-
-    /**
-     * The server did not count the throttled request. Which one it was is not known; a 429 comes
-     * back fast while a generation takes seconds, so the most recent admission is the best guess.
-     */
-    private void markLatestAdmissionRejected() {
-        Iterator<Admitted> newestFirst = history.descendingIterator();
-        while (newestFirst.hasNext()) {
-            Admitted admitted = newestFirst.next();
-            if (!admitted.rejected) {
-                admitted.rejected = true;
-                return;
-            }
+        if (justAfterReset) {
+            // Our midnight may come a little before the server's: try again shortly instead of losing a day.
+            Duration wait = Durations.max(MIDNIGHT_GRACE_PAUSE, signal.retryAfter() == null ? Duration.ZERO : signal.retryAfter());
+            stops.pause(now, wait, "per-day quota still exhausted just after the daily reset (server clock may lag)");
+            shared.paused(stops.pausedUntil(), stops.pauseReason());
+            return;
         }
+        Instant reset = DailyReset.next(now, settings.resetZone());
+        String reason = "per-day quota on " + providerName + " exhausted (" + signal.summary() + "); it resets at "
+                + reset.atZone(settings.resetZone());
+        stops.close(now, reset, reason);
+        dayCloseListener.closed(reset, reason);
+        shared.closed(stops.closedUntil(), stops.closedReason());
     }
 
     /**
@@ -526,146 +330,21 @@ public final class ProviderQuota {
         if (lastThrottleEventAt == null) {
             return true;
         }
+        Instant lastAdmission = pacing.lastAdmission();
         boolean admittedSince = lastAdmission != null && lastAdmission.isAfter(lastThrottleEventAt);
-        boolean stillPaused = pausedUntil != null && now.isBefore(pausedUntil);
-        return admittedSince && !stillPaused;
+        return admittedSince && !stops.pausedAt(now);
     }
 
-    private void decreaseRate(Instant now) {
-        double observed = observedRatePerSecond(now);
-        double current = adaptiveRatePerSecond > 0 ? Math.min(adaptiveRatePerSecond, Math.max(observed, MIN_RATE_PER_SECOND)) : observed;
-        rateBeforeLastDecrease = Math.max(current, MIN_RATE_PER_SECOND);
-        adaptiveRatePerSecond = Math.max(MIN_RATE_PER_SECOND, current * RATE_DECREASE);
-    }
-
-    /** Admissions per second over the last minute (or since the first admission, if more recent). */
-    private double observedRatePerSecond(Instant now) {
-        Instant from = now.minus(RATE_OBSERVATION);
-        long count = 0;
-        Instant earliest = null;
-        Iterator<Admitted> newestFirst = history.descendingIterator();
-        while (newestFirst.hasNext()) {
-            Admitted admitted = newestFirst.next();
-            if (!admitted.at.isAfter(from)) {
-                break;
-            }
-            count++;
-            earliest = admitted.at;
-        }
-        if (count == 0) {
-            return MIN_RATE_PER_SECOND;
-        }
-        Duration observedSpan = history.peekFirst().at.isAfter(from) ? Duration.between(earliest, now) : RATE_OBSERVATION;
-        return count / Math.max(1.0, observedSpan.toNanos() / 1e9);
-    }
-
-    private Instant spacedAfterLast(QuotaWindow window) {
-        if (lastAdmission == null || window.limit.calendarDay()
-                || window.limit.period().compareTo(LONGEST_SPREAD_PERIOD) > 0) {
-            return null;
-        }
-        int weight = window.unit == Unit.IMAGES ? lastAdmissionImages : 1;
-        if (weight == 0) {
-            return null;
-        }
-        Duration spacing = secondsToDuration(window.limit.averageSpacing().toNanos() / 1e9 * weight * SPREAD_FACTOR);
-        return lastAdmission.plus(spacing);
-    }
-
-    private Iterable<QuotaWindow> windows() {
-        List<QuotaWindow> all = new ArrayList<>(configuredWindows);
-        all.addAll(learnedWindows.values());
-        return all;
-    }
-
-    private QuotaWindow window(Unit unit, Limit limit, String learnedFrom) {
-        return new QuotaWindow(unit, limit, settings.marginFor(limit.period()), settings.resetZone(), learnedFrom);
-    }
-
-    private void pauseFor(Instant now, Duration pause, String why) {
-        Instant until = now.plus(pause);
-        if (pausedUntil != null && !now.isBefore(pausedUntil)) {
-            endPause();
-        }
-        if (pausedUntil == null) {
-            pauseStartedAt = now;
-        }
-        if (pausedUntil == null || until.isAfter(pausedUntil)) {
-            pausedUntil = until;
-            pauseReason = "paused " + DurationText.human(pause) + ": " + why;
-        }
-    }
-
-    /** The pause in force (if any) has run out: add it to the paused total. */
-    private void endPause() {
-        if (pauseStartedAt != null && pausedUntil != null && pausedUntil.isAfter(pauseStartedAt)) {
-            pausedBefore = pausedBefore.plus(Duration.between(pauseStartedAt, pausedUntil));
-        }
-        pauseStartedAt = null;
-        pausedUntil = null;
-        pauseReason = null;
-    }
-
-    private void close(Instant until, String reason) {
-        if (closedUntil == null || until.isAfter(closedUntil) || !clock.instant().isBefore(closedUntil)) {
-            closedUntil = until;
-            closedReason = reason;
-        }
-    }
-
-    /** start x 2^(n-1), capped, plus up to a quarter more at random. */
-    private Duration backoff(Duration start, Duration cap, int inARow) {
-        Duration base = start.multipliedBy(1L << Math.min(Math.max(inARow - 1, 0), 20));
-        base = min(base, cap);
-        return base.plus(secondsToDuration(base.toNanos() / 1e9 * BACKOFF_JITTER * random.nextDouble()));
+    /** 1 s x 2^(n-1), at most 60 s, plus up to a quarter more at random. */
+    private Duration backoff(int inARow) {
+        Duration base = THROTTLE_BACKOFF_START.multipliedBy(1L << Math.min(Math.max(inARow - 1, 0), 20));
+        base = Durations.min(base, THROTTLE_BACKOFF_MAX);
+        return base.plus(Durations.ofSeconds(base.toNanos() / 1e9 * BACKOFF_JITTER * random.nextDouble()));
     }
 
     /** Up to a tenth of the wait, at most 250 ms: desynchronises clients without wasting quota. */
     private Duration pauseJitter(Duration wait) {
-        Duration bound = min(MAX_PAUSE_JITTER, wait.dividedBy(10));
-        return secondsToDuration(bound.toNanos() / 1e9 * random.nextDouble());
-    }
-
-    private void trimHistory(Instant now) {
-        Instant oldest = now.minus(HISTORY_SPAN);
-        while (!history.isEmpty() && (history.size() > HISTORY_MAX_ENTRIES || history.peekFirst().at.isBefore(oldest))) {
-            history.removeFirst();
-        }
-    }
-
-    private static String perMinute(double perSecond) {
-        double perMinute = perSecond * 60;
-        return perMinute >= 10 ? String.valueOf(Math.round(perMinute)) : String.format(Locale.ROOT, "%.1f", perMinute);
-    }
-
-    private static Duration ceilToMillis(Duration duration) {
-        Duration millis = duration.truncatedTo(ChronoUnit.MILLIS);
-        return millis.equals(duration) ? millis : millis.plusMillis(1);
-    }
-
-    private static Duration secondsToDuration(double seconds) {
-        return Duration.ofNanos(Math.round(seconds * 1e9));
-    }
-
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    private static final class Admitted {
-        /** When it was admitted, then when it was sent (countFromNow). */
-        Instant at;
-        final int images;
-        final long ticket;
-        boolean rejected;
-
-        Admitted(Instant at, int images, long ticket) {
-            this.at = at;
-            this.images = images;
-            this.ticket = ticket;
-        }
+        Duration bound = Durations.min(MAX_PAUSE_JITTER, wait.dividedBy(10));
+        return Durations.ofSeconds(bound.toNanos() / 1e9 * random.nextDouble());
     }
 }

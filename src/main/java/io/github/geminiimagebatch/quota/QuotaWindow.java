@@ -38,6 +38,8 @@ final class QuotaWindow {
     private final ArrayDeque<Entry> log = new ArrayDeque<>();
     private long used;
     private LocalDate day;
+    /** A sliding window that has been full since its log was last empty: its places come back one window later. */
+    private boolean filledSinceEmpty;
 
     QuotaWindow(Unit unit, Limit limit, Duration margin, ZoneId zone, String learnedFrom) {
         this.unit = unit;
@@ -78,7 +80,20 @@ final class QuotaWindow {
         used += weight;
         if (!limit.calendarDay()) {
             log.addLast(new Entry(at, weight, ticket));
+            filledSinceEmpty |= used >= limit.permits();
         }
+    }
+
+    /**
+     * Whether {@code weight} more at {@code now} takes a place given back by a sliding window that
+     * has been full since it was last empty, with at most a tenth of it (at least one place) free:
+     * its places come back as its admissions one window earlier age out, in their spacing; a few
+     * come back together when one of them was taken late. More room than that is a gap in the work
+     * (a pause, nothing to send), and what follows is a batch again.
+     */
+    boolean givesPlaceBack(Instant now, int weight) {
+        long free = limit.permits() - used(now);
+        return !limit.calendarDay() && weight > 0 && filledSinceEmpty && free - weight < Math.max(1, limit.permits() / 10);
     }
 
     /**
@@ -134,6 +149,7 @@ final class QuotaWindow {
         while (!log.isEmpty() && !log.peekFirst().at.plus(span).isAfter(now)) {
             used -= log.removeFirst().weight;
         }
+        filledSinceEmpty &= !log.isEmpty();
         return used;
     }
 

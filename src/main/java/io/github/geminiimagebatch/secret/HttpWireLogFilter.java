@@ -24,6 +24,8 @@ public final class HttpWireLogFilter extends TurboFilter {
             "org.apache.hc.client5.http.wire",
             "org.apache.http.headers",
             "org.apache.http.wire");
+    /** What every silenced name starts with: the filter runs on every log call and level check, so most names stop here. */
+    private static final String SILENCED_PREFIX = "org.apache.h";
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
@@ -31,6 +33,9 @@ public final class HttpWireLogFilter extends TurboFilter {
             return FilterReply.NEUTRAL;
         }
         String name = logger.getName();
+        if (!name.startsWith(SILENCED_PREFIX)) {
+            return FilterReply.NEUTRAL;
+        }
         for (String silenced : SILENCED) {
             if (name.startsWith(silenced)) {
                 return FilterReply.DENY;

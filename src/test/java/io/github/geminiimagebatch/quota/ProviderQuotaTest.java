@@ -119,6 +119,64 @@ class ProviderQuotaTest {
     }
 
     @Test
+    void aFullWindowGivesItsPlacesBackAtOnceSoSendDelaysDoNotAddUpFromWindowToWindow() {
+        ProviderQuota quota = quota("60/6s", "");
+        Duration span = Duration.ofMillis(6_000 + 50 + 60);
+        List<Instant> sent = new ArrayList<>();
+        List<Duration> sendDelays = new ArrayList<>();
+        while (sent.size() < 300) {
+            Admission admission = quota.tryAdmit(1);
+            if (admission instanceof Admission.Granted granted) {
+                // requests leave 3 or 8 ms after their admission: consecutive ones as little as 45 ms apart
+                Duration delay = Duration.ofMillis(sent.size() % 2 == 0 ? 3 : 8);
+                clock.advance(delay);
+                quota.countFromNow(granted.ticket());
+                sent.add(clock.instant());
+                sendDelays.add(delay);
+            } else {
+                clock.set(((Admission.Wait) admission).until());
+            }
+        }
+        for (int i = 1; i < 60; i++) {
+            assertThat(Duration.between(sent.get(i - 1), sent.get(i)).toMillis()).as("the first window is spread")
+                    .isBetween(45L, 55L);
+        }
+        // spaced again at 50 ms, every 45 ms gap would push the later request (and all it paces) 5 ms later
+        for (int i = 60; i < 300; i++) {
+            assertThat(Duration.between(sent.get(i - 60), sent.get(i))).as("request %d", i)
+                    .isEqualTo(span.plus(sendDelays.get(i)));
+        }
+    }
+
+    @Test
+    void aFullWindowAFewPlacesBehindCatchesUpAtOnceButMoreRoomIsSpreadAgain() {
+        ProviderQuota quota = quota("60/6s", "");
+        List<Instant> first = admitGreedily(quota, 60, 1);
+        // woken 120 ms late: the places of the first three admissions (50 ms apart) are free together
+        clock.set(first.get(0).plus(Duration.ofMillis(6_110 + 120)));
+        for (int i = 0; i < 3; i++) {
+            assertThat(quota.tryAdmit(1)).as("place %d", i).isInstanceOf(Admission.Granted.class);
+        }
+        assertThat(quota.tryAdmit(1)).isInstanceOf(Admission.Wait.class);
+        // a gap in the work: 20 places free, a batch again
+        clock.set(first.get(0).plus(Duration.ofMillis(6_110 + 1_000)));
+        assertThat(quota.tryAdmit(1)).isInstanceOf(Admission.Granted.class);
+        Admission next = quota.tryAdmit(1);
+        assertThat(next).isEqualTo(new Admission.Wait(clock.instant().plusMillis(50), "spreading requests under 60/6s"));
+    }
+
+    @Test
+    void aWindowThatEmptiedSpreadsTheNextBatchAgain() {
+        ProviderQuota quota = quota("10/min", "");
+        admitGreedily(quota, 25, 1);
+        clock.advance(Duration.ofMinutes(2));
+        List<Instant> times = admitGreedily(quota, 10, 1);
+        for (int i = 1; i < times.size(); i++) {
+            assertThat(Duration.between(times.get(i - 1), times.get(i))).isEqualTo(Duration.ofSeconds(3));
+        }
+    }
+
+    @Test
     void afterIdleABatchIsSpreadNotBurst() {
         ProviderQuota quota = quota("60/min", "");
         List<Instant> times = admitGreedily(quota, 5, 1);
