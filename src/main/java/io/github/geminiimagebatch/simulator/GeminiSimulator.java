@@ -69,6 +69,9 @@ public final class GeminiSimulator implements AutoCloseable {
     private final BatchService batches;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final AtomicInteger inFlight = new AtomicInteger();
+    static final int CALLS_KEPT = 100_000;
+    /** Guarded by itself. */
+    private final List<GenerateCall> calls = new ArrayList<>();
     private final URI baseUri;
 
     private GeminiSimulator(SimulatorOptions options) throws IOException {
@@ -130,6 +133,9 @@ public final class GeminiSimulator implements AutoCloseable {
     /** Clears all counters, quota windows and "fail N times" marker budgets, like POST /sim/reset. */
     public void reset() {
         stats.reset();
+        synchronized (calls) {
+            calls.clear();
+        }
         ledger.reset();
         faults.reset();
         batches.reset();
@@ -318,8 +324,34 @@ public final class GeminiSimulator implements AutoCloseable {
         generate(exchange, Endpoint.OPENROUTER, request, key, "models/" + request.model());
     }
 
-    /** The shared path of every generate call once it is authenticated and valid. */
+    /** The shared path of every generate call once it is authenticated and valid; kept in {@link #calls()}. */
     private void generate(HttpExchange exchange, Endpoint endpoint, GenerationRequest request, String apiKey, String resource) throws IOException {
+        Instant arrived = options.clock().instant();
+        List<String> refusedBy = new ArrayList<>();
+        try {
+            answer(exchange, endpoint, request, apiKey, resource, refusedBy);
+        } finally {
+            GenerateCall call = new GenerateCall(arrived, options.clock().instant(), request.prompt(), refusedBy);
+            synchronized (calls) {
+                if (calls.size() < CALLS_KEPT) {
+                    calls.add(call);
+                }
+            }
+        }
+    }
+
+    /**
+     * The generate calls so far (since the start or the last {@link #reset()}), in the order they ended;
+     * the first {@value #CALLS_KEPT} only.
+     */
+    public List<GenerateCall> calls() {
+        synchronized (calls) {
+            return List.copyOf(calls);
+        }
+    }
+
+    private void answer(HttpExchange exchange, Endpoint endpoint, GenerationRequest request, String apiKey, String resource,
+                        List<String> refusedBy) throws IOException {
         Duration sinceStart = sinceStart();
         Optional<Outage> outage = options.outages().stream().filter(o -> o.covers(sinceStart)).findFirst();
         if (outage.isPresent()) {
@@ -339,6 +371,7 @@ public final class GeminiSimulator implements AutoCloseable {
         if (!admission.admitted()) {
             List<String> kinds = new ArrayList<>();
             admission.violations().forEach(violation -> kinds.add(violation.kind().statsName()));
+            refusedBy.addAll(kinds);
             stats.quotaRejected(kinds);
             sendQuotaExceeded(exchange, endpoint, request.model(), admission);
             return;
