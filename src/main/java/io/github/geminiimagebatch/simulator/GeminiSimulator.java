@@ -3,6 +3,7 @@ package io.github.geminiimagebatch.simulator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -221,7 +222,7 @@ public final class GeminiSimulator implements AutoCloseable {
         stats.endpointRequest(Endpoint.UNKNOWN);
         writer.json(exchange, 404, GoogleErrors.notFound("The simulator serves no method at " + path
                 + ". Paths: /v1beta/models/{model}:generateContent, /v1/projects/{p}/locations/{l}/publishers/google/models/{m}:generateContent,"
-                + " /v1/publishers/google/models/{m}:generateContent, /api/v1/chat/completions, /token, /sim/stats, /sim/reset,"
+                + " /v1/publishers/google/models/{m}:generateContent, /api/v1/chat/completions, /token, /sim/stats, /sim/calls, /sim/reset,"
                 + " /v1beta/models/{model}:batchGenerateContent, /v1beta/batches[/{id}[:cancel]], /upload/v1beta/files,"
                 + " /download/v1beta/files/{id}:download."));
     }
@@ -229,12 +230,26 @@ public final class GeminiSimulator implements AutoCloseable {
     private void serveSim(HttpExchange exchange, String method, String path) throws IOException {
         if ("GET".equals(method) && path.equals("/sim/stats")) {
             writer.json(exchange, 200, stats());
+        } else if ("GET".equals(method) && path.equals("/sim/calls")) {
+            ObjectNode body = json.createObjectNode();
+            ArrayNode list = body.putArray("calls");
+            for (GenerateCall call : calls()) {
+                ObjectNode node = list.addObject();
+                node.put("arrived", call.arrived().toString());
+                node.put("ended", call.ended().toString());
+                node.put("prompt", call.prompt());
+                if (call.throttled()) {
+                    ArrayNode refusedBy = node.putArray("refusedBy");
+                    call.refusedBy().forEach(refusedBy::add);
+                }
+            }
+            writer.json(exchange, 200, body);
         } else if ("POST".equals(method) && path.equals("/sim/reset")) {
             readBody(exchange);
             reset();
             writer.json(exchange, 200, json.createObjectNode().put("reset", true));
         } else {
-            writer.json(exchange, 404, GoogleErrors.notFound("Use GET /sim/stats or POST /sim/reset."));
+            writer.json(exchange, 404, GoogleErrors.notFound("Use GET /sim/stats, GET /sim/calls or POST /sim/reset."));
         }
     }
 
