@@ -154,7 +154,7 @@ public final class RedisQuota implements SharedQuota {
     public Instant nthMostRecentAccepted(boolean images, long n) {
         String log = prefix + (images ? "log:images" : "log:requests");
         try {
-            long ago = (Long) redis.eval(NTH, List.of(log), List.of(Long.toString(n)));
+            long ago = (Long) redis.eval(NTH, List.of(log), List.of(Long.toString(n), redis.instance() + "#"));
             return ago < 0 ? null : clock.instant().minusMillis(ago);
         } catch (SharedStoreUnavailableException e) {
             return null;

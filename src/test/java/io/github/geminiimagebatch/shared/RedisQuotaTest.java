@@ -130,6 +130,25 @@ class RedisQuotaTest {
     }
 
     @Test
+    void aLearnedWindowIsMeasuredFromTheAdmissionsBeforeTheRefusedOneNotFromThoseOthersMadeAfterIt() throws Exception {
+        RedisQuota a = shared("a", "");
+        RedisQuota b = shared("b", "");
+        List<Instant> before = new ArrayList<>();
+        for (long ticket = 1; ticket <= 3; ticket++) {
+            before.add(Instant.now());
+            assertThat(a.admit(ticket, 0)).isInstanceOf(Admission.Granted.class);
+            Thread.sleep(30);
+        }
+        // a's third is the refused one; b's two went after it, so they were not in the server's window
+        assertThat(b.admit(1, 0)).isInstanceOf(Admission.Granted.class);
+        assertThat(b.admit(2, 0)).isInstanceOf(Admission.Granted.class);
+
+        Instant secondBefore = a.nthMostRecentAccepted(false, 2);
+        assertThat(secondBefore).isBetween(before.get(0).minusMillis(5), before.get(1));
+        assertThat(a.nthMostRecentAccepted(false, 3)).isNull();
+    }
+
+    @Test
     void aPauseAfterA429OnOneInstanceHoldsTheOther() throws Exception {
         ProviderQuota a = instance("a", "");
         ProviderQuota b = instance("b", "");
