@@ -148,6 +148,8 @@ public final class RedisQuota implements SharedQuota {
             jedis.hset(prefix + "learned", unit + " " + (limit.calendarDay() ? "day " : "sliding ") + limit.permits(), value);
             return jedis.pexpire(prefix + "learned", LEARNED_KEPT.toMillis());
         }));
+        LOG.info("Shared quota for {} ({}): {} ({}) learned from a 429 by instance {}, paces every instance from now on",
+                provider, model, text, unit, redis.instance());
     }
 
     @Override
