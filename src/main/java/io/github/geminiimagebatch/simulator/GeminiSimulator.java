@@ -3,6 +3,7 @@ package io.github.geminiimagebatch.simulator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -69,6 +70,9 @@ public final class GeminiSimulator implements AutoCloseable {
     private final BatchService batches;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final AtomicInteger inFlight = new AtomicInteger();
+    static final int CALLS_KEPT = 100_000;
+    /** Guarded by itself. */
+    private final List<GenerateCall> calls = new ArrayList<>();
     private final URI baseUri;
 
     private GeminiSimulator(SimulatorOptions options) throws IOException {
@@ -130,6 +134,9 @@ public final class GeminiSimulator implements AutoCloseable {
     /** Clears all counters, quota windows and "fail N times" marker budgets, like POST /sim/reset. */
     public void reset() {
         stats.reset();
+        synchronized (calls) {
+            calls.clear();
+        }
         ledger.reset();
         faults.reset();
         batches.reset();
@@ -215,7 +222,7 @@ public final class GeminiSimulator implements AutoCloseable {
         stats.endpointRequest(Endpoint.UNKNOWN);
         writer.json(exchange, 404, GoogleErrors.notFound("The simulator serves no method at " + path
                 + ". Paths: /v1beta/models/{model}:generateContent, /v1/projects/{p}/locations/{l}/publishers/google/models/{m}:generateContent,"
-                + " /v1/publishers/google/models/{m}:generateContent, /api/v1/chat/completions, /token, /sim/stats, /sim/reset,"
+                + " /v1/publishers/google/models/{m}:generateContent, /api/v1/chat/completions, /token, /sim/stats, /sim/calls, /sim/reset,"
                 + " /v1beta/models/{model}:batchGenerateContent, /v1beta/batches[/{id}[:cancel]], /upload/v1beta/files,"
                 + " /download/v1beta/files/{id}:download."));
     }
@@ -223,12 +230,26 @@ public final class GeminiSimulator implements AutoCloseable {
     private void serveSim(HttpExchange exchange, String method, String path) throws IOException {
         if ("GET".equals(method) && path.equals("/sim/stats")) {
             writer.json(exchange, 200, stats());
+        } else if ("GET".equals(method) && path.equals("/sim/calls")) {
+            ObjectNode body = json.createObjectNode();
+            ArrayNode list = body.putArray("calls");
+            for (GenerateCall call : calls()) {
+                ObjectNode node = list.addObject();
+                node.put("arrived", call.arrived().toString());
+                node.put("ended", call.ended().toString());
+                node.put("prompt", call.prompt());
+                if (call.throttled()) {
+                    ArrayNode refusedBy = node.putArray("refusedBy");
+                    call.refusedBy().forEach(refusedBy::add);
+                }
+            }
+            writer.json(exchange, 200, body);
         } else if ("POST".equals(method) && path.equals("/sim/reset")) {
             readBody(exchange);
             reset();
             writer.json(exchange, 200, json.createObjectNode().put("reset", true));
         } else {
-            writer.json(exchange, 404, GoogleErrors.notFound("Use GET /sim/stats or POST /sim/reset."));
+            writer.json(exchange, 404, GoogleErrors.notFound("Use GET /sim/stats, GET /sim/calls or POST /sim/reset."));
         }
     }
 
@@ -318,8 +339,34 @@ public final class GeminiSimulator implements AutoCloseable {
         generate(exchange, Endpoint.OPENROUTER, request, key, "models/" + request.model());
     }
 
-    /** The shared path of every generate call once it is authenticated and valid. */
+    /** The shared path of every generate call once it is authenticated and valid; kept in {@link #calls()}. */
     private void generate(HttpExchange exchange, Endpoint endpoint, GenerationRequest request, String apiKey, String resource) throws IOException {
+        Instant arrived = options.clock().instant();
+        List<String> refusedBy = new ArrayList<>();
+        try {
+            answer(exchange, endpoint, request, apiKey, resource, refusedBy);
+        } finally {
+            GenerateCall call = new GenerateCall(arrived, options.clock().instant(), request.prompt(), refusedBy);
+            synchronized (calls) {
+                if (calls.size() < CALLS_KEPT) {
+                    calls.add(call);
+                }
+            }
+        }
+    }
+
+    /**
+     * The generate calls so far (since the start or the last {@link #reset()}), in the order they ended;
+     * the first {@value #CALLS_KEPT} only.
+     */
+    public List<GenerateCall> calls() {
+        synchronized (calls) {
+            return List.copyOf(calls);
+        }
+    }
+
+    private void answer(HttpExchange exchange, Endpoint endpoint, GenerationRequest request, String apiKey, String resource,
+                        List<String> refusedBy) throws IOException {
         Duration sinceStart = sinceStart();
         Optional<Outage> outage = options.outages().stream().filter(o -> o.covers(sinceStart)).findFirst();
         if (outage.isPresent()) {
@@ -339,6 +386,7 @@ public final class GeminiSimulator implements AutoCloseable {
         if (!admission.admitted()) {
             List<String> kinds = new ArrayList<>();
             admission.violations().forEach(violation -> kinds.add(violation.kind().statsName()));
+            refusedBy.addAll(kinds);
             stats.quotaRejected(kinds);
             sendQuotaExceeded(exchange, endpoint, request.model(), admission);
             return;
