@@ -31,6 +31,7 @@ import io.github.geminiimagebatch.quota.DayCloses;
 import io.github.geminiimagebatch.secret.Secrets;
 import io.github.geminiimagebatch.service.InboxMemory;
 import io.github.geminiimagebatch.service.PendingRetries;
+import io.github.geminiimagebatch.service.RetrySchedule;
 import io.github.geminiimagebatch.web.StatusPage;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -148,8 +149,12 @@ public final class BatchApplication {
         ErrorContainment.installForUncaughtErrors();
         InboxMemory inboxMemory = new InboxMemory();
         main.bind("inboxMemory", inboxMemory);
-        main.bind("pendingRetries", new PendingRetries(run, outputs, inboxMemory,
-                PendingRetries.schedule(config.settings()), !config.once()));
+        RetrySchedule pendingSchedule = PendingRetries.schedule(config.settings());
+        main.bind("pendingRetries", new PendingRetries(run, outputs, inboxMemory, pendingSchedule, !config.once()));
+        if (!config.once()) {
+            // a service tries refused credentials again on the same schedule as the work they left pending
+            providers.forEach(p -> p.probeRefusedCredentials(pendingSchedule::delayAfter));
+        }
         // Bound under the name camel-micrometer-prometheus looks for, so /observe/metrics shows the
         // imagegen_* series next to Camel's own.
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
