@@ -69,6 +69,7 @@ public final class BatchApplication {
     private final BuiltInSimulator simulator = new BuiltInSimulator();
     private final OutputWiring outputs = new OutputWiring();
     private SharedState shared;
+    private ManagementPortCheck portCheck;
 
     /**
      * @param clock the one source of time for the run: quota windows and days, budget days, reports
@@ -85,6 +86,9 @@ public final class BatchApplication {
         try {
             RunConfig config = prepare();
             main.run();
+            if (portCheck.failure() != null) {
+                throw portCheck.failure();
+            }
             LearnedLimitsWiring.keep(config, run.providers());
             return finish(config);
         } finally {
@@ -175,9 +179,15 @@ public final class BatchApplication {
         camel.putAll(queue.camelProperties());
         camel.putAll(Intake.camelProperties(effective));
         main.setOverrideProperties(camel);
+        portCheck = new ManagementPortCheck(config.once());
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterConfigure(BaseMainSupport support) {
+                try {
+                    support.getCamelContext().addStartupListener(portCheck);
+                } catch (Exception e) {
+                    throw new IllegalStateException("Cannot watch the start of the operator endpoints", e);
+                }
                 RunEvents.attach(support.getCamelContext(), config, run);
                 ProviderRoutes.add(support.getCamelContext(), config, run);
                 OutputWiring.checkOutputUri(support.getCamelContext(), config);
@@ -185,7 +195,11 @@ public final class BatchApplication {
 
             @Override
             public void afterStart(BaseMainSupport support) {
-                statusPage.install(support.getCamelContext());
+                if (portCheck.failure() != null) {
+                    main.completed();
+                } else if (portCheck.listening()) {
+                    statusPage.install(support.getCamelContext());
+                }
             }
         });
         return config;
