@@ -55,11 +55,11 @@ public final class BatchJobs implements AutoCloseable {
         if (batches == null) {
             throw new IllegalStateException("Provider " + item.getProvider() + " is not in Batch API mode");
         }
-        ProviderBatches.Ticket ticket = batches.enqueue(item.getRequestKey(), item.getRequest(), item.getWireModel(),
+        JobTicket ticket = batches.enqueue(item.getRequestKey(), item.getRequest(), item.getWireModel(),
                 () -> item.getStatus() != WorkItem.Status.WORKING);
         while (true) {
             try {
-                ProviderBatches.Result result = ticket.result.get(250, TimeUnit.MILLISECONDS);
+                JobResult result = ticket.result.get(250, TimeUnit.MILLISECONDS);
                 item.answeredByBatchJob(result.jobName());
                 if (result.response().outcome() == Outcome.ERROR_IN_BODY && batches.itemErrorsInteractive()) {
                     // a retry (if the error allows one) goes to the next provider in failover order
@@ -69,7 +69,7 @@ public final class BatchJobs implements AutoCloseable {
             } catch (TimeoutException e) {
                 if (stopping.getAsBoolean()) {
                     batches.withdraw(ticket);
-                    ProviderBatches.Job job = ticket.job;
+                    OpenJob job = ticket.job;
                     throw new JobEndedException("stopped", "the run stopped while the item waited"
                             + (job == null ? " for a batch job; it is sent next time"
                             : " in " + job.label() + "; the next run polls that job instead of sending it again"));

@@ -5,34 +5,26 @@ import io.github.geminiimagebatch.config.BatchSettings;
 import io.github.geminiimagebatch.config.ProviderSettings;
 import io.github.geminiimagebatch.gemini.DecodedResponse;
 import io.github.geminiimagebatch.gemini.ImageRequest;
-import io.github.geminiimagebatch.gemini.NonClosingOutputStream;
-import io.github.geminiimagebatch.gemini.RequestBodies;
 import io.github.geminiimagebatch.provider.BatchJobView;
 import io.github.geminiimagebatch.provider.JobEndedException;
 import io.github.geminiimagebatch.secret.Secrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,65 +43,6 @@ final class ProviderBatches implements AutoCloseable {
     private static final long TICK_MILLIS = 100;
     private static final int MAX_CREATE_FAILURES = 5;
 
-    /** What an item gets back: its result and the job that made it. */
-    record Result(DecodedResponse response, String jobName) {
-    }
-
-    /** An item waiting for its result. */
-    static final class Ticket {
-        final String key;
-        final ImageRequest request;
-        final String model;
-        final BooleanSupplier settled;
-        final Instant since;
-        final CompletableFuture<Result> result = new CompletableFuture<>();
-        volatile Job job;
-
-        Ticket(String key, ImageRequest request, String model, BooleanSupplier settled, Instant since) {
-            this.key = key;
-            this.request = request;
-            this.model = model;
-            this.settled = settled;
-            this.since = since;
-        }
-    }
-
-    /** One job, from before its create call until its record is deleted. Guarded by the engine's lock. */
-    static final class Job {
-        final String displayName;
-        final String model;
-        final List<String> keys;
-        final Instant createdAt;
-        final Map<String, Ticket> tickets = new HashMap<>();
-        final Set<String> delivered = new LinkedHashSet<>();
-        final List<Ticket> claimed = new ArrayList<>();
-        volatile String name;
-        volatile JobState state = JobState.PENDING;
-        /** The create call may have reached the server without us seeing its answer: look for the job before creating another. */
-        boolean uncertain;
-        /** A job found in the records at start-up with no name: it exists only if listing finds it. */
-        boolean unresolved;
-        int createFailures;
-        Instant nextAction;
-        boolean resultsRead;
-
-        Job(String displayName, String model, List<String> keys, Instant createdAt) {
-            this.displayName = displayName;
-            this.model = model;
-            this.keys = keys;
-            this.createdAt = createdAt;
-            this.nextAction = createdAt;
-        }
-
-        JobRecords.Record record() {
-            return new JobRecords.Record(displayName, name, model, keys, createdAt);
-        }
-
-        String label() {
-            return name != null ? name : "batch job " + displayName;
-        }
-    }
-
     private final ProviderSettings provider;
     private final BatchSettings settings;
     private final BatchWire wire;
@@ -117,10 +50,10 @@ final class ProviderBatches implements AutoCloseable {
     private final Clock clock;
     private final Path tempDir;
     private final Object lock = new Object();
-    private final Map<String, List<Ticket>> waiting = new LinkedHashMap<>();
-    private final Map<String, Job> jobs = new LinkedHashMap<>();
-    private final Map<String, Job> jobByKey = new HashMap<>();
-    private final Map<String, Result> unclaimed = new HashMap<>();
+    private final Map<String, List<JobTicket>> waiting = new LinkedHashMap<>();
+    private final Map<String, OpenJob> jobs = new LinkedHashMap<>();
+    private final Map<String, OpenJob> jobByKey = new HashMap<>();
+    private final Map<String, JobResult> unclaimed = new HashMap<>();
     private final ScheduledExecutorService ticker;
     private volatile boolean recovered;
 
@@ -143,15 +76,15 @@ final class ProviderBatches implements AutoCloseable {
     }
 
     /** Puts an item in line for a job, or attaches it to the job in flight that already holds its key. */
-    Ticket enqueue(String key, ImageRequest request, String model, BooleanSupplier settled) {
-        Ticket ticket = new Ticket(key, request, model, settled, clock.instant());
+    JobTicket enqueue(String key, ImageRequest request, String model, BooleanSupplier settled) {
+        JobTicket ticket = new JobTicket(key, request, model, settled, clock.instant());
         synchronized (lock) {
-            Result parked = unclaimed.remove(key);
+            JobResult parked = unclaimed.remove(key);
             if (parked != null) {
                 ticket.result.complete(parked);
                 return ticket;
             }
-            Job job = jobByKey.get(key);
+            OpenJob job = jobByKey.get(key);
             if (job != null && !job.delivered.contains(key) && !job.resultsRead) {
                 ticket.job = job;
                 job.tickets.put(key, ticket);
@@ -163,9 +96,9 @@ final class ProviderBatches implements AutoCloseable {
     }
 
     /** Takes an item out of line (or out of its job's waiting list) because the run is stopping. */
-    void withdraw(Ticket ticket) {
+    void withdraw(JobTicket ticket) {
         synchronized (lock) {
-            List<Ticket> line = waiting.get(ticket.model);
+            List<JobTicket> line = waiting.get(ticket.model);
             if (line != null) {
                 line.remove(ticket);
             }
@@ -178,7 +111,7 @@ final class ProviderBatches implements AutoCloseable {
     List<BatchJobView> jobs() {
         List<BatchJobView> views = new ArrayList<>();
         synchronized (lock) {
-            for (Job job : jobs.values()) {
+            for (OpenJob job : jobs.values()) {
                 views.add(new BatchJobView(provider.name(), job.name, job.displayName, job.name == null ? "CREATING" : job.state.name(),
                         job.keys.size(), job.createdAt));
             }
@@ -202,7 +135,7 @@ final class ProviderBatches implements AutoCloseable {
         }
         synchronized (lock) {
             // A job whose results were read is done with: its items not seen in this run are no longer expected.
-            for (Job job : jobs.values()) {
+            for (OpenJob job : jobs.values()) {
                 if (job.resultsRead || (job.state.ended() && job.state != JobState.SUCCEEDED)) {
                     records.delete(job.displayName);
                 }
@@ -235,7 +168,7 @@ final class ProviderBatches implements AutoCloseable {
                 if (jobs.containsKey(record.displayName())) {
                     continue;
                 }
-                Job job = new Job(record.displayName(), record.model(), record.keys(), record.createdAt());
+                OpenJob job = new OpenJob(record.displayName(), record.model(), record.keys(), record.createdAt());
                 job.name = record.name();
                 job.unresolved = record.name() == null;
                 jobs.put(job.displayName, job);
@@ -250,34 +183,34 @@ final class ProviderBatches implements AutoCloseable {
 
     private void createDueJobs() throws InterruptedException {
         Instant now = clock.instant();
-        List<Job> due = new ArrayList<>();
+        List<OpenJob> due = new ArrayList<>();
         synchronized (lock) {
             long active = jobs.values().stream().filter(job -> !job.state.ended()).count();
-            for (Map.Entry<String, List<Ticket>> line : waiting.entrySet()) {
-                List<Ticket> tickets = line.getValue();
+            for (Map.Entry<String, List<JobTicket>> line : waiting.entrySet()) {
+                List<JobTicket> tickets = line.getValue();
                 while (!tickets.isEmpty() && active < settings.maxJobs()
                         && (tickets.size() >= settings.maxItems() || !now.isBefore(tickets.get(0).since.plus(settings.maxWait())))) {
-                    List<Ticket> taken = new ArrayList<>(tickets.subList(0, Math.min(settings.maxItems(), tickets.size())));
+                    List<JobTicket> taken = new ArrayList<>(tickets.subList(0, Math.min(settings.maxItems(), tickets.size())));
                     tickets.subList(0, taken.size()).clear();
                     due.add(newJob(line.getKey(), taken, now));
                     active++;
                 }
             }
-            for (Job job : jobs.values()) {
+            for (OpenJob job : jobs.values()) {
                 if (job.name == null && !due.contains(job) && !now.isBefore(job.nextAction)) {
                     due.add(job);
                 }
             }
         }
-        for (Job job : due) {
+        for (OpenJob job : due) {
             create(job);
         }
     }
 
-    private Job newJob(String model, List<Ticket> tickets, Instant now) {
+    private OpenJob newJob(String model, List<JobTicket> tickets, Instant now) {
         List<String> keys = tickets.stream().map(ticket -> ticket.key).sorted().toList();
-        Job job = new Job(displayName(keys), model, keys, now);
-        for (Ticket ticket : tickets) {
+        OpenJob job = new OpenJob(displayName(keys), model, keys, now);
+        for (JobTicket ticket : tickets) {
             ticket.job = job;
             job.tickets.put(ticket.key, ticket);
             jobByKey.put(ticket.key, job);
@@ -297,7 +230,7 @@ final class ProviderBatches implements AutoCloseable {
         }
     }
 
-    private void create(Job job) throws InterruptedException {
+    private void create(OpenJob job) throws InterruptedException {
         if (job.unresolved || job.uncertain) {
             resolve(job);
             return;
@@ -307,16 +240,16 @@ final class ProviderBatches implements AutoCloseable {
         try {
             records.write(job.record());
             job.uncertain = true;
-            List<Ticket> tickets;
+            List<JobTicket> tickets;
             synchronized (lock) {
                 tickets = new ArrayList<>(job.tickets.values());
             }
             jsonl = Files.createTempFile(Files.createDirectories(tempDir), "batch-input-", ".jsonl");
-            writeLines(tickets, jsonl);
+            JobInputFiles.writeLines(tickets, jsonl);
             boolean inline = Files.size(jsonl) <= settings.inlineMaxBytes();
             body = Files.createTempFile(tempDir, "batch-create-", ".json");
             String input = inline ? null : wire.upload(jsonl, job.displayName);
-            writeCreateBody(job.displayName, inline ? tickets : null, input, body);
+            JobInputFiles.writeCreateBody(job.displayName, inline ? tickets : null, input, body);
             String name = wire.create(job.model, body);
             job.name = name;
             job.uncertain = false;
@@ -334,7 +267,7 @@ final class ProviderBatches implements AutoCloseable {
         }
     }
 
-    private void createRefused(Job job, BatchWire.HttpFailure failure) throws InterruptedException {
+    private void createRefused(OpenJob job, BatchWire.HttpFailure failure) throws InterruptedException {
         if (failure.status == 429 || failure.status == 408) {
             // the batch quota (requests enqueued) is full: nothing was created; try again when jobs have moved on
             job.uncertain = false;
@@ -351,11 +284,11 @@ final class ProviderBatches implements AutoCloseable {
         job.uncertain = false;
         LOG.warn("Provider {}: {}", provider.name(), failure.getMessage());
         DecodedResponse answer = BatchResults.itemError(errorStatus(failure));
-        endJob(job, ticket -> ticket.result.complete(new Result(answer, null)));
+        endJob(job, ticket -> ticket.result.complete(new JobResult(answer, null)));
         records.delete(job.displayName);
     }
 
-    private void createFailed(Job job, String why) throws InterruptedException {
+    private void createFailed(OpenJob job, String why) throws InterruptedException {
         job.createFailures++;
         job.nextAction = clock.instant().plus(settings.pollInterval().multipliedBy(Math.min(8, 1L << Math.min(3, job.createFailures - 1))));
         LOG.warn("Provider {}: creating {} failed ({}); attempt {} of {}", provider.name(), job.label(), why, job.createFailures,
@@ -365,14 +298,14 @@ final class ProviderBatches implements AutoCloseable {
             if (job.name == null) {
                 DecodedResponse answer = BatchResults.itemError(JSON.createObjectNode().put("code", 503)
                         .put("message", "the batch job could not be created: " + why));
-                endJob(job, ticket -> ticket.result.complete(new Result(answer, null)));
+                endJob(job, ticket -> ticket.result.complete(new JobResult(answer, null)));
                 records.delete(job.displayName);
             }
         }
     }
 
     /** Looks for a job with this display name before another is created (a create call may have landed unseen). */
-    private void resolve(Job job) throws InterruptedException {
+    private void resolve(OpenJob job) throws InterruptedException {
         List<BatchResults.Operation> listed;
         try {
             listed = wire.list();
@@ -403,7 +336,7 @@ final class ProviderBatches implements AutoCloseable {
             synchronized (lock) {
                 jobs.remove(job.displayName);
                 job.keys.forEach(key -> jobByKey.remove(key, job));
-                for (Ticket ticket : job.tickets.values()) {
+                for (JobTicket ticket : job.tickets.values()) {
                     ticket.job = null;
                     waiting.computeIfAbsent(ticket.model, m -> new ArrayList<>()).add(ticket);
                 }
@@ -418,20 +351,20 @@ final class ProviderBatches implements AutoCloseable {
 
     private void pollDueJobs() throws InterruptedException {
         Instant now = clock.instant();
-        List<Job> due = new ArrayList<>();
+        List<OpenJob> due = new ArrayList<>();
         synchronized (lock) {
-            for (Job job : jobs.values()) {
+            for (OpenJob job : jobs.values()) {
                 if (job.name != null && !job.state.ended() && !now.isBefore(job.nextAction)) {
                     due.add(job);
                 }
             }
         }
-        for (Job job : due) {
+        for (OpenJob job : due) {
             poll(job);
         }
     }
 
-    private void poll(Job job) throws InterruptedException {
+    private void poll(OpenJob job) throws InterruptedException {
         try {
             BatchResults.Operation operation = wire.get(job.name, (key, result) -> deliver(job, key, result));
             JobState state = operation.state() == JobState.UNKNOWN && operation.done()
@@ -473,43 +406,43 @@ final class ProviderBatches implements AutoCloseable {
         job.nextAction = clock.instant().plus(settings.pollInterval());
     }
 
-    private void finishSucceeded(Job job) {
+    private void finishSucceeded(OpenJob job) {
         synchronized (lock) {
             job.state = JobState.SUCCEEDED;
             job.resultsRead = true;
-            for (Ticket ticket : new ArrayList<>(job.tickets.values())) {
+            for (JobTicket ticket : new ArrayList<>(job.tickets.values())) {
                 // the job ended without a line for this item: it goes into another job
                 DecodedResponse missing = BatchResults.itemError(JSON.createObjectNode().put("code", 500)
                         .put("message", "batch job " + job.name + " returned no result for this request"));
                 job.tickets.remove(ticket.key);
-                ticket.result.complete(new Result(missing, job.name));
+                ticket.result.complete(new JobResult(missing, job.name));
             }
         }
         LOG.info("Provider {}: {} succeeded; {} of {} results delivered", provider.name(), job.name, job.delivered.size(), job.keys.size());
     }
 
-    private void deliver(Job job, String key, DecodedResponse result) {
+    private void deliver(OpenJob job, String key, DecodedResponse result) {
         synchronized (lock) {
             if (!job.keys.contains(key) || !job.delivered.add(key)) {
                 BatchResults.discard(result);
                 return;
             }
-            Ticket ticket = job.tickets.remove(key);
+            JobTicket ticket = job.tickets.remove(key);
             if (ticket != null) {
                 job.claimed.add(ticket);
-                ticket.result.complete(new Result(result, job.name));
+                ticket.result.complete(new JobResult(result, job.name));
             } else {
-                unclaimed.put(key, new Result(result, job.name));
+                unclaimed.put(key, new JobResult(result, job.name));
             }
         }
     }
 
     @FunctionalInterface
     private interface TicketAction {
-        void apply(Ticket ticket);
+        void apply(JobTicket ticket);
     }
 
-    private void endJob(Job job, TicketAction action) {
+    private void endJob(OpenJob job, TicketAction action) {
         synchronized (lock) {
             job.tickets.values().forEach(action::apply);
             job.tickets.clear();
@@ -520,14 +453,14 @@ final class ProviderBatches implements AutoCloseable {
 
     /** A job whose every item has its result and is settled needs no record: a restart has nothing to poll. */
     private void forgetFinishedJobs() {
-        List<Job> done = new ArrayList<>();
+        List<OpenJob> done = new ArrayList<>();
         synchronized (lock) {
-            for (Job job : jobs.values()) {
+            for (OpenJob job : jobs.values()) {
                 if (job.resultsRead && unclaimedOf(job) == 0 && job.claimed.stream().allMatch(ticket -> ticket.settled.getAsBoolean())) {
                     done.add(job);
                 }
             }
-            for (Job job : done) {
+            for (OpenJob job : done) {
                 jobs.remove(job.displayName);
                 job.keys.forEach(key -> jobByKey.remove(key, job));
             }
@@ -535,7 +468,7 @@ final class ProviderBatches implements AutoCloseable {
         done.forEach(job -> records.delete(job.displayName));
     }
 
-    private int unclaimedOf(Job job) {
+    private int unclaimedOf(OpenJob job) {
         int count = 0;
         for (String key : job.keys) {
             if (unclaimed.containsKey(key)) {
@@ -543,39 +476,6 @@ final class ProviderBatches implements AutoCloseable {
             }
         }
         return count;
-    }
-
-    /** One {@code {"key":..., "request":{...}}} line per item: the Files API input, also used to size the job. */
-    private static void writeLines(List<Ticket> tickets, Path file) throws IOException {
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024)) {
-            for (Ticket ticket : tickets) {
-                write(out, "{\"key\":" + JSON.writeValueAsString(ticket.key) + ",\"request\":");
-                RequestBodies.writeGemini(ticket.request, new NonClosingOutputStream(out));
-                write(out, "}\n");
-            }
-        }
-    }
-
-    /** {"batch":{"displayName", "inputConfig":{"requests":{"requests":[{request, metadata:{key}}]}} or {"fileName"}}} */
-    private static void writeCreateBody(String displayName, List<Ticket> inline, String fileName, Path file) throws IOException {
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024)) {
-            write(out, "{\"batch\":{\"displayName\":" + JSON.writeValueAsString(displayName) + ",\"inputConfig\":");
-            if (inline == null) {
-                write(out, "{\"fileName\":" + JSON.writeValueAsString(fileName) + "}}}");
-                return;
-            }
-            write(out, "{\"requests\":{\"requests\":[");
-            for (int i = 0; i < inline.size(); i++) {
-                write(out, (i == 0 ? "" : ",") + "{\"request\":");
-                RequestBodies.writeGemini(inline.get(i).request, new NonClosingOutputStream(out));
-                write(out, ",\"metadata\":{\"key\":" + JSON.writeValueAsString(inline.get(i).key) + "}}");
-            }
-            write(out, "]}}}}");
-        }
-    }
-
-    private static void write(OutputStream out, String text) throws IOException {
-        out.write(text.getBytes(StandardCharsets.UTF_8));
     }
 
     private static com.fasterxml.jackson.databind.JsonNode errorStatus(BatchWire.HttpFailure failure) {
