@@ -190,7 +190,7 @@ public final class ProviderGateway {
             if (!permit.settle(true, answered.image())) {
                 return;
             }
-            credentialsAccepted(p);
+            credentialsAccepted(permit);
             p.answeredProperly();
             p.breaker().onSuccess(permit.elapsedMillis(), TimeUnit.MILLISECONDS);
             p.quota().onSuccess();
@@ -222,7 +222,7 @@ public final class ProviderGateway {
         ProviderRuntime p = permit.runtime();
         if (answered && failure.kind() != FailureKind.AUTH) {
             // a 429, a 5xx or a rejected request comes after the credentials were checked
-            credentialsAccepted(p);
+            credentialsAccepted(permit);
         }
         switch (failure.kind()) {
             case TRANSIENT -> p.breaker().onError(permit.elapsedMillis(), TimeUnit.MILLISECONDS,
@@ -274,8 +274,10 @@ public final class ProviderGateway {
         }
     }
 
-    private static void credentialsAccepted(ProviderRuntime p) {
-        if (p.credentialsAccepted()) {
+    /** Only a probe's answer reopens: a call sent before the refusal may still be answered after it. */
+    private static void credentialsAccepted(Permit permit) {
+        ProviderRuntime p = permit.runtime();
+        if (permit.credentialProbe() && p.credentialsAccepted()) {
             LOG.info("Provider {} accepts our credentials again; requests go to it again.", p.name());
         }
     }

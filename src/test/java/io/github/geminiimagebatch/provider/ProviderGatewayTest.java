@@ -215,6 +215,7 @@ class ProviderGatewayTest {
         warmUp(gateway);
         Permit first = granted(gateway.reserve(REQUEST));
         Permit second = granted(gateway.reserve(REQUEST));
+        Permit third = granted(gateway.reserve(REQUEST));
         refuse(gateway, first);
         first.close();
         Instant refusedAt = clock.instant();
@@ -225,6 +226,9 @@ class ProviderGatewayTest {
         second.close();
         assertThat(a.nextCredentialProbe()).as("a call sent before the refusal was known does not count again")
                 .isEqualTo(refusedAt.plus(Duration.ofMinutes(1)));
+        gateway.settle(third, new CallOutcome.Answered(true));
+        third.close();
+        assertThat(a.usable()).as("nor does one answered after it reopen the provider").isFalse();
         assertThat(((Reservation.Closed) gateway.reserve(REQUEST)).cause()).isEqualTo(Reservation.Cause.AUTH);
 
         clock.set(refusedAt.plus(Duration.ofMinutes(1)));
