@@ -75,6 +75,9 @@ final class CamelSettings {
         p.setProperty("camel.threadpool.config[itemThreads].poolSize", Integer.toString(itemThreads));
         p.setProperty("camel.threadpool.config[itemThreads].maxPoolSize", Integer.toString(itemThreads));
         p.setProperty("camel.threadpool.config[itemThreads].maxQueueSize", "-1");
+        // Camel lets idle core threads end after a minute: a service between batches would then start
+        // its item threads anew for each one. They stay, so the thread count of a service is stable.
+        p.setProperty("camel.threadpool.config[itemThreads].allowCoreThreadTimeOut", "false");
         config.settings().asMap().forEach((k, v) -> {
             if (v != null) {
                 p.setProperty(k, v);
