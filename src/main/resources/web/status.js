@@ -1,6 +1,6 @@
-// The status page: polls /api/status every second and draws it. Every text that comes from the run
-// (prompts, ids, file names, messages) is set with textContent or as an attribute value, never parsed
-// as HTML, so a prompt like <img src=x onerror=...> shows as the text it is.
+// The status page: draws the status document the bundle pushes every second (or that it polls).
+// Every text that comes from the run (prompts, ids, file names, messages) is set with textContent or
+// as an attribute value, never parsed as HTML, so a prompt like <img src=x onerror=...> shows as the text it is.
 'use strict';
 
 const POLL_MS = 1000;
@@ -283,25 +283,64 @@ function renderGallery(page) {
   });
 }
 
-async function poll() {
-  const live = document.getElementById('live');
+// Live updates: the bundle pushes the status document every second on /api/status/stream (server-sent
+// events); where that cannot be opened or breaks, the page asks for /api/status every second instead.
+// Documents are drawn one at a time: one that arrives while another is drawn waits, and only the
+// newest waiting one is drawn.
+const drawing = { busy: false, next: null };
+
+async function draw(status, mode) {
+  if (drawing.busy) {
+    drawing.next = { status, mode };
+    return;
+  }
+  drawing.busy = true;
   try {
-    const response = await fetch('/api/status', { cache: 'no-store', credentials: 'same-origin' });
-    if (!response.ok) throw new Error('HTTP ' + response.status);
-    const status = await response.json();
     renderSummary(status.run);
     renderProviders(status.providers);
     renderCharts(status.series, status.now);
     renderBatches(status.batches);
     await loadGallery();
-    live.textContent = 'live · ' + clock(status.now);
+    const live = document.getElementById('live');
+    live.textContent = 'live (' + mode + ') · ' + clock(status.now);
     live.className = 'live ok';
+  } finally {
+    drawing.busy = false;
+    const waiting = drawing.next;
+    drawing.next = null;
+    if (waiting) draw(waiting.status, waiting.mode);
+  }
+}
+
+function unreachable(reason) {
+  const live = document.getElementById('live');
+  live.textContent = 'not reachable (the run may have ended) · ' + reason;
+  live.className = 'live down';
+}
+
+async function poll() {
+  try {
+    const response = await fetch('/api/status', { cache: 'no-store', credentials: 'same-origin' });
+    if (!response.ok) throw new Error('HTTP ' + response.status);
+    await draw(await response.json(), 'polling');
   } catch (e) {
-    live.textContent = 'not reachable (the run may have ended) · ' + e.message;
-    live.className = 'live down';
+    unreachable(e.message);
   } finally {
     setTimeout(poll, POLL_MS);
   }
+}
+
+function stream() {
+  if (!window.EventSource) {
+    poll();
+    return;
+  }
+  const source = new EventSource('/api/status/stream');
+  source.onmessage = event => draw(JSON.parse(event.data), 'stream').catch(e => unreachable(e.message));
+  source.onerror = () => {
+    source.close();
+    poll();
+  };
 }
 
 document.getElementById('prev').addEventListener('click', () => {
@@ -312,4 +351,4 @@ document.getElementById('next').addEventListener('click', () => {
   view.offset += PAGE;
   loadGallery();
 });
-poll();
+stream();

@@ -130,7 +130,7 @@ public final class BatchApplication {
         lifecycle = new Lifecycle(run, config.once(), () -> main.completed());
         Batches batches = new Batches(config, run, outputs);
         main.bind("batches", batches);
-        QueueBeans.bind(main, queue, run, outputs, batches);
+        QueueBeans.bind(main, queue, run, outputs, batches, config.outbox());
         main.bind("intake", Intake.from(effective, config.inbox(), clock));
         main.bind("ledger", new Ledger(run, outputs, shared.claims()));
         ProviderGateway gateway = new ProviderGateway(providers, budget, clock);
@@ -191,6 +191,12 @@ public final class BatchApplication {
                 RunEvents.attach(support.getCamelContext(), config, run);
                 ProviderRoutes.add(support.getCamelContext(), config, run);
                 OutputWiring.checkOutputUri(support.getCamelContext(), config);
+                if (queue.queued()) {
+                    ComponentJars.require(support.getCamelContext(), "imagegen.work.uri", queue.workUri());
+                    ComponentJars.require(support.getCamelContext(), "imagegen.results.uri", queue.resultsUri());
+                    ComponentJars.require(support.getCamelContext(), "imagegen.work.deadLetterUri", queue.deadLetterUri());
+                }
+                statusPage.guardFromTheStart(support.getCamelContext());
             }
 
             @Override

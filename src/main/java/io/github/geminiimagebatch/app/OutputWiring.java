@@ -85,6 +85,7 @@ final class OutputWiring implements AutoCloseable {
         if (uri.isEmpty()) {
             return;
         }
+        ComponentJars.require(context, "imagegen.output.uri", uri.get());
         try {
             context.getEndpoint(uri.get());
         } catch (RuntimeException e) {

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.LoggerContext;
 import io.github.geminiimagebatch.config.ConfigException;
 import io.github.geminiimagebatch.config.Settings;
 import io.github.geminiimagebatch.app.BatchApplication;
+import io.github.geminiimagebatch.app.ComponentJars;
 import io.github.geminiimagebatch.secret.Secrets;
 import io.github.geminiimagebatch.queue.BrokerCommand;
 import io.github.geminiimagebatch.simulator.SimulatorCommand;
@@ -77,7 +78,7 @@ public final class GeminiImageBatch implements Callable<Integer> {
             } else {
                 Throwable root = rootCause(e);
                 cmd.getErr().println("gemini-image-batch: could not start: " + Secrets.redact(String.valueOf(root.getMessage()))
-                        + (debugOn ? "" : " (run with --debug for details)"));
+                        + Secrets.redact(ComponentJars.adviceFor(root)) + (debugOn ? "" : " (run with --debug for details)"));
             }
             if (debugOn) {
                 e.printStackTrace(cmd.getErr());

@@ -1,5 +1,6 @@
 package io.github.geminiimagebatch.config;
 
+import io.github.geminiimagebatch.model.ModelCatalog;
 import io.github.geminiimagebatch.quota.Limit;
 import io.github.geminiimagebatch.quota.Limits;
 
@@ -211,7 +212,7 @@ public record ProviderSettings(
     /** USD per image for this size when sent interactively (the price table is in interactive prices). */
     public double interactivePriceFor(String model, String imageSize) {
         Double configured = pricePerImage.get(imageSize == null ? "1K" : imageSize);
-        return configured != null ? configured : ListPrices.perImage(model, imageSize);
+        return configured != null ? configured : ModelCatalog.listPrice(model, imageSize);
     }
 
     /** {@code mode=batch}: items go through Gemini Batch API jobs. */

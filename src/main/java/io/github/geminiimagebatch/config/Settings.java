@@ -2,6 +2,8 @@ package io.github.geminiimagebatch.config;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +24,7 @@ import java.util.regex.Pattern;
  */
 public final class Settings {
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|min|h|d)?");
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|min|h|d)?");
 
     private final Map<String, String> values;
 
@@ -220,21 +222,38 @@ public final class Settings {
                 + "'; write a duration such as 500ms, 30s, 5m or 2h."));
     }
 
+    /**
+     * The one reading of a duration a user types, for settings and the simulator's flags: a number with an
+     * optional unit (ms, s, m or min, h, d; none means seconds, a space before it is allowed), or ISO-8601
+     * ({@code PT6S}). Exact to the nanosecond; empty when the text is none of these.
+     */
     public static Optional<Duration> parseDuration(String text) {
-        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+        String trimmed = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+        if (trimmed.startsWith("p")) {
+            try {
+                return Optional.of(Duration.parse(trimmed.toUpperCase(Locale.ROOT)));
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+        }
+        Matcher m = DURATION.matcher(trimmed);
         if (!m.matches()) {
             return Optional.empty();
         }
-        double amount = Double.parseDouble(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);
-        double millis = switch (unit) {
-            case "ms" -> amount;
-            case "s" -> amount * 1000;
-            case "m", "min" -> amount * 60_000;
-            case "h" -> amount * 3_600_000;
-            default -> amount * 86_400_000;
+        long nanosPerUnit = switch (unit) {
+            case "ms" -> 1_000_000L;
+            case "s" -> 1_000_000_000L;
+            case "m", "min" -> 60_000_000_000L;
+            case "h" -> 3_600_000_000_000L;
+            default -> 86_400_000_000_000L;
         };
-        return Optional.of(Duration.ofMillis(Math.round(millis)));
+        try {
+            return Optional.of(Duration.ofNanos(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(nanosPerUnit))
+                    .setScale(0, RoundingMode.HALF_UP).longValueExact()));
+        } catch (ArithmeticException tooLong) {
+            return Optional.empty();
+        }
     }
 
     /** The values with every secret replaced, for {@code --debug} dumps. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import io.github.geminiimagebatch.model.ModelCatalog;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -118,14 +119,9 @@ public final class RequestBodies {
         }
     }
 
-    /** gemini-2.5-flash-image rejects imageSize; every later image model takes it. */
-    static boolean acceptsImageSize(String model) {
-        return !model.contains("gemini-2.5-flash-image");
-    }
-
     private static void writeImageConfig(JsonGenerator json, String objectName, String aspectRatioName, String imageSizeName,
             ImageRequest r, String model) throws IOException {
-        String imageSize = acceptsImageSize(model) ? r.imageSize() : null;
+        String imageSize = ModelCatalog.takesImageSize(model) ? r.imageSize() : null;
         if (r.aspectRatio() == null && imageSize == null) {
             return;
         }

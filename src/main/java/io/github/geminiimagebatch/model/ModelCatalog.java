@@ -134,29 +134,68 @@ public final class ModelCatalog {
         return Optional.ofNullable(FAMILY_BY_MODEL.get(normalise(model)));
     }
 
+    /**
+     * Whether a request for this model may carry an imageSize: 2.5 Flash Image rejects it, every later image
+     * model takes it. An id the catalog does not list is judged by its family's name, and sent as asked otherwise.
+     */
+    public static boolean takesImageSize(String model) {
+        return familyByName(model).map(f -> f != Family.FLASH_2_5).orElse(true);
+    }
+
+    /**
+     * Published per-image list price in USD (standard tier, late 2025), used when a provider sets no
+     * {@code price.<size>}; 0 for a model of no known family. Prices drift: users set the real ones.
+     */
+    public static double listPrice(String model, String imageSize) {
+        return familyByName(model)
+                .map(f -> f.listPrices.getOrDefault(imageSize == null ? SIZE_1K : imageSize, f.listPrices.get(SIZE_1K)))
+                .orElse(0.0);
+    }
+
+    /** The family whose name the id contains, for ids beyond the catalog's (e.g. gemini-2.5-flash-image-preview). */
+    private static Optional<Family> familyByName(String model) {
+        String id = model == null ? "" : model.toLowerCase(Locale.ROOT);
+        for (Family f : Family.values()) {
+            if (id.contains(f.nameFragment)) {
+                return Optional.of(f);
+            }
+        }
+        return Optional.empty();
+    }
+
     private enum Family {
-        FLASH_2_5(
+        FLASH_2_5("2.5-flash-image",
                 ratios(new Object[][] {
                         {"1:1", 1024, 1024}, {"2:3", 832, 1248}, {"3:2", 1248, 832}, {"3:4", 864, 1184},
                         {"4:3", 1184, 864}, {"4:5", 896, 1152}, {"5:4", 1152, 896}, {"9:16", 768, 1344},
                         {"16:9", 1344, 768}, {"21:9", 1536, 672}}),
-                tokens(new Object[][] {{"1K", 1290}})),
-        PRO_3(
+                tokens(new Object[][] {{"1K", 1290}}),
+                Map.of(SIZE_1K, 0.039)),
+        PRO_3("3-pro-image",
                 ratios(gemini3RatiosAt1K()),
-                tokens(new Object[][] {{"1K", 1120}, {"2K", 1120}, {"4K", 2000}})),
-        FLASH_3_1(
+                tokens(new Object[][] {{"1K", 1120}, {"2K", 1120}, {"4K", 2000}}),
+                Map.of(SIZE_1K, 0.134, "4K", 0.24)),
+        FLASH_3_1("3.1-flash-image",
                 ratios(concat(gemini3RatiosAt1K(), new Object[][] {
                         {"1:4", 512, 2048}, {"4:1", 2048, 512}, {"1:8", 384, 3072}, {"8:1", 3072, 384}})),
-                tokens(new Object[][] {{"512", 747}, {"1K", 1120}, {"2K", 1680}, {"4K", 2520}}));
+                tokens(new Object[][] {{"512", 747}, {"1K", 1120}, {"2K", 1680}, {"4K", 2520}}),
+                Map.of("512", 0.045, SIZE_1K, 0.067, "2K", 0.101, "4K", 0.151));
 
+        /** Part of every id of the family, also of ids the catalog does not list (gateways, new previews). */
+        final String nameFragment;
         final Map<String, Dimensions> pixelsAt1K;
         final Map<String, Integer> tokensBySize;
         final Set<String> imageSizes;
+        /** USD per image by imageSize; a size not listed costs the 1K price. */
+        final Map<String, Double> listPrices;
 
-        Family(Map<String, Dimensions> pixelsAt1K, Map<String, Integer> tokensBySize) {
+        Family(String nameFragment, Map<String, Dimensions> pixelsAt1K, Map<String, Integer> tokensBySize,
+               Map<String, Double> listPrices) {
+            this.nameFragment = nameFragment;
             this.pixelsAt1K = pixelsAt1K;
             this.tokensBySize = tokensBySize;
             this.imageSizes = Collections.unmodifiableSet(tokensBySize.keySet());
+            this.listPrices = listPrices;
         }
 
         private static Object[][] gemini3RatiosAt1K() {

@@ -108,8 +108,10 @@ public final class Batches {
     }
 
     /**
-     * An item of this batch settled on another instance (queue mode): it counts here as if done here. Returns
-     * false when the batch has no such item or it had settled already (a result delivered twice).
+     * An item of this batch settled on another instance (queue mode): it counts here as if done here, and its line
+     * goes into the working manifest (the owner writes it, not the worker: a worker finishing a copy of the item after
+     * the batch completed would add a line to the final manifest). Returns false when the batch has no such item or
+     * it had settled already (a result delivered twice).
      */
     public boolean settledElsewhere(BatchRun batch, String id, ItemResult result, BatchCounters counters) {
         java.util.Optional<WorkItem> found = batch.item(id);
@@ -120,6 +122,13 @@ public final class Batches {
         item.settledElsewhere(result);
         batch.add(counters);
         run.settled(item);
+        if (batch.recorded(item)) {
+            try {
+                outputs.appendProgress(batch.getName(), BatchRun.manifestLine(item).toString());
+            } catch (IOException e) {
+                LOG.warn("{}: could not append to the working manifest: {}", item, e.getMessage());
+            }
+        }
         if (item.getStatus() == WorkItem.Status.FAILED) {
             LOG.warn("{} failed on {} ({}): {}", item, item.getInstance(), item.getReasonClass(), item.getMessage());
         }

@@ -188,7 +188,8 @@ public final class Ledger {
         if (item.getResult() != null && item.getStatus() != WorkItem.Status.OK) {
             deleteQuietly(item.getResult());
         }
-        if (item.getBatch().recorded(item)) {
+        // the owner of a batch on a work queue writes its lines as results arrive (Batches.settledElsewhere)
+        if (!item.getBatch().isOwnedElsewhere() && item.getBatch().recorded(item)) {
             try {
                 outputs.appendProgress(item.getBatch().getName(), BatchRun.manifestLine(item).toString());
             } catch (IOException e) {

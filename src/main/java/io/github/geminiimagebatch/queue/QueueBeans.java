@@ -7,14 +7,17 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.main.Main;
 import org.springframework.jms.connection.CachingConnectionFactory;
 
+import java.nio.file.Path;
+
 /** The beans behind routes/work-queue.camel.yaml, and the Artemis connection the jms component uses. */
 public final class QueueBeans {
 
     private QueueBeans() {
     }
 
-    public static void bind(Main main, QueueSettings queue, RunState run, Outputs outputs, Batches batches) {
-        OpenBatches open = new OpenBatches(batches);
+    /** @param outbox the outbox: the owner records the results of its batches' runs under {@code .state/} there */
+    public static void bind(Main main, QueueSettings queue, RunState run, Outputs outputs, Batches batches, Path outbox) {
+        OpenBatches open = new OpenBatches(batches, outbox.resolve(".state"));
         main.bind("openBatches", open);
         main.bind("workQueue", new WorkMessages(run, outputs, open, queue.maxDeliveries()));
         // bound even in-process: imagegen.intake.uri may read from the broker without a work queue

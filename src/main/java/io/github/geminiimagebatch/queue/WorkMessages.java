@@ -153,7 +153,7 @@ public final class WorkMessages {
         }
         Message message = exchange.getMessage();
         exchange.getProperty(RECEIVED, Received.class).addressTo(message);
-        return resultBody(message, item.result(), item.getBatch().counters());
+        return resultBody(message, item.result(), item.getBatch().counters(), item.getRequestKey());
     }
 
     /** On the last delivery a failing item is given up: it goes to the dead-letter queue, and its owner hears it failed. */
@@ -183,7 +183,7 @@ public final class WorkMessages {
         LOG.error("{}: {}. The message is in the dead-letter queue; the item fails.", where, text);
         ItemResult failed = new ItemResult(WorkItem.Status.FAILED, "dead_letter", text, null, null, null, run.instance(),
                 0, 0, run.clock().instant());
-        return resultBody(message, failed, new BatchCounters(java.util.Map.of(), 0, java.util.Map.of()));
+        return resultBody(message, failed, new BatchCounters(java.util.Map.of(), 0, java.util.Map.of()), null);
     }
 
     /** A dead letter whose owner cannot be known (no usable headers) has nobody to report to. */
@@ -193,11 +193,14 @@ public final class WorkMessages {
                 && exchange.getMessage().getHeader(RUN) != null && exchange.getMessage().getHeader(ITEM) != null;
     }
 
-    private static String resultBody(Message message, ItemResult result, BatchCounters counters) throws IOException {
+    /** @param requestKey the request the worker made (the owner keeps a result only for its own request), null if unknown */
+    private static String resultBody(Message message, ItemResult result, BatchCounters counters, String requestKey)
+            throws IOException {
         ObjectNode body = JSON.createObjectNode();
         body.put("run", message.getHeader(RUN, String.class));
         body.put("batch", message.getHeader(BATCH, String.class));
         body.put("id", message.getHeader(ITEM, String.class));
+        body.put("requestKey", requestKey);
         body.set("result", ResultJson.write(result));
         body.set("counters", JSON.valueToTree(counters));
         return JSON.writeValueAsString(body);

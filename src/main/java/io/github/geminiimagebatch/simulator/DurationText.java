@@ -1,16 +1,13 @@
 package io.github.geminiimagebatch.simulator;
 
+import io.github.geminiimagebatch.config.Settings;
+
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Durations as Google writes them ("17s", "4.5s") and as users type them ("6s", "500ms", "1h", "PT1M"). */
 public final class DurationText {
-
-    private static final Pattern HUMAN = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|min|h|d)?");
 
     private DurationText() {
     }
@@ -36,33 +33,13 @@ public final class DurationText {
     }
 
     /**
-     * Parses "6s", "500ms", "2m", "1h", "1d", a bare number of seconds, or ISO-8601 ("PT6S").
+     * Parses "6s", "500ms", "2m", "1h", "1d", a bare number of seconds, or ISO-8601 ("PT6S"), as the settings
+     * do ({@link Settings#parseDuration}).
      *
      * @throws IllegalArgumentException with the accepted forms when the text is none of them
      */
     public static Duration parse(String text) {
-        String trimmed = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-        if (trimmed.startsWith("pt") || trimmed.startsWith("p")) {
-            try {
-                return Duration.parse(trimmed.toUpperCase(Locale.ROOT));
-            } catch (RuntimeException e) {
-                throw invalid(text);
-            }
-        }
-        Matcher matcher = HUMAN.matcher(trimmed);
-        if (!matcher.matches()) {
-            throw invalid(text);
-        }
-        BigDecimal amount = new BigDecimal(matcher.group(1));
-        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
-        BigDecimal nanosPerUnit = BigDecimal.valueOf(switch (unit) {
-            case "ms" -> 1_000_000L;
-            case "s" -> 1_000_000_000L;
-            case "m", "min" -> 60_000_000_000L;
-            case "h" -> 3_600_000_000_000L;
-            default -> 86_400_000_000_000L;
-        });
-        return Duration.ofNanos(amount.multiply(nanosPerUnit).longValueExact());
+        return Settings.parseDuration(text).orElseThrow(() -> invalid(text));
     }
 
     private static IllegalArgumentException invalid(String text) {

@@ -6,6 +6,8 @@ import io.github.geminiimagebatch.output.ReadableSink;
 import io.github.geminiimagebatch.pipeline.Progress;
 import io.github.geminiimagebatch.pipeline.RunState;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
@@ -13,8 +15,11 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.AuthenticationHandler;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
+import org.apache.camel.component.platform.http.vertx.auth.AuthenticationConfig;
+import io.vertx.ext.auth.authentication.AuthenticationProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +33,12 @@ import java.util.Optional;
 
 /**
  * The status page on Camel's management server (the port of {@code /observe/health}): {@code GET /}
- * (HTML, polling {@code /api/status} every second), {@code GET /api/status},
+ * (HTML), {@code GET /api/status}, {@code GET /api/status/stream} (the same document every second as
+ * server-sent events; the page polls {@code /api/status} where the stream cannot be opened),
  * {@code GET /api/batches/<n>/items?offset=&limit=} (one gallery page) and {@code GET /thumbs?image=B/I.ext}.
- * The access rule of {@link WebAccess} guards every path of that server, {@code /observe/*} included.
+ * The access rule of {@link WebAccess} guards every path of that server, {@code /observe/*} included, from
+ * the first request it answers: it is the first handler of the server's router before the port opens
+ * ({@link #guardFromTheStart}); the page's own paths join once Camel has started ({@link #install}).
  */
 public final class StatusPage {
 
@@ -42,12 +50,16 @@ public final class StatusPage {
             "/", "index.html",
             "/assets/status.js", "status.js",
             "/assets/status.css", "status.css");
+    /** How often {@code /api/status/stream} sends the status document. */
+    private static final long PUSH_MILLIS = 1000;
 
     private final StatusJson json;
     private final StatusBoard board;
     private final Thumbnails thumbnails;
     private final WebAccess access;
     private final Clock clock;
+    /** Set when the management server has built its router with {@link #guard} in front. */
+    private volatile boolean guarded;
 
     /** @param thumbnails null when no output can be read back (the gallery then shows names only) */
     public StatusPage(StatusJson json, StatusBoard board, Thumbnails thumbnails, WebAccess access, Clock clock) {
@@ -74,15 +86,52 @@ public final class StatusPage {
                 store.map(Thumbnails::new).orElse(null), access, clock);
     }
 
-    /** Adds the page to the running management server; says so in one line (or why there is none). */
+    /**
+     * Puts the access rule in front of every path of the management server before that server starts
+     * listening. Camel builds the server's Vert.x router from its authentication settings just before
+     * it opens the port, so the rule goes in there, as a handler for {@code /*} ahead of everything the
+     * server serves ({@code /observe/*}, the page, unknown paths). Call once Camel Main has configured
+     * the context and before it starts it.
+     */
+    public void guardFromTheStart(CamelContext context) {
+        ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
+        if (server == null) {
+            return;
+        }
+        if (server.isStarting() || server.isStarted()) {
+            throw new IllegalStateException("The management server started before the status page could guard it.");
+        }
+        AuthenticationConfig.AuthenticationConfigEntry everyPath = new AuthenticationConfig.AuthenticationConfigEntry();
+        everyPath.setPath("/*");
+        everyPath.setAuthenticationProviderFactory(vertx -> null);
+        everyPath.setAuthenticationHandlerFactory(new AuthenticationConfig.AuthenticationHandlerFactory() {
+            @Override
+            public <T extends AuthenticationProvider> AuthenticationHandler createAuthenticationHandler(T none) {
+                guarded = true;
+                return StatusPage.this::guard;
+            }
+        });
+        AuthenticationConfig authentication = server.getConfiguration().getAuthenticationConfig();
+        authentication.getEntries().add(everyPath);
+        authentication.setEnabled(true);
+    }
+
+    /**
+     * Adds the page to the running management server; says so in one line (or why there is none).
+     * Refuses to add it to a server that {@link #guardFromTheStart} could not guard.
+     */
     public void install(CamelContext context) {
         ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
         if (server == null || server.getRouter() == null) {
             LOG.info("No status page: the management server is off (camel.management.enabled).");
             return;
         }
+        if (!guarded) {
+            throw new IllegalStateException("The management server on port " + server.getPort() + " was built without"
+                    + " the status page's access rule (is another Camel HTTP server on the same port?): set"
+                    + " camel.management.port to a port of its own.");
+        }
         Router router = server.getRouter();
-        router.route().order(-1000).handler(this::guard);
         ASSETS.forEach((path, resource) -> {
             Buffer body = Buffer.buffer(resource(resource));
             String type = resource.endsWith(".html") ? "text/html; charset=utf-8"
@@ -90,6 +139,7 @@ public final class StatusPage {
             router.get(path).handler(ctx -> common(ctx.response(), type).putHeader("Cache-Control", "no-cache").end(body));
         });
         router.get("/api/status").blockingHandler(this::status, false);
+        router.get("/api/status/stream").handler(this::stream);
         router.get("/api/batches/:batch/items").blockingHandler(this::items, false);
         router.get("/thumbs").blockingHandler(this::thumbnail, false);
         LOG.info("Status page: http://{}:{}/{}", server.getHost(), server.getPort(),
@@ -125,6 +175,30 @@ public final class StatusPage {
 
     private void status(RoutingContext ctx) {
         sendJson(ctx, json.status(clock.instant()).toString());
+    }
+
+    /**
+     * The status document every {@link #PUSH_MILLIS} as a server-sent event, for as long as the page is
+     * open. Each document is built off the event loop, as for {@code /api/status}; a reader that does
+     * not keep up misses documents instead of piling them up in memory.
+     */
+    private void stream(RoutingContext ctx) {
+        HttpServerResponse response = common(ctx.response(), "text/event-stream; charset=utf-8")
+                .putHeader("Cache-Control", "no-store").setChunked(true);
+        Vertx vertx = ctx.vertx();
+        Handler<Long> push = tick -> {
+            if (response.writeQueueFull()) {
+                return;
+            }
+            vertx.executeBlocking(() -> json.status(clock.instant()).toString(), false).onSuccess(document -> {
+                if (!response.closed() && !response.ended()) {
+                    response.write("data: " + document + "\n\n");
+                }
+            });
+        };
+        push.handle(0L);
+        long timer = vertx.setPeriodic(PUSH_MILLIS, push);
+        response.closeHandler(closed -> vertx.cancelTimer(timer));
     }
 
     private void items(RoutingContext ctx) {

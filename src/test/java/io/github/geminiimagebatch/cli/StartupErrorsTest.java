@@ -73,6 +73,33 @@ class StartupErrorsTest {
     }
 
     @Test
+    void aWorkQueueOnAComponentTheJarDoesNotShipSaysWhichJarToPutIntoLib() throws Exception {
+        Files.createDirectories(tmp.resolve("inbox"));
+        assertThat(run("--once", "--set", "imagegen.work.uri=kafka:gemini-image-items?brokers=127.0.0.1:9",
+                "--set", "camel.management.enabled=false")).isEqualTo(1);
+        assertThat(stderr()).contains("imagegen.work.uri", "no Camel component for 'kafka:'",
+                "org.apache.camel:camel-kafka:", "into lib/ next to bin/").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aUsersOwnRouteOnAComponentTheJarDoesNotShipGetsTheSameAdvice() throws Exception {
+        Files.createDirectories(tmp.resolve("inbox"));
+        Path route = tmp.resolve("to-kafka.camel.yaml");
+        Files.writeString(route, """
+                - route:
+                    id: users-own
+                    from:
+                      uri: direct:users-own
+                      steps:
+                        - to: kafka:images?brokers=127.0.0.1:9
+                """);
+        assertThat(run("--once", "--set", "imagegen.routes.include=file:" + route,
+                "--set", "camel.management.enabled=false")).isEqualTo(1);
+        assertThat(stderr()).contains("could not start", "kafka://images", "no Camel component for 'kafka:'",
+                "org.apache.camel:camel-kafka, of the bundle's Camel version", "into lib/ next to bin/").doesNotContain("\tat ");
+    }
+
+    @Test
     void missingConfigFileIsNamed() {
         assertThat(run("--once", "--config", tmp.resolve("nope.properties").toString())).isEqualTo(1);
         assertThat(stderr()).contains("nope.properties");

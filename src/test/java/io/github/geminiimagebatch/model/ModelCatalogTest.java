@@ -108,4 +108,36 @@ class ModelCatalogTest {
         assertThat(ModelCatalog.normalise(" Google/Gemini-2.5-Flash-Image:free ")).isEqualTo("gemini-2.5-flash-image");
         assertThat(ModelCatalog.normalise(null)).isEmpty();
     }
+
+    @ParameterizedTest
+    @CsvSource({
+            "gemini-2.5-flash-image, , 0.039",
+            "gemini-2.5-flash-image, 4K, 0.039",
+            "google/gemini-2.5-flash-image-preview:free, 1K, 0.039",
+            "gemini-3-pro-image, 1K, 0.134",
+            "gemini-3-pro-image-preview, 2K, 0.134",
+            "gemini-3-pro-image, 4K, 0.24",
+            "gemini-3.1-flash-image, 512, 0.045",
+            "gemini-3.1-flash-image, , 0.067",
+            "gemini-3.1-flash-image-preview, 2K, 0.101",
+            "Gemini-3.1-Flash-Image, 4K, 0.151",
+            "gemini-9-image, 1K, 0.0",
+            ", 1K, 0.0",
+    })
+    void listPricesFollowTheModelFamily(String model, String size, double usd) {
+        assertThat(ModelCatalog.listPrice(model, size)).isEqualTo(usd);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "gemini-2.5-flash-image, false",
+            "google/gemini-2.5-flash-image, false",
+            "gemini-2.5-flash-image-preview, false",
+            "gemini-3-pro-image-preview, true",
+            "gemini-3.1-flash-image, true",
+            "my-gateway-model, true",
+    })
+    void onlyTwoPointFiveFlashImageRequestsGoWithoutAnImageSize(String model, boolean takes) {
+        assertThat(ModelCatalog.takesImageSize(model)).isEqualTo(takes);
+    }
 }

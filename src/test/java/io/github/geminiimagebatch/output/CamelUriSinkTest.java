@@ -60,7 +60,8 @@ class CamelUriSinkTest {
                 System.setErr(originalErr);
             }
             assertThat(code).isEqualTo(1);
-            assertThat(err.toString()).contains("imagegen.output.uri").doesNotContain("hunter2");
+            assertThat(err.toString()).contains("imagegen.output.uri").doesNotContain("hunter2")
+                    .contains("no Camel component for 'nosuchcomponent:'", "camel-nosuchcomponent", "into lib/ next to bin/", "GIB_LIB");
             assertThat(app.requests()).isZero();
         }
     }

@@ -124,6 +124,46 @@ class WorkQueueIT {
     }
 
     @Test
+    void aKilledOwnerRestartsAndFinishesItsBatchOnceWithTheResultsItHadCollected() throws Exception {
+        launch("b", false);
+        awaitLog("b", "Watching");
+        dropPrompts("a", "harbours", 200);
+        Process owner = launch("a", true, "--set", "imagegen.work.consume=false");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (resultsRecorded() < 40 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        owner.destroyForcibly();
+        assertThat(owner.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        long recordedBeforeKill = resultsRecorded();
+        assertThat(recordedBeforeKill).as("the owner was killed mid-batch; log: " + log("a")).isBetween(40L, 199L);
+        assertThat(tmp.resolve("inbox-a/harbours.txt")).as("the prompt file waits in the inbox").exists();
+        Files.move(tmp.resolve("a.log"), tmp.resolve("a-killed.log"));
+
+        Process restarted = launch("a", true, "--set", "imagegen.work.consume=false");
+        assertThat(restarted.waitFor(120, TimeUnit.SECONDS)).as("the restarted owner finishes; logs: " + logs()).isTrue();
+        assertThat(restarted.exitValue()).as("exit code; log: " + log("a")).isZero();
+
+        // b makes every image; the owner restarted while b kept working, and re-sent only items it had no result for
+        Map<String, Long> byInstance = assertEveryItemMadeOnce("harbours", 200, 200 + CONCURRENCY);
+        assertThat(log("a")).contains("continuing its run from before this instance stopped");
+        assertThat(Files.readString(tmp.resolve("a-killed.log"))).doesNotContain("Batch harbours finished");
+        assertThat(log("a").split("Batch harbours finished", -1)).as("the batch closed once").hasSize(2);
+        // without the results recorded before the kill, those items would be asked for again and come back `skipped`
+        JsonNode report = JSON.readTree(outbox.resolve("harbours/report.json").toFile());
+        assertThat(report.path("totals").path("skipped").asLong()).as("results asked for again after the restart")
+                .isLessThanOrEqualTo(CONCURRENCY);
+        assertThat(byInstance.get("b")).isGreaterThanOrEqualTo(200L - CONCURRENCY);
+        try (Stream<Path> runs = Files.list(outbox.resolve(".state/" + ResultJournal.DIRECTORY))) {
+            assertThat(runs.toList()).as("the completed run's record is gone").isEmpty();
+        }
+        System.out.printf(Locale.ROOT, "kill -9 of owner a after %d results: manifest %s, report skipped %d, billed %d;"
+                + " restarted a said:%n%s%n", recordedBeforeKill, byInstance, report.path("totals").path("skipped").asLong(),
+                simulator.stats().path("imagesBilled").asLong(), log("a").lines()
+                        .filter(l -> l.contains("Batch harbours")).collect(java.util.stream.Collectors.joining("\n")));
+    }
+
+    @Test
     void aPoisonedItemEndsInTheDeadLetterQueueAndItsBatchCompletes() throws Exception {
         dropPrompts("a", "buoys", 10);
         Process owner = launch("a", true, "--set", "imagegen.work.consume=false");
@@ -254,6 +294,21 @@ class WorkQueueIT {
                 } catch (IOException ignored) {
                     // renamed into place complete, but may vanish between list and read: count it next time
                 }
+            }
+        }
+        return n;
+    }
+
+    /** Results the owner has recorded for its open batch runs (the journal's lines after each run's first). */
+    private long resultsRecorded() throws IOException {
+        Path dir = outbox.resolve(".state/" + ResultJournal.DIRECTORY);
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        long n = 0;
+        try (Stream<Path> runs = Files.list(dir)) {
+            for (Path run : runs.toList()) {
+                n += Math.max(0, Files.readAllLines(run).stream().filter(l -> l.endsWith("}")).count() - 1);
             }
         }
         return n;

@@ -40,10 +40,15 @@ final class ServiceRun implements AutoCloseable {
     private final CompletableFuture<Integer> exit;
 
     ServiceRun(Path root, SimulatorOptions simulatorOptions, Map<String, String> extraSettings) throws Exception {
+        this(root, simulatorOptions, extraSettings, freePort());
+    }
+
+    /** @param port the management server's port (a free one, see {@link #freePort}) */
+    ServiceRun(Path root, SimulatorOptions simulatorOptions, Map<String, String> extraSettings, int port) throws Exception {
         this.inbox = Files.createDirectories(root.resolve("inbox"));
         this.outbox = root.resolve("outbox");
         this.simulator = GeminiSimulator.start(simulatorOptions);
-        this.port = freePort();
+        this.port = port;
         this.base = URI.create("http://127.0.0.1:" + port);
         Map<String, String> flags = new LinkedHashMap<>();
         flags.put("imagegen.inbox", inbox.toString());
@@ -65,14 +70,17 @@ final class ServiceRun implements AutoCloseable {
             }
         });
         HttpClient http = HttpClient.newHttpClient();
+        HttpRequest.Builder page = HttpRequest.newBuilder(base.resolve("/"));
+        if (extraSettings.containsKey(WebAccess.TOKEN_SETTING)) {
+            page.header("Authorization", "Bearer " + extraSettings.get(WebAccess.TOKEN_SETTING));
+        }
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
             if (exit.isDone()) {
                 throw new IllegalStateException("the application ended before its status page was up: exit " + exit.join());
             }
             try {
                 // the page joins the management server once Camel has started: until then "/" is 404
-                return http.send(HttpRequest.newBuilder(base.resolve("/")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() != 404;
+                return http.send(page.build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
             } catch (IOException notYet) {
                 return false;
             }

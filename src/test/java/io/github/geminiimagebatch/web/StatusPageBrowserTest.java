@@ -76,6 +76,8 @@ class StatusPageBrowserTest {
             WebElement row = wait.until(d -> d.findElements(By.cssSelector("#batches tbody tr[data-state='complete']"))
                     .stream().findFirst().orElse(null));
             assertThat(row).isEqualTo(running);
+            // the page follows the run through the server-sent events of /api/status/stream, not by polling
+            assertThat(driver.findElement(By.id("live")).getText()).startsWith("live (stream) · ");
             assertThat(row.findElement(By.cssSelector("td.c-name")).getText()).isEqualTo("lights");
             assertThat(row.findElement(By.cssSelector("td.c-source")).getText()).isEqualTo("lights.txt");
             assertThat(row.findElement(By.cssSelector("td.c-ok")).getText()).isEqualTo(Integer.toString(ITEMS));
@@ -101,6 +103,14 @@ class StatusPageBrowserTest {
                     .isEqualTo(0L);
             assertThat(js.executeScript("return document.scripts.length;")).isEqualTo(1L);
             screenshot(driver, "statuspage-complete.png");
+
+            // where the stream cannot be opened (here: a browser without EventSource) the page polls instead
+            ((ChromeDriver) driver).executeCdpCommand("Page.addScriptToEvaluateOnNewDocument",
+                    Map.of("source", "window.EventSource = undefined;"));
+            driver.navigate().refresh();
+            wait.until(d -> d.findElement(By.id("live")).getText().startsWith("live (polling) · "));
+            assertThat(driver.findElement(By.cssSelector("#batches tbody tr[data-state='complete'] td.c-ok")).getText())
+                    .isEqualTo(Integer.toString(ITEMS));
         }
     }
 

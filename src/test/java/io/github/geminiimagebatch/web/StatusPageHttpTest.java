@@ -13,7 +13,9 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -24,12 +26,20 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -78,6 +88,16 @@ class StatusPageHttpTest {
             }
             assertThat(charted).isEqualTo(7);
 
+            HttpResponse<Stream<String>> stream = http.send(HttpRequest.newBuilder(run.base.resolve("/api/status/stream")).build(),
+                    HttpResponse.BodyHandlers.ofLines());
+            assertThat(stream.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+            try (Stream<String> lines = stream.body()) {
+                List<JsonNode> pushed = lines.filter(line -> line.startsWith("data: ")).limit(2)
+                        .map(line -> readJson(line.substring("data: ".length()))).toList();
+                assertThat(pushed).allSatisfy(s -> assertThat(s.path("batches").get(0).path("ok").asLong()).isEqualTo(7));
+                assertThat(Instant.parse(pushed.get(1).path("now").asText())).isAfter(Instant.parse(pushed.get(0).path("now").asText()));
+            }
+
             JsonNode page = JSON.readTree(get(run.base, "/api/batches/0/items?offset=5&limit=5", null).body());
             assertThat(page.path("total").asInt()).isEqualTo(7);
             assertThat(page.path("offset").asInt()).isEqualTo(5);
@@ -93,6 +113,17 @@ class StatusPageHttpTest {
             BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(thumb.body()));
             assertThat(decoded.getWidth()).isBetween(1, Thumbnails.MAX_SIDE);
             assertThat(decoded.getHeight()).isBetween(1, Thumbnails.MAX_SIDE);
+
+            // Gemini may answer with WebP; the simulator renders PNG and JPEG only, so a stored image is
+            // replaced by a real WebP before its first thumbnail is asked for (the reader goes by the bytes)
+            String webp = page.path("items").get(1).path("image").asText();
+            Files.copy(ThumbnailsTest.SMALL_WEBP, run.outbox.resolve(webp), StandardCopyOption.REPLACE_EXISTING);
+            HttpResponse<byte[]> webpThumb = http.send(HttpRequest.newBuilder(run.base.resolve("/thumbs?image="
+                    + URLEncoder.encode(webp, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(webpThumb.statusCode()).isEqualTo(200);
+            BufferedImage webpDecoded = ImageIO.read(new ByteArrayInputStream(webpThumb.body()));
+            assertThat(webpDecoded.getWidth()).isEqualTo(16);
+            assertThat(webpDecoded.getHeight()).isEqualTo(16);
 
             Files.writeString(run.outbox.resolve("secret.png"), "not for the page");
             for (String traversal : new String[] {"../secret.png", "cranes/../../secret.png", "cranes/..", "..%2Fsecret.png"}) {
@@ -115,13 +146,52 @@ class StatusPageHttpTest {
         }
     }
 
+    private static String rawStatusLine(int port, String host) throws IOException {
+        return rawStatusLine(port, host, "/api/status");
+    }
+
     /** A request with a Host header of our choosing (Java's HttpClient sets its own): as a DNS-rebinding page would send. */
-    private static String rawStatusLine(int port, String host) throws Exception {
+    private static String rawStatusLine(int port, String host, String path) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            socket.getOutputStream().write(("GET /api/status HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
         }
+    }
+
+    /**
+     * Requests without the token from the moment the management port opens until the page is up: not
+     * one may be served (the access rule must be in front before the server listens, not join later).
+     */
+    @Test
+    void withATokenNothingIsServedWithoutItFromTheMomentThePortOpens() throws Exception {
+        int port = ServiceRun.freePort();
+        String[] paths = {"/observe/health", "/observe/metrics", "/api/status", "/"};
+        Queue<String> answers = new ConcurrentLinkedQueue<>();
+        AtomicBoolean starting = new AtomicBoolean(true);
+        Thread hammer = new Thread(() -> {
+            for (int i = 0; starting.get(); i++) {
+                String path = paths[i % paths.length];
+                try {
+                    answers.add(path + " -> " + rawStatusLine(port, "127.0.0.1:" + port, path));
+                } catch (IOException notListeningYet) {
+                    LockSupport.parkNanos(500_000);
+                }
+            }
+        }, "hammer");
+        hammer.start();
+        try (ServiceRun run = new ServiceRun(tmp, SimulatorOptions.builder().port(0).build(),
+                Map.of(WebAccess.TOKEN_SETTING, TOKEN), port)) {
+            starting.set(false);
+            hammer.join(10_000);
+            assertThat(get(run.base, "/observe/health", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
+        } finally {
+            starting.set(false);
+            hammer.join(10_000);
+        }
+        assertThat(answers).as("requests answered while the bundle started").isNotEmpty()
+                .allSatisfy(answer -> assertThat(answer).endsWith(" -> HTTP/1.1 401 Unauthorized"));
     }
 
     @Test
@@ -159,7 +229,8 @@ class StatusPageHttpTest {
     void withATokenEveryPathNeedsIt() throws Exception {
         try (ServiceRun run = new ServiceRun(tmp, SimulatorOptions.builder().port(0).build(),
                 Map.of(WebAccess.TOKEN_SETTING, TOKEN))) {
-            for (String path : new String[] {"/", "/api/status", "/thumbs?image=a/b.png", "/observe/health", "/observe/metrics"}) {
+            for (String path : new String[] {"/", "/api/status", "/api/status/stream", "/thumbs?image=a/b.png", "/observe/health",
+                "/observe/metrics"}) {
                 HttpResponse<String> refused = get(run.base, path, null);
                 assertThat(refused.statusCode()).as(path).isEqualTo(401);
                 assertThat(refused.body()).doesNotContain(TOKEN);
@@ -215,6 +286,14 @@ class StatusPageHttpTest {
         assertThat(code).isEqualTo(1);
         assertThat(inbox.resolve("one.txt")).exists();
         assertThat(tmp.resolve("outbox").resolve("one")).doesNotExist();
+    }
+
+    private static JsonNode readJson(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private HttpResponse<String> get(URI base, String path, String authorization) throws Exception {

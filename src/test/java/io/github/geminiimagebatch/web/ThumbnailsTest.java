@@ -19,6 +19,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ThumbnailsTest {
 
+    /** 3840x2160, lossy, made by Chromium's WebP encoder (canvas.toDataURL) from a drawing of gradients and discs. */
+    static final Path UHD_WEBP = Path.of("src/test/resources/web/uhd-3840x2160.webp");
+    /** CPython's Lib/test/test_email/data/python.webp (PSF License): 16x16, extended (VP8X) format. */
+    static final Path SMALL_WEBP = Path.of("src/test/resources/gemini/python-16x16-vp8x.webp");
+
     @TempDir
     Path tmp;
 
@@ -91,6 +96,32 @@ class ThumbnailsTest {
 
         assertThat(ImageIO.read(new ByteArrayInputStream(jpeg)).getWidth()).isEqualTo(256);
         assertThat(allocated).as("bytes allocated for one 4K thumbnail").isLessThan(12L * 1024 * 1024);
+    }
+
+    /**
+     * WebP through TwelveMonkeys' ImageIO reader: the reader too skips pixels as it decodes (the UHD image
+     * comes out at most twice the thumbnail size). Its peak memory is bounded as well (it decodes the UHD
+     * image in a JVM of 32 MB heap, see {@link WebpThumbnailPackagedIT}), though it allocates and drops
+     * much more than the PNG reader on the way.
+     */
+    @Test
+    void webpImagesGetThumbnailsAndAreSubsampledWhileDecoded() throws Exception {
+        Files.createDirectories(tmp.resolve("b"));
+        Files.copy(SMALL_WEBP, tmp.resolve("b/small.webp"));
+        Files.copy(UHD_WEBP, tmp.resolve("b/uhd.webp"));
+        Thumbnails thumbnails = new Thumbnails(name -> Files.newInputStream(tmp.resolve(name)));
+
+        BufferedImage small = ImageIO.read(new ByteArrayInputStream(thumbnails.of("b/small.webp")));
+        assertThat(small.getWidth()).isEqualTo(16);
+        assertThat(small.getHeight()).isEqualTo(16);
+        BufferedImage uhd = ImageIO.read(new ByteArrayInputStream(thumbnails.of("b/uhd.webp")));
+        assertThat(uhd.getWidth()).isEqualTo(256);
+        assertThat(uhd.getHeight()).isEqualTo(144);
+        try (var in = Files.newInputStream(UHD_WEBP)) {
+            BufferedImage decoded = Thumbnails.decodeSubsampled(in);
+            assertThat(decoded.getWidth()).isEqualTo(480);
+            assertThat(decoded.getHeight()).isEqualTo(270);
+        }
     }
 
     /** A gradient with some structure, so that the PNG is not trivially small. */
