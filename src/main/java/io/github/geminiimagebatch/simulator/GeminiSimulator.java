@@ -20,9 +20,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.SynchronousQueue;
@@ -74,9 +76,11 @@ public final class GeminiSimulator implements AutoCloseable {
     /** Guarded by itself. */
     private final List<GenerateCall> calls = new ArrayList<>();
     private final URI baseUri;
+    private volatile Set<String> acceptedKeys;
 
     private GeminiSimulator(SimulatorOptions options) throws IOException {
         this.options = options;
+        this.acceptedKeys = Set.copyOf(options.acceptedKeys());
         this.startedAt = options.clock().instant();
         this.stats = new SimulatorStats(() -> sinceStart().toSeconds());
         this.ledger = new QuotaLedger(options.quotaLimits(), options.clock());
@@ -129,6 +133,14 @@ public final class GeminiSimulator implements AutoCloseable {
         ObjectNode root = stats.toJson(ledger.snapshot(), inFlight.get());
         batches.addStats(root);
         return root;
+    }
+
+    /**
+     * From now on only these API keys are valid (empty: any key), like POST /sim/keys: a key that was
+     * refused can start to work, as when a project's API is switched on or a suspended key is restored.
+     */
+    public void acceptKeys(Set<String> keys) {
+        this.acceptedKeys = Set.copyOf(keys);
     }
 
     /** Clears all counters, quota windows and "fail N times" marker budgets, like POST /sim/reset. */
@@ -248,9 +260,31 @@ public final class GeminiSimulator implements AutoCloseable {
             readBody(exchange);
             reset();
             writer.json(exchange, 200, json.createObjectNode().put("reset", true));
+        } else if ("POST".equals(method) && path.equals("/sim/keys")) {
+            serveKeys(exchange);
         } else {
-            writer.json(exchange, 404, GoogleErrors.notFound("Use GET /sim/stats, GET /sim/calls or POST /sim/reset."));
+            writer.json(exchange, 404, GoogleErrors.notFound("Use GET /sim/stats, GET /sim/calls, POST /sim/reset or POST /sim/keys."));
         }
+    }
+
+    private void serveKeys(HttpExchange exchange) throws IOException {
+        JsonNode keys;
+        try {
+            keys = json.readTree(readBody(exchange));
+        } catch (JsonProcessingException e) {
+            keys = null;
+        }
+        Set<String> accepted = new HashSet<>();
+        if (keys != null && keys.isArray()) {
+            keys.forEach(key -> accepted.add(key.isTextual() ? key.asText() : null));
+        }
+        if (keys == null || !keys.isArray() || accepted.contains(null)) {
+            writer.json(exchange, 400, GoogleErrors.error(400, "INVALID_ARGUMENT",
+                    "POST /sim/keys takes a JSON array of the API keys to accept, e.g. [\"key-1\"]; [] accepts any key."));
+            return;
+        }
+        acceptKeys(accepted);
+        writer.json(exchange, 200, json.createObjectNode().put("acceptedKeys", acceptedKeys.size()));
     }
 
     private void serveToken(HttpExchange exchange) throws IOException {
@@ -322,7 +356,7 @@ public final class GeminiSimulator implements AutoCloseable {
             writer.json(exchange, 401, answers.openRouterError(401, "No auth credentials found", null));
             return;
         }
-        if (!options.acceptedKeys().isEmpty() && !options.acceptedKeys().contains(key)) {
+        if (!acceptedKeys.isEmpty() && !acceptedKeys.contains(key)) {
             writer.json(exchange, 401, answers.openRouterError(401, "User not found.", null));
             return;
         }
@@ -499,7 +533,7 @@ public final class GeminiSimulator implements AutoCloseable {
         if (apiKey == null || apiKey.isEmpty()) {
             return Optional.of(endpoint.isVertex() ? GoogleErrors.unauthenticated("CREDENTIALS_MISSING") : GoogleErrors.unregisteredCaller());
         }
-        if (!options.acceptedKeys().isEmpty() && !options.acceptedKeys().contains(apiKey)) {
+        if (!acceptedKeys.isEmpty() && !acceptedKeys.contains(apiKey)) {
             return Optional.of(GoogleErrors.invalidApiKey(service));
         }
         return Optional.empty();
