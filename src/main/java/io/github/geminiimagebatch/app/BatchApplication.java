@@ -31,6 +31,7 @@ import io.github.geminiimagebatch.quota.DayCloses;
 import io.github.geminiimagebatch.secret.Secrets;
 import io.github.geminiimagebatch.service.InboxMemory;
 import io.github.geminiimagebatch.service.PendingRetries;
+import io.github.geminiimagebatch.service.RetrySchedule;
 import io.github.geminiimagebatch.web.StatusPage;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -68,6 +69,7 @@ public final class BatchApplication {
     private final BuiltInSimulator simulator = new BuiltInSimulator();
     private final OutputWiring outputs = new OutputWiring();
     private SharedState shared;
+    private ManagementPortCheck portCheck;
 
     /**
      * @param clock the one source of time for the run: quota windows and days, budget days, reports
@@ -84,6 +86,9 @@ public final class BatchApplication {
         try {
             RunConfig config = prepare();
             main.run();
+            if (portCheck.failure() != null) {
+                throw portCheck.failure();
+            }
             LearnedLimitsWiring.keep(config, run.providers());
             return finish(config);
         } finally {
@@ -148,8 +153,12 @@ public final class BatchApplication {
         ErrorContainment.installForUncaughtErrors();
         InboxMemory inboxMemory = new InboxMemory();
         main.bind("inboxMemory", inboxMemory);
-        main.bind("pendingRetries", new PendingRetries(run, outputs, inboxMemory,
-                PendingRetries.schedule(config.settings()), !config.once()));
+        RetrySchedule pendingSchedule = PendingRetries.schedule(config.settings());
+        main.bind("pendingRetries", new PendingRetries(run, outputs, inboxMemory, pendingSchedule, !config.once()));
+        if (!config.once()) {
+            // a service tries refused credentials again on the same schedule as the work they left pending
+            providers.forEach(p -> p.probeRefusedCredentials(pendingSchedule::delayAfter));
+        }
         // Bound under the name camel-micrometer-prometheus looks for, so /observe/metrics shows the
         // imagegen_* series next to Camel's own.
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -170,9 +179,15 @@ public final class BatchApplication {
         camel.putAll(queue.camelProperties());
         camel.putAll(Intake.camelProperties(effective));
         main.setOverrideProperties(camel);
+        portCheck = new ManagementPortCheck(config.once());
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterConfigure(BaseMainSupport support) {
+                try {
+                    support.getCamelContext().addStartupListener(portCheck);
+                } catch (Exception e) {
+                    throw new IllegalStateException("Cannot watch the start of the operator endpoints", e);
+                }
                 RunEvents.attach(support.getCamelContext(), config, run);
                 ProviderRoutes.add(support.getCamelContext(), config, run);
                 OutputWiring.checkOutputUri(support.getCamelContext(), config);
@@ -186,7 +201,11 @@ public final class BatchApplication {
 
             @Override
             public void afterStart(BaseMainSupport support) {
-                statusPage.install(support.getCamelContext());
+                if (portCheck.failure() != null) {
+                    main.completed();
+                } else if (portCheck.listening()) {
+                    statusPage.install(support.getCamelContext());
+                }
             }
         });
         return config;

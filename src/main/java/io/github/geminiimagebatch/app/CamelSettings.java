@@ -78,6 +78,9 @@ final class CamelSettings {
         p.setProperty("camel.threadpool.config[itemThreads].poolSize", Integer.toString(itemThreads));
         p.setProperty("camel.threadpool.config[itemThreads].maxPoolSize", Integer.toString(itemThreads));
         p.setProperty("camel.threadpool.config[itemThreads].maxQueueSize", "-1");
+        // Camel lets idle core threads end after a minute: a service between batches would then start
+        // its item threads anew for each one. They stay, so the thread count of a service is stable.
+        p.setProperty("camel.threadpool.config[itemThreads].allowCoreThreadTimeOut", "false");
         config.settings().asMap().forEach((k, v) -> {
             if (v != null) {
                 p.setProperty(k, v);
@@ -107,18 +110,28 @@ final class CamelSettings {
             probe.bind(new InetSocketAddress(host, Integer.parseInt(port)));
         } catch (IOException | IllegalArgumentException e) {
             if (!once) {
-                throw new ConfigException("The operator endpoints (/observe/health, /observe/metrics) cannot listen on "
-                        + host + ":" + port + " (" + e.getMessage() + "), and a service without health looks dead to its"
-                        + " supervisor. Another gemini-image-batch may be running here: set camel.management.port to a free"
-                        + " port (or camel.management.enabled=false if nothing polls the health).");
+                throw managementPortTaken(host, port, e.getMessage());
             }
-            LOG.warn("The operator endpoints (/observe/health, /observe/metrics) cannot listen on {}:{} ({}); running"
-                    + " without them. Another gemini-image-batch may be running here: set camel.management.port to a"
-                    + " free port, or camel.management.enabled=false.", host, port, e.getMessage());
+            runningWithoutManagement(host, port, e.getMessage());
             p.setProperty("camel.management.enabled", "false");
             return;
         }
         LOG.info("Operator endpoints: http://{}:{}/observe/health and /observe/metrics", host, port);
+    }
+
+    /** The start-up error of a service whose operator endpoints cannot listen. */
+    static ConfigException managementPortTaken(String host, Object port, String why) {
+        return new ConfigException("The operator endpoints (/observe/health, /observe/metrics) cannot listen on "
+                + host + ":" + port + " (" + why + "), and a service without health looks dead to its"
+                + " supervisor. Another gemini-image-batch may be running here: set camel.management.port to a free"
+                + " port (or camel.management.enabled=false if nothing polls the health).");
+    }
+
+    /** The one line of a --once run that goes on without its operator endpoints. */
+    static void runningWithoutManagement(String host, Object port, String why) {
+        LOG.warn("The operator endpoints (/observe/health, /observe/metrics) cannot listen on {}:{} ({}); running"
+                + " without them. Another gemini-image-batch may be running here: set camel.management.port to a"
+                + " free port, or camel.management.enabled=false.", host, port, why);
     }
 
     /** The bundle's routes/ folder (else the copy in the jar), plus imagegen.routes.include (comma-separated resources). */

@@ -10,6 +10,8 @@ import io.github.geminiimagebatch.pipeline.RunState;
 import io.github.geminiimagebatch.provider.Budget;
 import io.github.geminiimagebatch.provider.ProviderGateway;
 import io.github.geminiimagebatch.provider.ProviderRuntime;
+import io.github.geminiimagebatch.service.PendingRetries;
+import io.github.geminiimagebatch.service.RetrySchedule;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Resource;
@@ -46,8 +48,12 @@ public final class EstateWiring implements GeminiImageComponent.EngineFactory {
         Set<Clock> clocks = context.getRegistry().findByType(Clock.class);
         Clock clock = clocks.size() == 1 ? clocks.iterator().next() : Clock.systemUTC();
         List<ProviderRuntime> providers = new ArrayList<>();
+        RetrySchedule probes = PendingRetries.schedule(settings);
         for (ProviderSettings p : config.providers()) {
-            providers.add(new ProviderRuntime(p, config.resetZone(), clock));
+            ProviderRuntime provider = new ProviderRuntime(p, config.resetZone(), clock);
+            // an estate runs for long: a provider that refused the credentials is tried again now and then
+            provider.probeRefusedCredentials(probes::delayAfter);
+            providers.add(provider);
         }
         RunState run = new RunState(providers, clock);
         ProviderGateway gateway = new ProviderGateway(providers,

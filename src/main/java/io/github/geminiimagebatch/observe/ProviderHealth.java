@@ -34,14 +34,17 @@ public record ProviderHealth(boolean up, String state, String message, Map<Strin
         ProviderState state = p.state(now);
         String reason = state.reason() == null ? null : Secrets.redact(state.reason());
         String message = switch (state.kind()) {
-            case UNUSABLE -> p.name() + " is unusable: " + reason;
+            case UNUSABLE -> p.name() + " is unusable: " + reason
+                    + (state.until().equals(Instant.MAX) ? "" : "; one request tries it again at " + state.until());
             case CIRCUIT_OPEN -> p.name() + " " + reason;
             case CLOSED -> p.name() + " closed" + (state.until().equals(Instant.MAX) ? "" : " until " + state.until())
                     + (reason == null ? "" : ": " + reason);
             case PAUSED -> p.name() + " paused until " + state.until() + (reason == null ? "" : ": " + reason);
             case OPEN -> p.name() + " takes requests";
         };
-        if (state.kind() == ProviderState.Kind.CLOSED && !state.until().equals(Instant.MAX)) {
+        if (state.kind() == ProviderState.Kind.UNUSABLE && !state.until().equals(Instant.MAX)) {
+            details.put("probeAt", state.until().toString());
+        } else if (state.kind() == ProviderState.Kind.CLOSED && !state.until().equals(Instant.MAX)) {
             details.put("closedUntil", state.until().toString());
         } else if (state.kind() == ProviderState.Kind.PAUSED) {
             details.put("pausedUntil", state.until().toString());

@@ -15,7 +15,8 @@ final class ProviderStatus {
     static String describe(ProviderState s, Instant now) {
         return switch (s.kind()) {
             case OPEN -> null;
-            case UNUSABLE -> s.provider() + " unusable: " + s.reason();
+            case UNUSABLE -> s.provider() + " unusable" + (s.until().equals(Instant.MAX) ? "" : " until a probe at " + s.until())
+                    + ": " + s.reason();
             case CIRCUIT_OPEN -> s.provider() + " " + s.reason();
             case CLOSED -> s.provider() + " closed" + (s.until().equals(Instant.MAX) ? "" : " until " + s.until())
                     + (s.reason() == null ? "" : ": " + s.reason());

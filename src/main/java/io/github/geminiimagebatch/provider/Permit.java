@@ -16,13 +16,15 @@ public final class Permit implements AutoCloseable {
     private final String model;
     private final String wireModel;
     private final long grantedNanos;
+    private final boolean credentialProbe;
     private Integer credentialsGeneration;
     private boolean answered;
     private boolean imageMade;
     private boolean settled;
     private boolean closed;
 
-    Permit(ProviderRuntime provider, Budget budget, CallEnds callEnds, long ticket, double reservedUsd, String model) {
+    Permit(ProviderRuntime provider, Budget budget, CallEnds callEnds, long ticket, double reservedUsd, String model,
+           boolean credentialProbe) {
         this.provider = provider;
         this.budget = budget;
         this.callEnds = callEnds;
@@ -31,6 +33,7 @@ public final class Permit implements AutoCloseable {
         this.model = model;
         this.wireModel = provider.settings().wireModel(model);
         this.grantedNanos = System.nanoTime();
+        this.credentialProbe = credentialProbe;
         provider.inFlightCounter().incrementAndGet();
     }
 
@@ -56,6 +59,11 @@ public final class Permit implements AutoCloseable {
     /** What this call costs at list price if it makes an image (reserved from the budget until close). */
     public double reservedUsd() {
         return reservedUsd;
+    }
+
+    /** Whether this call tries credentials the provider refused before (see {@link ProviderRuntime#credentialsRefused}). */
+    boolean credentialProbe() {
+        return credentialProbe;
     }
 
     ProviderRuntime runtime() {

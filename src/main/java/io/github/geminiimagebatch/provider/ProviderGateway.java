@@ -2,6 +2,7 @@ package io.github.geminiimagebatch.provider;
 
 import io.github.geminiimagebatch.gemini.ImageRequest;
 import io.github.geminiimagebatch.quota.Admission;
+import io.github.geminiimagebatch.quota.FailureKind;
 import io.github.geminiimagebatch.quota.ProviderFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -106,7 +108,9 @@ public final class ProviderGateway {
         boolean authOnly = true;
         boolean breakerOnly = true;
         for (ProviderRuntime p : inPreferenceOrder(tryLast)) {
-            if (!p.usable()) {
+            // a provider that refused the credentials gets one request (a probe) when one is due
+            boolean probe = !p.usable();
+            if (probe && !p.credentialProbeDue(now)) {
                 closed.add(p.name() + ": " + p.unusableReason());
                 breakerOnly = false;
                 continue;
@@ -128,7 +132,8 @@ public final class ProviderGateway {
             // until a provider has answered once, its first call goes alone (see ProviderRuntime.startCall)
             if (!p.startCall()) {
                 wakeAt = earlier(wakeAt, now.plus(SLOT_POLL));
-                preferredWaiting |= !p.failing();
+                // the providers after one whose probe is out take the work meanwhile
+                preferredWaiting |= !p.failing() && !probe;
                 continue;
             }
             if (!p.slots().tryAcquire()) {
@@ -157,7 +162,7 @@ public final class ProviderGateway {
             }
             Admission admission = p.quota().tryAdmit(1);
             if (admission instanceof Admission.Granted granted) {
-                return new Reservation.Granted(new Permit(p, budget, callEnds, granted.ticket(), price, request.model()));
+                return new Reservation.Granted(new Permit(p, budget, callEnds, granted.ticket(), price, request.model(), probe));
             }
             p.breaker().releasePermission();
             budget.release(price);
@@ -196,12 +201,13 @@ public final class ProviderGateway {
             if (!permit.settle(true, answered.image())) {
                 return;
             }
+            credentialsAccepted(permit);
             p.answeredProperly();
             p.breaker().onSuccess(permit.elapsedMillis(), TimeUnit.MILLISECONDS);
             p.quota().onSuccess();
         } else if (outcome instanceof CallOutcome.Failed failed) {
             if (permit.settle(failed.answered(), false)) {
-                failed(permit, failed.failure());
+                failed(permit, failed.failure(), failed.answered());
             }
         } else if (permit.settle(false, false)) {
             p.breaker().releasePermission();
@@ -223,8 +229,12 @@ public final class ProviderGateway {
         return true;
     }
 
-    private void failed(Permit permit, ProviderFailure failure) {
+    private void failed(Permit permit, ProviderFailure failure, boolean answered) {
         ProviderRuntime p = permit.runtime();
+        if (answered && failure.kind() != FailureKind.AUTH) {
+            // a 429, a 5xx or a rejected request comes after the credentials were checked
+            credentialsAccepted(permit);
+        }
         switch (failure.kind()) {
             case TRANSIENT -> p.breaker().onError(permit.elapsedMillis(), TimeUnit.MILLISECONDS,
                     new RuntimeException(failure.reasonClass()));
@@ -245,9 +255,20 @@ public final class ProviderGateway {
                 p.quota().onTransientFailure();
             }
             case AUTH -> {
-                if (p.markUnusable("credentials refused (" + failure.message() + ")")) {
-                    LOG.error("Provider {} refused our credentials: {}. No more requests go to it; fix the key and run again.",
-                            p.name(), failure.message());
+                if (p.credentialsRefused("credentials refused (" + failure.message() + ")", permit.credentialProbe())) {
+                    Instant next = p.nextCredentialProbe();
+                    Instant probe = next == null ? null : next.truncatedTo(ChronoUnit.SECONDS);
+                    if (probe == null) {
+                        LOG.error("Provider {} refused our credentials: {}. No more requests go to it; fix the key and run again.",
+                                p.name(), failure.message());
+                    } else if (!permit.credentialProbe()) {
+                        LOG.error("Provider {} refused our credentials: {}. No more requests go to it but one at {} to try"
+                                + " them again; fix the key (a key set in the environment is read at start: restart the service).",
+                                p.name(), failure.message(), probe);
+                    } else {
+                        LOG.warn("Provider {} still refuses our credentials: {}. The next try is at {}.", p.name(),
+                                failure.message(), probe);
+                    }
                 }
             }
             case MODEL_NOT_FOUND -> {
@@ -261,6 +282,14 @@ public final class ProviderGateway {
             case INVALID_REQUEST -> {
                 // the request's own fault: nothing to learn about the provider
             }
+        }
+    }
+
+    /** Only a probe's answer reopens: a call sent before the refusal may still be answered after it. */
+    private static void credentialsAccepted(Permit permit) {
+        ProviderRuntime p = permit.runtime();
+        if (permit.credentialProbe() && p.credentialsAccepted()) {
+            LOG.info("Provider {} accepts our credentials again; requests go to it again.", p.name());
         }
     }
 

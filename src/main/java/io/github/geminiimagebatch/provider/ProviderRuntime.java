@@ -22,6 +22,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 
 /**
  * A configured provider at run time: its quota, its concurrency slots, its circuit breaker (which
@@ -48,6 +49,9 @@ public final class ProviderRuntime {
     private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean answeredOnce;
     private volatile String unusableReason;
+    /** True while unusable because the credentials were refused (then probes may reopen it). */
+    private volatile boolean credentialsRefused;
+    private final CredentialProbes credentialProbes;
     private volatile VertexCredentials vertexCredentials;
     private volatile Instant circuitHalfOpensAt;
     private final Clock clock;
@@ -67,6 +71,7 @@ public final class ProviderRuntime {
                            String countedModel) {
         this.settings = settings;
         this.clock = clock;
+        this.credentialProbes = new CredentialProbes(clock);
         QuotaSettings defaults = QuotaSettings.unlimited();
         // The Batch API has a quota of its own: the interactive limits do not pace a batch-mode provider.
         QuotaSettings quotaSettings = new QuotaSettings(settings.batchMode() ? List.of() : settings.requestLimits(),
@@ -101,7 +106,9 @@ public final class ProviderRuntime {
     /** Whether this provider takes requests at {@code now}, and if not, why and until when. */
     public ProviderState state(Instant now) {
         if (!usable()) {
-            return new ProviderState(name(), ProviderState.Kind.UNUSABLE, Instant.MAX, unusableReason);
+            Instant probe = credentialsRefused ? credentialProbes.nextProbe() : null;
+            return new ProviderState(name(), ProviderState.Kind.UNUSABLE, probe == null ? Instant.MAX : probe,
+                    unusableReason);
         }
         if (breaker.getState() == CircuitBreaker.State.OPEN) {
             Instant halfOpens = circuitHalfOpensAt;
@@ -143,9 +150,18 @@ public final class ProviderRuntime {
      * Whether a call may start now. Until the provider has answered once, one call at a time: the
      * first requests of a cold process (class loading, first connection) reach the server up to a
      * second after they were sent, which would make the next window open early on our side; and a
-     * refused key or a used-up day then costs one request, not a burst. Pair with {@link #endCall}.
+     * refused key or a used-up day then costs one request, not a burst. While the credentials are
+     * refused, only a due probe may start (one at a time). Pair with {@link #endCall}.
      */
     public boolean startCall() {
+        if (credentialsRefused) {
+            if (!credentialProbes.due(clock.instant()) || !probing.compareAndSet(false, true)) {
+                return false;
+            }
+            // a replaced service-account file is read again for the probe
+            reloadCredentials();
+            return true;
+        }
         return answeredOnce || probing.compareAndSet(false, true);
     }
 
@@ -216,6 +232,61 @@ public final class ProviderRuntime {
         }
         unusableReason = reason;
         return true;
+    }
+
+    /**
+     * In a service, a provider that refused the credentials is tried again with one request (a probe)
+     * after {@code delayAfter.apply(n)} following its n-th refusal in a row, instead of never.
+     */
+    public void probeRefusedCredentials(IntFunction<Duration> delayAfter) {
+        credentialProbes.schedule(delayAfter);
+    }
+
+    /**
+     * The provider refused our credentials: no requests go to it but a probe when one is due (see
+     * {@link #probeRefusedCredentials}). {@code probe}: the refused call was such a probe.
+     *
+     * @return true when this refusal is news to report (the first one, or a refused probe)
+     */
+    public synchronized boolean credentialsRefused(String reason, boolean probe) {
+        if (unusableReason != null && !(credentialsRefused && probe)) {
+            return false;
+        }
+        unusableReason = reason;
+        credentialsRefused = true;
+        credentialProbes.refused(probe);
+        return true;
+    }
+
+    /** When one request tries the refused credentials again; null when the provider is not waiting for that. */
+    public Instant nextCredentialProbe() {
+        return credentialsRefused ? credentialProbes.nextProbe() : null;
+    }
+
+    /** Whether a provider that refused the credentials may be sent a probe at {@code now}. */
+    public boolean credentialProbeDue(Instant now) {
+        return credentialsRefused && credentialProbes.due(now);
+    }
+
+    /**
+     * The provider answered a call without refusing the credentials: if it had refused them, it is usable
+     * again. True when it was reopened by this answer.
+     */
+    public synchronized boolean credentialsAccepted() {
+        if (!credentialsRefused) {
+            return false;
+        }
+        credentialsRefused = false;
+        unusableReason = null;
+        credentialProbes.accepted();
+        return true;
+    }
+
+    private synchronized void reloadCredentials() {
+        if (settings.type() == ProviderType.VERTEX) {
+            credentialsGeneration++;
+            vertexCredentials = null;
+        }
     }
 
     /** OAuth2 bearer token for Vertex AI; the credentials are loaded on first use and refreshed by Google's library. */

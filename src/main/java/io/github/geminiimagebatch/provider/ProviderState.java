@@ -24,7 +24,10 @@ public record ProviderState(String provider, Kind kind, Instant until, String re
         CLOSED,
         /** The circuit breaker is open after repeated server errors. */
         CIRCUIT_OPEN,
-        /** Credentials refused or no quota for the model: no more requests in this run. */
+        /**
+         * Credentials refused or no quota for the model: no more requests in this run, except that a
+         * service tries refused credentials again with one request at {@code until} (else {@code Instant.MAX}).
+         */
         UNUSABLE;
 
         /** The lower-case name the health check and status page show ({@code circuit_open}). */

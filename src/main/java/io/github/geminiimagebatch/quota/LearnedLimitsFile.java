@@ -67,7 +67,11 @@ public final class LearnedLimitsFile {
         return new LearnedLimits(windows, adaptive);
     }
 
-    /** Replaces the file with {@code learned} (written aside, then moved in place); nothing to keep removes it. */
+    /**
+     * Replaces the file with {@code learned} (written aside under a name of this write's own, then moved
+     * in place atomically); nothing to keep removes it. Safe when several instances share the outbox:
+     * a reader sees one writer's whole file, the last one moved in.
+     */
     public void write(LearnedLimits learned) throws IOException {
         if (learned.isEmpty()) {
             Files.deleteIfExists(file);
@@ -96,12 +100,18 @@ public final class LearnedLimitsFile {
             rate.put("learnedAt", learned.adaptiveRate().learnedAt().toString());
         }
         Files.createDirectories(file.getParent());
-        Path aside = file.resolveSibling(file.getFileName() + ".tmp");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(aside.toFile(), root);
+        // A name of its own for every write: instances sharing an outbox (and threads of one) write
+        // the same file at once, and each must move in a whole file of its own, never another's half.
+        Path aside = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
         try {
-            Files.move(aside, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(aside, file, StandardCopyOption.REPLACE_EXISTING);
+            JSON.writerWithDefaultPrettyPrinter().writeValue(aside.toFile(), root);
+            try {
+                Files.move(aside, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(aside, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(aside);
         }
     }
 

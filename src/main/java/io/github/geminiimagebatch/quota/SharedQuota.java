@@ -41,8 +41,9 @@ public interface SharedQuota {
 
     /**
      * When the n-th most recent admission (in images, or requests) that the server accepted was made,
-     * counting every instance: what a learned window is measured from. The newest admission is taken
-     * for the refused one and skipped. Null when not shared or fewer are known.
+     * counting every instance: what a learned window is measured from. This instance's newest
+     * admission is taken for the refused one; it and the other instances' admissions made after it
+     * are skipped. Null when not shared or fewer are known.
      */
     Instant nthMostRecentAccepted(boolean images, long n);
 

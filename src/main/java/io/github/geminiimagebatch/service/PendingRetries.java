@@ -112,7 +112,7 @@ public final class PendingRetries {
             return ", or as soon as the outputs answer again";
         }
         if (reasons.stream().anyMatch(PROVIDER_REASONS::contains)) {
-            return ", or as soon as a closed provider is usable again";
+            return ", or as soon as a closed or refusing provider is usable again";
         }
         return "";
     }
@@ -159,8 +159,10 @@ public final class PendingRetries {
         memory.forget(name);
     }
 
+    /** The providers that take requests now or after a short pause (not unusable, closed or with an open circuit). */
     private Set<String> usableProviders() {
-        return run.providers().stream().filter(ProviderRuntime::usable).map(ProviderRuntime::name)
+        Instant now = run.clock().instant();
+        return run.providers().stream().filter(p -> p.state(now).up()).map(ProviderRuntime::name)
                 .collect(Collectors.toUnmodifiableSet());
     }
 

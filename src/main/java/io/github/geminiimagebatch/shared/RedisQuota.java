@@ -44,6 +44,9 @@ public final class RedisQuota implements SharedQuota {
     private final QuotaSettings settings;
     private final Clock clock;
     private final List<String> configuredLimits = new ArrayList<>();
+    private final String provider;
+    private final String model;
+    private final AdmissionTimings timings = new AdmissionTimings();
     /**
      * The last Wait Redis gave: nothing can be admitted before it (other instances only add to the
      * windows), so until then the answer is given without asking again. Guarded by this.
@@ -53,6 +56,8 @@ public final class RedisQuota implements SharedQuota {
     public RedisQuota(SharedRedis redis, String provider, String model, QuotaSettings settings, Clock clock) {
         this.redis = redis;
         this.prefix = prefix(provider, model);
+        this.provider = provider;
+        this.model = model;
         this.settings = settings;
         this.clock = clock;
         settings.requestLimits().forEach(limit -> configuredLimits.addAll(describe("requests", limit)));
@@ -78,31 +83,46 @@ public final class RedisQuota implements SharedQuota {
                 Integer.toString(configuredLimits.size() / 6)));
         args.addAll(configuredLimits);
         List<?> answer;
+        long asked = System.nanoTime();
         try {
             answer = (List<?>) redis.eval(ADMIT, keys, args);
         } catch (SharedStoreUnavailableException e) {
+            timings.unreachable();
             return new Admission.Wait(now.plus(UNAVAILABLE_RETRY), redis.waitReason());
         }
+        long roundTrip = System.nanoTime() - asked;
         long code = (Long) answer.get(0);
         long serverNow = (Long) answer.get(1);
         long until = (Long) answer.get(2);
         String reason = String.valueOf(answer.get(3));
         if (code == 1) {
+            long ready = (Long) answer.get(4);
+            timings.granted(roundTrip, ready < 0 ? -1 : Math.max(0, serverNow - ready));
             return new Admission.Granted(ticket);
         }
         Instant localUntil = now.plusMillis(Math.max(1, until - serverNow));
         if (code == 0) {
+            timings.waited(roundTrip);
             lastWait = new Admission.Wait(localUntil, reason);
             return lastWait;
         }
+        timings.closed(roundTrip);
         return new Admission.Closed(localUntil, reason);
     }
 
     @Override
     public void sent(long ticket, int images) {
-        quietly("count a request from when it left", () -> redis.eval(SENT,
-                List.of(prefix + "log:requests", prefix + "log:images", prefix + "last"),
-                List.of(admissionId(ticket), Integer.toString(images))));
+        quietly("count a request from when it left", () -> timings.sent((Long) redis.eval(SENT,
+                List.of(prefix + "log:requests", prefix + "log:images"), List.of(admissionId(ticket), Integer.toString(images)))));
+    }
+
+    /**
+     * One line on how this instance's shared admissions went (asked, admitted, waits; round trip,
+     * lateness after the shared window had room, admission to sending); null when it never asked.
+     */
+    String timings() {
+        return timings.granted() == 0 ? null
+                : "Shared quota for " + provider + " (" + model + ") in instance " + redis.instance() + ": " + timings.summary() + ".";
     }
 
     @Override
@@ -128,13 +148,15 @@ public final class RedisQuota implements SharedQuota {
             jedis.hset(prefix + "learned", unit + " " + (limit.calendarDay() ? "day " : "sliding ") + limit.permits(), value);
             return jedis.pexpire(prefix + "learned", LEARNED_KEPT.toMillis());
         }));
+        LOG.info("Shared quota for {} ({}): {} ({}) learned from a 429 by instance {}, paces every instance from now on",
+                provider, model, text, unit, redis.instance());
     }
 
     @Override
     public Instant nthMostRecentAccepted(boolean images, long n) {
         String log = prefix + (images ? "log:images" : "log:requests");
         try {
-            long ago = (Long) redis.eval(NTH, List.of(log), List.of(Long.toString(n)));
+            long ago = (Long) redis.eval(NTH, List.of(log), List.of(Long.toString(n), redis.instance() + "#"));
             return ago < 0 ? null : clock.instant().minusMillis(ago);
         } catch (SharedStoreUnavailableException e) {
             return null;

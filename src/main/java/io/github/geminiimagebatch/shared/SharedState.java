@@ -3,13 +3,18 @@ package io.github.geminiimagebatch.shared;
 import io.github.geminiimagebatch.config.ConfigException;
 import io.github.geminiimagebatch.config.Settings;
 import io.github.geminiimagebatch.quota.SharedQuota;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * What this instance shares with the others ({@code imagegen.shared.redisUrl}): the providers'
@@ -17,9 +22,12 @@ import java.util.Optional;
  */
 public final class SharedState implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger("gemini-image-batch");
+
     private final SharedRedis redis;
     private final RedisClaims claims;
     private final String instance;
+    private final List<RedisQuota> quotas = new CopyOnWriteArrayList<>();
 
     private SharedState(SharedRedis redis, RedisClaims claims, String instance) {
         this.redis = redis;
@@ -68,7 +76,11 @@ public final class SharedState implements AutoCloseable {
 
     public SharedQuota.Source quotas(Clock clock) {
         return redis == null ? SharedQuota.NOT_SHARED
-                : (provider, model, settings) -> new RedisQuota(redis, provider, model, settings, clock);
+                : (provider, model, settings) -> {
+                    RedisQuota quota = new RedisQuota(redis, provider, model, settings, clock);
+                    quotas.add(quota);
+                    return quota;
+                };
     }
 
     public SharedSpend spend() {
@@ -79,8 +91,10 @@ public final class SharedState implements AutoCloseable {
         return claims == null ? ItemClaims.LOCAL_ONLY : claims;
     }
 
+    /** Says, for each provider this instance asked Redis about, how its shared admissions went. */
     @Override
     public void close() {
+        quotas.stream().map(RedisQuota::timings).filter(Objects::nonNull).forEach(LOG::info);
         if (claims != null) {
             claims.close();
         }

@@ -3,6 +3,7 @@ package io.github.geminiimagebatch.simulator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -19,9 +20,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.SynchronousQueue;
@@ -69,10 +72,15 @@ public final class GeminiSimulator implements AutoCloseable {
     private final BatchService batches;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final AtomicInteger inFlight = new AtomicInteger();
+    static final int CALLS_KEPT = 100_000;
+    /** Guarded by itself. */
+    private final List<GenerateCall> calls = new ArrayList<>();
     private final URI baseUri;
+    private volatile Set<String> acceptedKeys;
 
     private GeminiSimulator(SimulatorOptions options) throws IOException {
         this.options = options;
+        this.acceptedKeys = Set.copyOf(options.acceptedKeys());
         this.startedAt = options.clock().instant();
         this.stats = new SimulatorStats(() -> sinceStart().toSeconds());
         this.ledger = new QuotaLedger(options.quotaLimits(), options.clock());
@@ -127,9 +135,20 @@ public final class GeminiSimulator implements AutoCloseable {
         return root;
     }
 
+    /**
+     * From now on only these API keys are valid (empty: any key), like POST /sim/keys: a key that was
+     * refused can start to work, as when a project's API is switched on or a suspended key is restored.
+     */
+    public void acceptKeys(Set<String> keys) {
+        this.acceptedKeys = Set.copyOf(keys);
+    }
+
     /** Clears all counters, quota windows and "fail N times" marker budgets, like POST /sim/reset. */
     public void reset() {
         stats.reset();
+        synchronized (calls) {
+            calls.clear();
+        }
         ledger.reset();
         faults.reset();
         batches.reset();
@@ -215,7 +234,7 @@ public final class GeminiSimulator implements AutoCloseable {
         stats.endpointRequest(Endpoint.UNKNOWN);
         writer.json(exchange, 404, GoogleErrors.notFound("The simulator serves no method at " + path
                 + ". Paths: /v1beta/models/{model}:generateContent, /v1/projects/{p}/locations/{l}/publishers/google/models/{m}:generateContent,"
-                + " /v1/publishers/google/models/{m}:generateContent, /api/v1/chat/completions, /token, /sim/stats, /sim/reset,"
+                + " /v1/publishers/google/models/{m}:generateContent, /api/v1/chat/completions, /token, /sim/stats, /sim/calls, /sim/reset,"
                 + " /v1beta/models/{model}:batchGenerateContent, /v1beta/batches[/{id}[:cancel]], /upload/v1beta/files,"
                 + " /download/v1beta/files/{id}:download."));
     }
@@ -223,13 +242,49 @@ public final class GeminiSimulator implements AutoCloseable {
     private void serveSim(HttpExchange exchange, String method, String path) throws IOException {
         if ("GET".equals(method) && path.equals("/sim/stats")) {
             writer.json(exchange, 200, stats());
+        } else if ("GET".equals(method) && path.equals("/sim/calls")) {
+            ObjectNode body = json.createObjectNode();
+            ArrayNode list = body.putArray("calls");
+            for (GenerateCall call : calls()) {
+                ObjectNode node = list.addObject();
+                node.put("arrived", call.arrived().toString());
+                node.put("ended", call.ended().toString());
+                node.put("prompt", call.prompt());
+                if (call.throttled()) {
+                    ArrayNode refusedBy = node.putArray("refusedBy");
+                    call.refusedBy().forEach(refusedBy::add);
+                }
+            }
+            writer.json(exchange, 200, body);
         } else if ("POST".equals(method) && path.equals("/sim/reset")) {
             readBody(exchange);
             reset();
             writer.json(exchange, 200, json.createObjectNode().put("reset", true));
+        } else if ("POST".equals(method) && path.equals("/sim/keys")) {
+            serveKeys(exchange);
         } else {
-            writer.json(exchange, 404, GoogleErrors.notFound("Use GET /sim/stats or POST /sim/reset."));
+            writer.json(exchange, 404, GoogleErrors.notFound("Use GET /sim/stats, GET /sim/calls, POST /sim/reset or POST /sim/keys."));
         }
+    }
+
+    private void serveKeys(HttpExchange exchange) throws IOException {
+        JsonNode keys;
+        try {
+            keys = json.readTree(readBody(exchange));
+        } catch (JsonProcessingException e) {
+            keys = null;
+        }
+        Set<String> accepted = new HashSet<>();
+        if (keys != null && keys.isArray()) {
+            keys.forEach(key -> accepted.add(key.isTextual() ? key.asText() : null));
+        }
+        if (keys == null || !keys.isArray() || accepted.contains(null)) {
+            writer.json(exchange, 400, GoogleErrors.error(400, "INVALID_ARGUMENT",
+                    "POST /sim/keys takes a JSON array of the API keys to accept, e.g. [\"key-1\"]; [] accepts any key."));
+            return;
+        }
+        acceptKeys(accepted);
+        writer.json(exchange, 200, json.createObjectNode().put("acceptedKeys", acceptedKeys.size()));
     }
 
     private void serveToken(HttpExchange exchange) throws IOException {
@@ -301,7 +356,7 @@ public final class GeminiSimulator implements AutoCloseable {
             writer.json(exchange, 401, answers.openRouterError(401, "No auth credentials found", null));
             return;
         }
-        if (!options.acceptedKeys().isEmpty() && !options.acceptedKeys().contains(key)) {
+        if (!acceptedKeys.isEmpty() && !acceptedKeys.contains(key)) {
             writer.json(exchange, 401, answers.openRouterError(401, "User not found.", null));
             return;
         }
@@ -318,8 +373,34 @@ public final class GeminiSimulator implements AutoCloseable {
         generate(exchange, Endpoint.OPENROUTER, request, key, "models/" + request.model());
     }
 
-    /** The shared path of every generate call once it is authenticated and valid. */
+    /** The shared path of every generate call once it is authenticated and valid; kept in {@link #calls()}. */
     private void generate(HttpExchange exchange, Endpoint endpoint, GenerationRequest request, String apiKey, String resource) throws IOException {
+        Instant arrived = options.clock().instant();
+        List<String> refusedBy = new ArrayList<>();
+        try {
+            answer(exchange, endpoint, request, apiKey, resource, refusedBy);
+        } finally {
+            GenerateCall call = new GenerateCall(arrived, options.clock().instant(), request.prompt(), refusedBy);
+            synchronized (calls) {
+                if (calls.size() < CALLS_KEPT) {
+                    calls.add(call);
+                }
+            }
+        }
+    }
+
+    /**
+     * The generate calls so far (since the start or the last {@link #reset()}), in the order they ended;
+     * the first {@value #CALLS_KEPT} only.
+     */
+    public List<GenerateCall> calls() {
+        synchronized (calls) {
+            return List.copyOf(calls);
+        }
+    }
+
+    private void answer(HttpExchange exchange, Endpoint endpoint, GenerationRequest request, String apiKey, String resource,
+                        List<String> refusedBy) throws IOException {
         Duration sinceStart = sinceStart();
         Optional<Outage> outage = options.outages().stream().filter(o -> o.covers(sinceStart)).findFirst();
         if (outage.isPresent()) {
@@ -339,6 +420,7 @@ public final class GeminiSimulator implements AutoCloseable {
         if (!admission.admitted()) {
             List<String> kinds = new ArrayList<>();
             admission.violations().forEach(violation -> kinds.add(violation.kind().statsName()));
+            refusedBy.addAll(kinds);
             stats.quotaRejected(kinds);
             sendQuotaExceeded(exchange, endpoint, request.model(), admission);
             return;
@@ -451,7 +533,7 @@ public final class GeminiSimulator implements AutoCloseable {
         if (apiKey == null || apiKey.isEmpty()) {
             return Optional.of(endpoint.isVertex() ? GoogleErrors.unauthenticated("CREDENTIALS_MISSING") : GoogleErrors.unregisteredCaller());
         }
-        if (!options.acceptedKeys().isEmpty() && !options.acceptedKeys().contains(apiKey)) {
+        if (!acceptedKeys.isEmpty() && !acceptedKeys.contains(apiKey)) {
             return Optional.of(GoogleErrors.invalidApiKey(service));
         }
         return Optional.empty();

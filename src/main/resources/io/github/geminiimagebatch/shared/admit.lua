@@ -5,7 +5,9 @@
 -- ARGV: 1 admission id, 2 images, 3 ms until the daily reset, 4 number of configured limits,
 --       then 6 per limit: unit (requests|images), kind (sliding|day), permits, period ms, span ms, text
 -- Learned limits are hash values "unit|kind|permits|periodMs|spanMs|text".
--- Returns {code, now, until, reason}: 1 granted, 0 wait until, -1 closed until (all ms, Redis time).
+-- Returns {code, now, until, reason, ready}: 1 granted, 0 wait until, -1 closed until (all ms, Redis time);
+-- ready, on a grant: since when every sliding limit and the spreading had room for it (-1: always had),
+-- so the instance can tell how late after the shared window freed the admission came.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local images = tonumber(ARGV[2])
@@ -31,6 +33,7 @@ end
 
 local untilMs = now
 local reason = ''
+local ready = -1
 local pausedTtl = redis.call('PTTL', KEYS[1])
 if pausedTtl > 0 then
   untilMs = now + pausedTtl
@@ -65,6 +68,13 @@ for _, l in ipairs(limits) do
       keep = math.max(keep, span)
       local from = now - span
       local used = redis.call('ZCOUNT', log, '(' .. from, '+inf')
+      if weight <= permits then
+        -- the window has room for weight more once the (permits - weight + 1)-th newest admission ages out
+        local blocking = redis.call('ZREVRANGE', log, permits - weight, permits - weight, 'WITHSCORES')
+        if #blocking > 0 then
+          ready = math.max(ready, tonumber(blocking[2]) + span)
+        end
+      end
       if used + weight > permits then
         local oldest = redis.call('ZRANGEBYSCORE', log, '(' .. from, '+inf', 'WITHSCORES', 'LIMIT', used + weight - permits - 1, 1)
         local room = tonumber(oldest[2]) + span
@@ -79,6 +89,9 @@ for _, l in ipairs(limits) do
           lastWeight = lastImages
         end
         local spaced = lastAt + math.floor(0.5 * period / permits * lastWeight)
+        if lastWeight > 0 then
+          ready = math.max(ready, spaced)
+        end
         if lastWeight > 0 and spaced > untilMs then
           untilMs = spaced
           reason = 'spreading ' .. unit .. ' under ' .. text .. ' with the other instances'
@@ -108,4 +121,4 @@ redis.call('HSET', KEYS[5], 'at', now, 'images', images)
 redis.call('PEXPIRE', KEYS[5], keep)
 redis.call('INCRBY', KEYS[7], 1)
 redis.call('PEXPIRE', KEYS[7], msToReset + 86400000)
-return {1, now, now, ''}
+return {1, now, now, '', ready}

@@ -4,20 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
+import io.github.geminiimagebatch.testing.JarRuns;
 import io.github.geminiimagebatch.testing.Manifests;
-import io.github.geminiimagebatch.testing.PackagedJar;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -38,30 +35,18 @@ class BatchCrashResumeIT {
     private static final String BATCH = "coasts";
     private static final Duration PROCESS_LIMIT = Duration.ofSeconds(60);
 
-    private static Path jar;
-
     @TempDir
     Path tmp;
-    Path inbox;
-    Path outbox;
-    GeminiSimulator simulator;
-    int runs;
-
-    @BeforeAll
-    static void findJar() {
-        jar = PackagedJar.find();
-    }
+    JarRuns runs;
 
     @BeforeEach
     void start() throws IOException {
-        inbox = Files.createDirectories(tmp.resolve("inbox"));
-        outbox = tmp.resolve("outbox");
-        simulator = GeminiSimulator.start(SimulatorOptions.builder().port(0).batchTurnaround(Duration.ofSeconds(6)).build());
+        runs = new JarRuns(tmp, SimulatorOptions.builder().port(0).batchTurnaround(Duration.ofSeconds(6)).build());
     }
 
     @AfterEach
     void stop() {
-        simulator.close();
+        runs.close();
     }
 
     /**
@@ -75,13 +60,13 @@ class BatchCrashResumeIT {
         for (int i = 1; i <= ITEMS; i++) {
             text.append("a rocky coast at dawn, number ").append(i).append('\n');
         }
-        Path staged = Files.writeString(tmp.resolve(BATCH + ".staging"), text, StandardCharsets.UTF_8);
-        Files.move(staged, inbox.resolve(BATCH + ".txt"), StandardCopyOption.ATOMIC_MOVE);
+        runs.drop(BATCH + ".txt", text);
+        GeminiSimulator simulator = runs.simulator;
 
         Process first = launch();
         long deadline = System.nanoTime() + PROCESS_LIMIT.toNanos();
         while (simulator.stats().at("/batches/created").asLong() == 0 || (killWhen.equals("recorded") && !recordState().equals("named"))) {
-            assertThat(first.isAlive()).as("first run still working; log: " + log(1)).isTrue();
+            assertThat(first.isAlive()).as("first run still working; log: " + runs.log(1)).isTrue();
             assertThat(System.nanoTime()).as("a job within " + PROCESS_LIMIT).isLessThan(deadline);
             Thread.sleep(5);
         }
@@ -92,19 +77,19 @@ class BatchCrashResumeIT {
         assertThat(simulator.stats().at("/batches/imagesBilled").asLong()).isZero();
 
         Process second = launch();
-        assertThat(second.waitFor(PROCESS_LIMIT.toSeconds(), TimeUnit.SECONDS)).as("second run ends; log: " + log(2)).isTrue();
-        assertThat(second.exitValue()).as("exit code; log: " + log(2)).isZero();
+        assertThat(second.waitFor(PROCESS_LIMIT.toSeconds(), TimeUnit.SECONDS)).as("second run ends; log: " + runs.log(2)).isTrue();
+        assertThat(second.exitValue()).as("exit code; log: " + runs.log(2)).isZero();
 
         JsonNode stats = simulator.stats();
-        assertThat(stats.at("/batches/created").asLong()).as("no second job; log: " + log(2)).isEqualTo(1);
+        assertThat(stats.at("/batches/created").asLong()).as("no second job; log: " + runs.log(2)).isEqualTo(1);
         assertThat(stats.at("/batches/imagesBilled").asLong()).isEqualTo(ITEMS);
         assertThat(stats.path("requests").asLong()).as("no interactive call").isZero();
-        List<JsonNode> manifest = Manifests.read(outbox, BATCH);
+        List<JsonNode> manifest = Manifests.read(runs.outbox, BATCH);
         assertThat(manifest).hasSize(ITEMS).allSatisfy(line -> assertThat(line.path("status").asText()).isEqualTo("ok"));
-        try (Stream<Path> images = Files.list(outbox.resolve(BATCH))) {
+        try (Stream<Path> images = Files.list(runs.outbox.resolve(BATCH))) {
             assertThat(images.filter(p -> p.toString().endsWith(".png")).count()).isEqualTo(ITEMS);
         }
-        assertThat(log(2)).contains("from an earlier run");
+        assertThat(runs.log(2)).contains("from an earlier run");
         System.out.printf(Locale.ROOT, "batch kill -9 when the job is " + killWhen + ": record at the kill %s; restart created %d job(s) in total,"
                 + " billed %d images for %d items%n", recordAtKill, stats.at("/batches/created").asLong(),
                 stats.at("/batches/imagesBilled").asLong(), ITEMS);
@@ -112,7 +97,7 @@ class BatchCrashResumeIT {
 
     /** "named" when the job's name was recorded before the kill, "unnamed" when only the intent was (found by listing). */
     private String recordState() throws IOException {
-        Path dir = outbox.resolve(".state/batch-jobs/batch");
+        Path dir = runs.outbox.resolve(".state/batch-jobs/batch");
         if (!Files.isDirectory(dir)) {
             return "absent";
         }
@@ -126,12 +111,10 @@ class BatchCrashResumeIT {
     }
 
     private Process launch() throws IOException {
-        runs++;
-        return PackagedJar.launch(jar, tmp, tmp.resolve("run-" + runs + ".log"), List.of(
-                "--inbox", inbox.toString(), "--outbox", outbox.toString(), "--provider", "batch",
+        return runs.launch(List.of("--provider", "batch",
                 "--set", "imagegen.provider.batch.type=gateway",
                 "--set", "imagegen.provider.batch.apiKey=crash-test-key",
-                "--set", "imagegen.provider.batch.baseUrl=" + simulator.baseUri(),
+                "--set", "imagegen.provider.batch.baseUrl=" + runs.simulator.baseUri(),
                 "--set", "imagegen.provider.batch.mode=batch",
                 "--set", "imagegen.provider.batch.batch.maxItems=" + ITEMS,
                 "--set", "imagegen.provider.batch.batch.maxWait=2s",
@@ -140,13 +123,5 @@ class BatchCrashResumeIT {
                 "--set", "imagegen.inbox.pollDelayMillis=100",
                 "--set", "imagegen.progress.interval=1h",
                 "--set", "camel.management.port=" + BatchModeEndToEndTest.freePort()));
-    }
-
-    private String log(int run) {
-        try {
-            return Files.readString(tmp.resolve("run-" + run + ".log"));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
     }
 }

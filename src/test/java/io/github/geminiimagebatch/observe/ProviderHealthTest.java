@@ -75,6 +75,20 @@ class ProviderHealthTest {
     }
 
     @Test
+    void aServiceSaysWhenItTriesRefusedCredentialsAgain() throws Exception {
+        ProviderRuntime p = provider();
+        p.probeRefusedCredentials(n -> Duration.ofMinutes(2));
+        p.credentialsRefused("credentials refused (HTTP 403)", false);
+
+        HealthCheck.Result result = new ProviderHealthCheck(p, clock).call();
+
+        assertThat(result.getState()).isEqualTo(HealthCheck.State.DOWN);
+        assertThat(result.getMessage().orElseThrow()).isEqualTo("aistudio is unusable: credentials refused (HTTP 403);"
+                + " one request tries it again at 2026-03-10T08:02:00Z");
+        assertThat(result.getDetails()).containsEntry("state", "unusable").containsEntry("probeAt", "2026-03-10T08:02:00Z");
+    }
+
+    @Test
     void anOpenCircuitIsDown() throws Exception {
         ProviderRuntime p = provider();
         p.breaker().transitionToOpenState();

@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
-import io.github.geminiimagebatch.testing.PackagedJar;
+import io.github.geminiimagebatch.testing.JarRuns;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,11 +13,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,32 +41,22 @@ class CrashResumeIT {
     private static final String BATCH = "lighthouses";
     private static final Duration PROCESS_LIMIT = Duration.ofSeconds(60);
 
-    private static Path jar;
-
     @TempDir
     Path tmp;
-    Path inbox;
-    Path outbox;
+    JarRuns runs;
     Path batchDir;
     GeminiSimulator simulator;
-    int runs;
-
-    @BeforeAll
-    static void findJar() {
-        jar = PackagedJar.find();
-    }
 
     @BeforeEach
     void start() throws IOException {
-        inbox = Files.createDirectories(tmp.resolve("inbox"));
-        outbox = tmp.resolve("outbox");
-        batchDir = outbox.resolve(BATCH);
-        simulator = GeminiSimulator.start(SimulatorOptions.builder().port(0).latency(150, 50).build());
+        runs = new JarRuns(tmp, SimulatorOptions.builder().port(0).latency(150, 50).build());
+        simulator = runs.simulator;
+        batchDir = runs.outbox.resolve(BATCH);
     }
 
     @AfterEach
     void stop() {
-        simulator.close();
+        runs.close();
     }
 
     @ParameterizedTest(name = "kill -9 when {0} of 200 images exist")
@@ -90,10 +76,10 @@ class CrashResumeIT {
         int keysAtKill = keyIndexEntries();
         assertThat(billedAtKill - keysAtKill).as("paid but not recorded at the kill: at most the items in progress")
                 .isBetween(0L, (long) CONCURRENCY);
-        assertThat(inbox.resolve(BATCH + ".txt")).as("the prompt file stays in the inbox").exists();
+        assertThat(runs.inbox.resolve(BATCH + ".txt")).as("the prompt file stays in the inbox").exists();
 
         Process second = launch();
-        assertThat(finish(second)).as("exit code of the run after the kill; log: " + logOf(runs)).isZero();
+        assertThat(finish(second)).as("exit code of the run after the kill; log: " + runs.lastTail()).isZero();
 
         JsonNode stats = simulator.stats();
         long billedTotal = stats.path("imagesBilled").asLong();
@@ -112,13 +98,13 @@ class CrashResumeIT {
             twice += prompt.getValue().asInt() == 2 ? 1 : 0;
         }
         assertThat(twice).isEqualTo(billedTotal - ITEMS);
-        assertThat(inbox.resolve(".done/" + BATCH + ".txt")).exists();
-        assertThat(inbox.resolve(BATCH + ".txt")).doesNotExist();
+        assertThat(runs.inbox.resolve(".done/" + BATCH + ".txt")).exists();
+        assertThat(runs.inbox.resolve(BATCH + ".txt")).doesNotExist();
 
         long requestsBeforeRedrop = stats.path("requests").asLong();
-        Files.move(inbox.resolve(".done/" + BATCH + ".txt"), inbox.resolve(BATCH + ".txt"));
+        Files.move(runs.inbox.resolve(".done/" + BATCH + ".txt"), runs.inbox.resolve(BATCH + ".txt"));
         Process third = launch();
-        assertThat(finish(third)).as("exit code of the re-drop; log: " + logOf(runs)).isZero();
+        assertThat(finish(third)).as("exit code of the re-drop; log: " + runs.lastTail()).isZero();
         assertThat(simulator.stats().path("requests").asLong()).as("a finished file dropped again costs nothing")
                 .isEqualTo(requestsBeforeRedrop);
         assertThat(manifest()).allSatisfy(l -> assertThat(l.path("status").asText()).isEqualTo("skipped"));
@@ -142,7 +128,7 @@ class CrashResumeIT {
         assertThat(first.waitFor(shutdownTimeout.toSeconds() + 5, TimeUnit.SECONDS))
                 .as("exits within imagegen.shutdown.timeout plus a margin").isTrue();
         long stopMillis = Duration.between(signalled, Instant.now()).toMillis();
-        assertThat(first.exitValue()).as("SIGTERM exit status of a JVM; log: " + logOf(runs)).isEqualTo(143);
+        assertThat(first.exitValue()).as("SIGTERM exit status of a JVM; log: " + runs.lastTail()).isEqualTo(143);
         awaitSimulatorIdle();
 
         long billedAtStop = billed();
@@ -157,10 +143,10 @@ class CrashResumeIT {
         assertThat(report.path("totals").path("pending").asLong()).isEqualTo(pending);
         assertThat(manifest).filteredOn(l -> l.path("status").asText().equals("pending"))
                 .allSatisfy(l -> assertThat(l.path("reason").asText()).isEqualTo("stopped"));
-        assertThat(inbox.resolve(BATCH + ".txt")).exists();
+        assertThat(runs.inbox.resolve(BATCH + ".txt")).exists();
 
         Process second = launch();
-        assertThat(finish(second)).as("exit code after SIGTERM; log: " + logOf(runs)).isZero();
+        assertThat(finish(second)).as("exit code after SIGTERM; log: " + runs.lastTail()).isZero();
         assertExactlyOneImagePerItemAndNothingElse();
         assertThat(billed()).as("nothing paid twice after a SIGTERM").isEqualTo(ITEMS);
         assertThat(manifest()).allSatisfy(l -> assertThat(l.path("status").asText()).isIn("ok", "skipped"));
@@ -176,15 +162,11 @@ class CrashResumeIT {
         for (int i = 1; i <= ITEMS; i++) {
             text.append("lighthouse number ").append(i).append(" on a rocky coast at dusk\n");
         }
-        Path staged = Files.writeString(tmp.resolve(BATCH + ".staging"), text, StandardCharsets.UTF_8);
-        Files.setLastModifiedTime(staged, FileTime.from(Instant.now().minusSeconds(10)));
-        Files.move(staged, inbox.resolve(BATCH + ".txt"), StandardCopyOption.ATOMIC_MOVE);
+        runs.drop(BATCH + ".txt", text);
     }
 
     private Process launch(String... extra) throws IOException {
-        runs++;
-        List<String> args = new ArrayList<>(List.of(
-                "--inbox", inbox.toString(), "--outbox", outbox.toString(), "--provider", "simulator",
+        List<String> args = new ArrayList<>(List.of("--provider", "simulator",
                 "--set", "imagegen.provider.simulator.baseUrl=" + simulator.baseUri(),
                 "--set", "imagegen.concurrency=" + CONCURRENCY,
                 "--set", "imagegen.provider.simulator.maxConcurrency=" + CONCURRENCY,
@@ -192,13 +174,13 @@ class CrashResumeIT {
                 "--set", "imagegen.inbox.pollDelayMillis=100",
                 "--set", "imagegen.progress.interval=1h"));
         args.addAll(List.of(extra));
-        return PackagedJar.launch(jar, tmp, tmp.resolve("run-" + runs + ".log"), args);
+        return runs.launch(args);
     }
 
     private int finish(Process process) throws Exception {
         if (!process.waitFor(PROCESS_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
-            throw new AssertionError("run " + runs + " did not end within " + PROCESS_LIMIT + "; log: " + logOf(runs));
+            throw new AssertionError("run " + runs.runs() + " did not end within " + PROCESS_LIMIT + "; log: " + runs.lastTail());
         }
         return process.exitValue();
     }
@@ -207,12 +189,12 @@ class CrashResumeIT {
         long deadline = System.nanoTime() + PROCESS_LIMIT.toNanos();
         while (images().size() < count) {
             if (!process.isAlive()) {
-                throw new AssertionError("run " + runs + " ended with " + process.exitValue() + " before " + count
-                        + " images existed; log: " + logOf(runs));
+                throw new AssertionError("run " + runs.runs() + " ended with " + process.exitValue() + " before " + count
+                        + " images existed; log: " + runs.lastTail());
             }
             if (System.nanoTime() > deadline) {
                 process.destroyForcibly().waitFor();
-                throw new AssertionError("no " + count + " images within " + PROCESS_LIMIT + "; log: " + logOf(runs));
+                throw new AssertionError("no " + count + " images within " + PROCESS_LIMIT + "; log: " + runs.lastTail());
             }
             Thread.sleep(10);
         }
@@ -240,7 +222,7 @@ class CrashResumeIT {
                     .as("one image and one sidecar per item, no temporary or part files, no failed.jsonl")
                     .containsExactlyElementsOf(expected);
         }
-        try (Stream<Path> leftovers = Files.list(outbox.resolve(".tmp"))) {
+        try (Stream<Path> leftovers = Files.list(runs.outbox.resolve(".tmp"))) {
             assertThat(leftovers.toList()).as("temporary files after a complete run").isEmpty();
         }
         assertThat(keyIndexEntries()).isEqualTo(ITEMS);
@@ -256,7 +238,7 @@ class CrashResumeIT {
     }
 
     private int keyIndexEntries() throws IOException {
-        Path keys = outbox.resolve(".keys");
+        Path keys = runs.outbox.resolve(".keys");
         if (!Files.isDirectory(keys)) {
             return 0;
         }
@@ -279,12 +261,4 @@ class CrashResumeIT {
         return simulator.stats().path("imagesBilled").asLong();
     }
 
-    private String logOf(int run) {
-        try {
-            String log = Files.readString(tmp.resolve("run-" + run + ".log"));
-            return log.length() > 4000 ? "..." + log.substring(log.length() - 4000) : log;
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
-    }
 }

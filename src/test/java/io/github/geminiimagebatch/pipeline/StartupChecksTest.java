@@ -82,6 +82,30 @@ class StartupChecksTest {
     }
 
     @Test
+    void aHealthPortTakenWhileTheServiceStartsEndsItWithTheSameOneLineBeforeItTakesWorkAndNoBareVertxLines() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket()) {
+            free.bind(new InetSocketAddress("127.0.0.1", 0));
+            port = free.getLocalPort();
+        }
+        h.drop("owls.txt", "an owl\n");
+        try (PortTakenAfterCheck squatter = PortTakenAfterCheck.attach(port)) {
+            String err = stderrOf(() -> assertThat(GeminiImageBatch.execute("--inbox", h.inbox.toString(),
+                    "--outbox", h.outbox.toString(), "--provider", "simulator",
+                    "--set", "imagegen.provider.simulator.baseUrl=" + h.simulator.baseUri(),
+                    "--set", "camel.management.port=" + port)).isEqualTo(1));
+
+            assertThat(squatter.took()).as("the port was taken after the check found it free").isTrue();
+            assertThat(err.strip()).contains("cannot listen on 127.0.0.1:" + port)
+                    .contains("set camel.management.port to a free port").doesNotContain("\n");
+            assertThat(squatter.lines()).noneMatch(line -> line.startsWith("ERROR"))
+                    .noneMatch(line -> line.contains("Unhandled exception") || line.contains("Failed to start Vert.x"));
+            assertThat(h.requests()).as("no route started, no work taken").isZero();
+            assertThat(h.inbox.resolve("owls.txt")).exists();
+        }
+    }
+
+    @Test
     void imagesHonourTheUmaskLikeSidecars() throws Exception {
         h.drop("gulls.txt", "a gull\n");
 

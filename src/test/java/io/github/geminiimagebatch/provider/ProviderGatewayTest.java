@@ -201,6 +201,122 @@ class ProviderGatewayTest {
         assertThat(a.unusableReason()).contains("credentials refused", "API key not valid");
     }
 
+    private static final String REFUSED = "{\"error\":{\"code\":403,\"message\":\"API key not valid\"}}";
+
+    private void refuse(ProviderGateway gateway, Permit permit) {
+        gateway.settle(permit, new CallOutcome.Failed(FailureClassifier.classify(403, REFUSED, h -> null, clock.instant()), true));
+    }
+
+    @Test
+    void inAServiceRefusedCredentialsAreTriedAgainWithOneRequestOnAGrowingSchedule() {
+        ProviderRuntime a = provider("a", List.of(), 4);
+        a.probeRefusedCredentials(n -> Duration.ofMinutes(n == 1 ? 1 : 2));
+        ProviderGateway gateway = gateway(Budget.unlimited(clock), a);
+        warmUp(gateway);
+        Permit first = granted(gateway.reserve(REQUEST));
+        Permit second = granted(gateway.reserve(REQUEST));
+        Permit third = granted(gateway.reserve(REQUEST));
+        refuse(gateway, first);
+        first.close();
+        Instant refusedAt = clock.instant();
+        assertThat(a.state(refusedAt).kind()).isEqualTo(ProviderState.Kind.UNUSABLE);
+        assertThat(a.state(refusedAt).until()).isEqualTo(refusedAt.plus(Duration.ofMinutes(1)));
+        clock.advance(Duration.ofSeconds(10));
+        refuse(gateway, second);
+        second.close();
+        assertThat(a.nextCredentialProbe()).as("a call sent before the refusal was known does not count again")
+                .isEqualTo(refusedAt.plus(Duration.ofMinutes(1)));
+        gateway.settle(third, new CallOutcome.Answered(true));
+        third.close();
+        assertThat(a.usable()).as("nor does one answered after it reopen the provider").isFalse();
+        assertThat(((Reservation.Closed) gateway.reserve(REQUEST)).cause()).isEqualTo(Reservation.Cause.AUTH);
+
+        clock.set(refusedAt.plus(Duration.ofMinutes(1)));
+        Permit probe = granted(gateway.reserve(REQUEST));
+        assertThat(gateway.reserve(REQUEST)).as("one probe at a time; the others wait for its answer")
+                .isInstanceOf(Reservation.Wait.class);
+        refuse(gateway, probe);
+        probe.close();
+        assertThat(a.nextCredentialProbe()).isEqualTo(clock.instant().plus(Duration.ofMinutes(2)));
+        assertThat(((Reservation.Closed) gateway.reserve(REQUEST)).cause()).isEqualTo(Reservation.Cause.AUTH);
+
+        clock.advance(Duration.ofMinutes(2));
+        try (Permit accepted = granted(gateway.reserve(REQUEST))) {
+            gateway.settle(accepted, new CallOutcome.Answered(true));
+        }
+        assertThat(a.usable()).isTrue();
+        assertThat(a.state(clock.instant()).takesRequests()).isTrue();
+        try (Permit one = granted(gateway.reserve(REQUEST)); Permit two = granted(gateway.reserve(REQUEST))) {
+            assertThat(List.of(one.provider(), two.provider())).as("open again: calls go in parallel").containsOnly("a");
+        }
+    }
+
+    @Test
+    void aProbeAnsweredWithAThrottleProvesTheCredentialsAndOneWithoutAnAnswerProvesNothing() {
+        ProviderRuntime a = provider("a", List.of(), 4);
+        a.probeRefusedCredentials(n -> Duration.ofMinutes(1));
+        ProviderGateway gateway = gateway(Budget.unlimited(clock), a);
+        try (Permit first = granted(gateway.reserve(REQUEST))) {
+            refuse(gateway, first);
+        }
+        clock.advance(Duration.ofMinutes(1));
+        try (Permit reset = granted(gateway.reserve(REQUEST))) {
+            gateway.settle(reset, new CallOutcome.Failed(new ProviderFailure(FailureKind.TRANSIENT, null, "server_error",
+                    "connection reset"), false));
+        }
+        assertThat(a.usable()).isFalse();
+        // past the one-call-a-second pace of a provider that just failed
+        clock.advance(Duration.ofSeconds(2));
+        try (Permit throttled = granted(gateway.reserve(REQUEST))) {
+            gateway.settle(throttled, new CallOutcome.Failed(FailureClassifier.classify(429, QUOTA_429, h -> null,
+                    clock.instant()), true));
+        }
+        assertThat(a.usable()).isTrue();
+        assertThat(a.nextCredentialProbe()).isNull();
+    }
+
+    @Test
+    void whileAProviderWaitsForItsProbeTheNextInFailoverOrderTakesTheWork() {
+        ProviderRuntime a = provider("a", List.of(), 4);
+        ProviderRuntime b = provider("b", List.of(), 4);
+        a.probeRefusedCredentials(n -> Duration.ofMinutes(1));
+        ProviderGateway gateway = gateway(Budget.unlimited(clock), a, b);
+        try (Permit first = granted(gateway.reserve(REQUEST))) {
+            refuse(gateway, first);
+        }
+        warmUp(gateway);
+        try (Permit permit = granted(gateway.reserve(REQUEST))) {
+            assertThat(permit.provider()).isEqualTo("b");
+        }
+        clock.advance(Duration.ofMinutes(1));
+        try (Permit probe = granted(gateway.reserve(REQUEST)); Permit meanwhile = granted(gateway.reserve(REQUEST))) {
+            assertThat(probe.provider()).as("the probe goes to the preferred provider").isEqualTo("a");
+            assertThat(meanwhile.provider()).as("the rest do not wait for the probe").isEqualTo("b");
+            gateway.settle(probe, new CallOutcome.Answered(true));
+        }
+        try (Permit permit = granted(gateway.reserve(REQUEST))) {
+            assertThat(permit.provider()).isEqualTo("a");
+        }
+    }
+
+    @Test
+    void withoutProbesRefusedCredentialsAndAZeroQuotaAreFinal() {
+        ProviderRuntime a = provider("a", List.of(), 4);
+        ProviderGateway gateway = gateway(Budget.unlimited(clock), a);
+        try (Permit first = granted(gateway.reserve(REQUEST))) {
+            refuse(gateway, first);
+        }
+        clock.advance(Duration.ofDays(1));
+        assertThat(((Reservation.Closed) gateway.reserve(REQUEST)).forever()).isTrue();
+
+        ProviderRuntime z = provider("z", List.of(), 4);
+        z.probeRefusedCredentials(n -> Duration.ofMinutes(1));
+        z.markUnusable("has no quota for this model (limit 0)");
+        clock.advance(Duration.ofDays(1));
+        assertThat(z.credentialProbeDue(clock.instant())).isFalse();
+        assertThat(((Reservation.Closed) gateway(Budget.unlimited(clock), z).reserve(REQUEST)).forever()).isTrue();
+    }
+
     @Test
     void serverErrorsOpenTheCircuitAndAnUnsettledPermitGivesItsPermissionBack() {
         ProviderRuntime a = provider("a", List.of(), 16);

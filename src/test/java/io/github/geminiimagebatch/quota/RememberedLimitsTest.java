@@ -14,6 +14,11 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -187,6 +192,47 @@ class RememberedLimitsTest {
         assertThat(Files.readString(file.path())).contains("\"limit\" : \"10/6.213s\"").contains("\"requestsPerMinute\" : 15.0");
         file.write(LearnedLimits.NONE);
         assertThat(file.path()).doesNotExist();
+    }
+
+    @Test
+    void instancesSharingAnOutboxWritingAtOnceLeaveAWholeFileOfOneOfThem() throws Exception {
+        LearnedLimitsFile file = new LearnedLimitsFile(state, "aistudio", "m");
+        List<LearnedLimits> written = new ArrayList<>();
+        for (int writer = 1; writer <= 4; writer++) {
+            written.add(new LearnedLimits(List.of(new LearnedLimits.Window("requests q", false,
+                    Limit.sliding(10L * writer, Duration.ofMillis(6_000 + writer)), clock.instant(),
+                    List.of(clock.instant().minusMillis(writer)))), null));
+        }
+        file.write(written.get(0));
+        ExecutorService pool = Executors.newFixedThreadPool(written.size() + 1);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (LearnedLimits mine : written) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 200; i++) {
+                        file.write(mine);
+                    }
+                    return null;
+                }));
+            }
+            // a reader (the next run, another instance starting) meanwhile always finds one writer's whole file
+            Future<?> reads = pool.submit(() -> {
+                do {
+                    assertThat(written).contains(file.read());
+                } while (done.stream().anyMatch(f -> !f.isDone()));
+                return null;
+            });
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            reads.get(60, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(written).contains(file.read());
+        try (Stream<Path> left = Files.list(state)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly(file.path().getFileName().toString());
+        }
     }
 
     @Test

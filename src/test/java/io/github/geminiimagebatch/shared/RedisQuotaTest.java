@@ -48,11 +48,22 @@ class RedisQuotaTest {
     }
 
     private ProviderQuota instance(String name, String limits) throws Exception {
+        return new ProviderQuota("aistudio", settings(limits), Clock.systemUTC(), new Random(1), shared(name, limits));
+    }
+
+    private RedisQuota shared(String name, String limits) throws Exception {
         SharedRedis redis = SharedRedis.connect(server.url(), name, Clock.systemUTC());
         connections.add(redis);
-        QuotaSettings settings = new QuotaSettings(Limits.parse(limits, "limits"), List.of(), PACIFIC, Duration.ofMillis(50));
-        return new ProviderQuota("aistudio", settings, Clock.systemUTC(), new Random(1),
-                new RedisQuota(redis, "aistudio", "gemini-3.1-flash-image", settings, Clock.systemUTC()));
+        return new RedisQuota(redis, "aistudio", "gemini-3.1-flash-image", settings(limits), Clock.systemUTC());
+    }
+
+    private static QuotaSettings settings(String limits) {
+        return new QuotaSettings(Limits.parse(limits, "limits"), List.of(), PACIFIC, Duration.ofMillis(50));
+    }
+
+    private long score(String key, String member) throws Exception {
+        String reply = server.command("ZSCORE", key, member);
+        return Long.parseLong(reply.lines().skip(1).findFirst().orElseThrow().strip());
     }
 
     @Test
@@ -93,6 +104,48 @@ class RedisQuotaTest {
         assertThat(wait.reason()).isEqualTo("pacing under 3/2s (requests) with the other instances");
         // the first admission ages out 2 s + 50 ms + 1% after it was made
         assertThat(Duration.between(grants.get(0), wait.until()).toMillis()).isBetween(1900L, 2250L);
+    }
+
+    @Test
+    void aRequestCountsFromItsSendingInTheWindowButTheSpreadingCountsFromItsAdmission() throws Exception {
+        RedisQuota a = shared("a", "10/1s");
+        RedisQuota b = shared("b", "10/1s");
+        String log = "gib:{aistudio:gemini-3.1-flash-image}:log:requests";
+        assertThat(a.admit(1, 0)).isInstanceOf(Admission.Granted.class);
+        long admitted = score(log, "a#1");
+        Thread.sleep(120);
+        a.sent(1, 0);
+        // the window counts it from when it left, as the server does
+        assertThat(score(log, "a#1") - admitted).isBetween(120L, 1000L);
+        // the spreading (0.5 x 1 s / 10 = 50 ms) runs from the admission, 120 ms ago: b may go at once
+        assertThat(b.admit(1, 0)).isInstanceOf(Admission.Granted.class);
+        Admission spread = a.admit(2, 0);
+        assertThat(spread).isInstanceOf(Admission.Wait.class);
+        assertThat(((Admission.Wait) spread).reason()).isEqualTo("spreading requests under 10/s with the other instances");
+
+        assertThat(a.timings()).startsWith("Shared quota for aistudio (gemini-3.1-flash-image) in instance a: asked Redis 2 times"
+                + " (1 admitted, 1 told to wait, 0 closed), 0 not asked while it was unreachable; an admission took a median ")
+                .containsPattern("; sent a median (1[2-9][0-9]|[2-9][0-9][0-9]) ms \\(p90 [0-9]+ ms, max [0-9]+ ms, 1 samples\\) after admission\\.$");
+        assertThat(b.timings()).contains("1 admitted").containsPattern("admitted a median [0-9]+ ms .* after the shared windows had room");
+    }
+
+    @Test
+    void aLearnedWindowIsMeasuredFromTheAdmissionsBeforeTheRefusedOneNotFromThoseOthersMadeAfterIt() throws Exception {
+        RedisQuota a = shared("a", "");
+        RedisQuota b = shared("b", "");
+        List<Instant> before = new ArrayList<>();
+        for (long ticket = 1; ticket <= 3; ticket++) {
+            before.add(Instant.now());
+            assertThat(a.admit(ticket, 0)).isInstanceOf(Admission.Granted.class);
+            Thread.sleep(30);
+        }
+        // a's third is the refused one; b's two went after it, so they were not in the server's window
+        assertThat(b.admit(1, 0)).isInstanceOf(Admission.Granted.class);
+        assertThat(b.admit(2, 0)).isInstanceOf(Admission.Granted.class);
+
+        Instant secondBefore = a.nthMostRecentAccepted(false, 2);
+        assertThat(secondBefore).isBetween(before.get(0).minusMillis(5), before.get(1));
+        assertThat(a.nthMostRecentAccepted(false, 3)).isNull();
     }
 
     @Test

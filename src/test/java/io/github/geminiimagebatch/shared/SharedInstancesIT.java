@@ -3,6 +3,7 @@ package io.github.geminiimagebatch.shared;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
+import io.github.geminiimagebatch.simulator.GenerateCall;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
 import io.github.geminiimagebatch.testing.Manifests;
 import io.github.geminiimagebatch.testing.RedisServer;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -24,9 +26,14 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -95,6 +102,54 @@ class SharedInstancesIT {
         assertThat(simulator.stats().path("requests").asLong()).as("c sent nothing")
                 .isEqualTo(afterAandB.path("requests").asLong());
         assertThat(log("c")).contains("per-day quota on sim exhausted").containsPattern("seen by instance [ab]");
+    }
+
+    /**
+     * Three instances sending at the same time (held by a shared pause until each has its items
+     * waiting, then let go together): after the first per-day 429 is known (the close is put to Redis
+     * before the instance logs the 429), an instance's requests that still reach the server are at
+     * most those it had in flight then: its maxConcurrency less its requests the server was still
+     * generating at that moment.
+     */
+    @Test
+    void instancesRunningTogetherSendAfterThePerDay429OnlyWhatTheyHadInFlight() throws Exception {
+        redis = RedisServer.start(tmp);
+        // One request at a time each, generating 1.5 s: when the 429 comes, each instance is almost surely
+        // waiting for an answer, so it may send nothing after it; told nothing, it would send its next item.
+        simulator = GeminiSimulator.start(SimulatorOptions.builder().port(0).rpd(12).latency(1500, 200).build());
+        int maxConcurrency = 1;
+        List<String> instances = List.of("a", "b", "c");
+        String pause = "gib:{sim:gemini-3.1-flash-image}:paused";
+        redis.command("SET", pause, "the test starts every instance together", "PX", "3000");
+        Map<String, Process> running = new LinkedHashMap<>();
+        for (String instance : instances) {
+            dropPrompts(instance, "day", prompts(instance, 10));
+            running.put(instance, launch(instance, "--set", "imagegen.provider.sim.maxConcurrency=" + maxConcurrency));
+        }
+        holdTogether(pause, running, "Batch day:");
+        for (String instance : instances) {
+            assertThat(finish(running.get(instance), instance)).as("%s: exit 3, the day is used up", instance).isEqualTo(3);
+        }
+        assertThat(redis.command("EXISTS", "gib:{sim:gemini-3.1-flash-image}:log:requests"))
+                .as("the pause that held them is the one the instances share").contains(":1");
+
+        List<GenerateCall> calls = simulator.calls();
+        Instant known = instances.stream().flatMap(i -> logTimes(i, "got 429 from sim", calls.get(0).arrived()).stream())
+                .min(Instant::compareTo).orElseThrow().plusMillis(1);
+        assertThat(calls.stream().filter(GenerateCall::throttled).map(GenerateCall::arrived).min(Instant::compareTo))
+                .as("the first per-day 429").get().matches(first -> !first.isAfter(known));
+        for (String instance : instances) {
+            List<GenerateCall> mine = calls.stream().filter(c -> c.prompt().startsWith(instance + " prompt ")).toList();
+            long before = mine.stream().filter(c -> c.arrived().isBefore(known)).count();
+            long generating = mine.stream().filter(c -> c.arrived().isBefore(known) && c.ended().isAfter(known)).count();
+            long after = mine.stream().filter(c -> !c.arrived().isBefore(known)).count();
+            System.out.printf(Locale.ROOT, "per-day 429 known at %s: instance %s sent %d before, %d being generated then, %d arrived after%n",
+                    known, instance, before, generating, after);
+            assertThat(before).as("%s was sending before the per-day 429 (the instances ran together)", instance).isPositive();
+            assertThat(after).as("%s: requests arriving after the per-day 429 was known (%d being generated then, at most %d"
+                    + " in flight)", instance, generating, maxConcurrency).isLessThanOrEqualTo(maxConcurrency - generating);
+        }
+        assertThat(simulator.stats().path("imagesBilled").asLong()).isEqualTo(12);
     }
 
     @Test
@@ -264,6 +319,49 @@ class SharedInstancesIT {
                 throw new AssertionError(instance + " never logged '" + text + "'; log: " + log(instance));
             }
             Thread.sleep(20);
+        }
+    }
+
+    /**
+     * Keeps the shared pause {@code key} on until every instance has logged {@code ready} (its batch is
+     * open and its items wait for the provider), then lets it run out a moment later: they all start
+     * sending together.
+     */
+    private void holdTogether(String key, Map<String, Process> running, String ready) throws Exception {
+        long deadline = System.nanoTime() + PROCESS_LIMIT.toNanos();
+        while (!running.keySet().stream().allMatch(instance -> logContains(instance, ready))) {
+            redis.command("SET", key, "the test starts every instance together", "PX", "2000");
+            for (Map.Entry<String, Process> instance : running.entrySet()) {
+                if (!instance.getValue().isAlive() || System.nanoTime() > deadline) {
+                    throw new AssertionError(instance.getKey() + " never logged '" + ready + "'; log: " + log(instance.getKey()));
+                }
+            }
+            Thread.sleep(100);
+        }
+        redis.command("SET", key, "the test starts every instance together", "PX", "1500");
+    }
+
+    private boolean logContains(String instance, String text) {
+        try {
+            return log(instance).contains(text);
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+
+    /** When (this machine's clock, as the simulator's) the instance logged lines containing {@code text}; near {@code around}. */
+    private List<Instant> logTimes(String instance, String text, Instant around) {
+        ZoneId zone = ZoneId.systemDefault();
+        try {
+            return log(instance).lines().filter(line -> line.contains(text)).map(line -> {
+                LocalTime time = LocalTime.parse(line.substring(0, 12));
+                Instant sameDay = time.atDate(around.atZone(zone).toLocalDate()).atZone(zone).toInstant();
+                // a run across midnight: the line belongs to the day that puts it nearest the run
+                return Stream.of(sameDay.minus(Duration.ofDays(1)), sameDay, sameDay.plus(Duration.ofDays(1)))
+                        .min(Comparator.comparing(at -> Duration.between(at, around).abs())).orElseThrow();
+            }).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

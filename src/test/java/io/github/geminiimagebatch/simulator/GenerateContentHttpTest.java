@@ -142,6 +142,33 @@ class GenerateContentHttpTest extends SimulatorHttpTestBase {
     }
 
     @Test
+    void acceptedKeysChangeWhileItRunsOverPostSimKeys() throws IOException {
+        start(SimulatorOptions.builder().acceptedKeys(Set.of("the-right-key")));
+        assertThat(client.aiStudio("refused, then accepted").statusCode()).isEqualTo(400);
+
+        HttpResponse<String> changed = client.post("/sim/keys", "[\"the-right-key\",\"" + SimClient.KEY + "\"]");
+        assertThat(changed.statusCode()).isEqualTo(200);
+        assertThat(changed.body()).isEqualTo("{\"acceptedKeys\":2}");
+        assertThat(client.aiStudio("refused, then accepted").statusCode()).isEqualTo(200);
+
+        assertThat(client.post("/sim/keys", "[\"the-right-key\"]").statusCode()).isEqualTo(200);
+        assertThat(client.aiStudio("accepted, then refused again").statusCode()).isEqualTo(400);
+        assertThat(client.post("/sim/keys", "[]").statusCode()).isEqualTo(200);
+        assertThat(client.aiStudio("any key").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void postSimKeysRefusesAnythingButAnArrayOfStringsAndKeepsTheKeys() throws IOException {
+        start(SimulatorOptions.builder().acceptedKeys(Set.of("the-right-key")));
+        for (String body : new String[]{"", "the-right-key", "{\"keys\":[]}", "[1]", "[\"a\",null]"}) {
+            HttpResponse<String> answer = client.post("/sim/keys", body);
+            assertThat(answer.statusCode()).as(body).isEqualTo(400);
+            assertThat(answer.body()).contains("JSON array of the API keys");
+        }
+        assertThat(client.aiStudio("still refused").statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void unknownModelIsNotFoundWithGooglesMessage() throws IOException {
         start(SimulatorOptions.builder());
         HttpResponse<String> response = client.aiStudio("gemini-9-ultra-image", "x", null, null);

@@ -1,0 +1,162 @@
+package io.github.geminiimagebatch.shared;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.geminiimagebatch.queue.Broker;
+import io.github.geminiimagebatch.simulator.GeminiSimulator;
+import io.github.geminiimagebatch.simulator.SimulatorOptions;
+import io.github.geminiimagebatch.testing.RedisServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The work queue and the shared quota together: two instances (separate JVMs) take the items of one
+ * batch from one work queue on a real (embedded) Artemis broker and pace through one real
+ * redis-server under the project's limit, with one shared outbox. Each image is made once and the
+ * two together stay under the limit (alone, each would pace to the whole of it).
+ */
+class QueueAndSharedQuotaIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int ITEMS = 48;
+
+    private static Path jar;
+
+    @TempDir
+    Path tmp;
+    RedisServer redis;
+    Broker broker;
+    GeminiSimulator simulator;
+    final List<Process> processes = new ArrayList<>();
+
+    @BeforeAll
+    static void findJar() {
+        jar = Path.of(System.getProperty("imagegen.jar", "target/gemini-image-batch.jar")).toAbsolutePath();
+        assertThat(jar).as("the packaged jar; run this test with ./mvnw -B verify").isRegularFile();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Process p : processes) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        if (simulator != null) {
+            simulator.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    void twoInstancesOnOneWorkQueueShareOneQuotaAndMakeEachImageOnce() throws Exception {
+        redis = RedisServer.start(tmp);
+        broker = Broker.start("127.0.0.1", freePort(), tmp.resolve("broker"), 6);
+        simulator = GeminiSimulator.start(SimulatorOptions.builder().port(0).rpm(12).minute(Duration.ofSeconds(2))
+                .latency(300, 100).build());
+        String queue = "items-" + System.nanoTime();
+
+        Process worker = launch("b", queue, false);
+        awaitLog("b", "Watching", worker);
+        List<String> prompts = IntStream.rangeClosed(1, ITEMS).mapToObj(i -> "lighthouse number " + i).toList();
+        Path inbox = Files.createDirectories(tmp.resolve("inbox-a"));
+        Path staged = Files.write(tmp.resolve("lighthouses.staged"), prompts);
+        Files.setLastModifiedTime(staged, FileTime.from(Instant.now().minusSeconds(10)));
+        Files.move(staged, inbox.resolve("lighthouses.txt"), StandardCopyOption.ATOMIC_MOVE);
+        Process owner = launch("a", queue, true);
+
+        assertThat(owner.waitFor(180, TimeUnit.SECONDS)).as("the owner finishes; log: %s", log("a")).isTrue();
+        assertThat(owner.exitValue()).as("exit code; log: %s", log("a")).isZero();
+        Map<String, Integer> byInstance = new TreeMap<>();
+        for (String line : Files.readAllLines(tmp.resolve("outbox/lighthouses/manifest.jsonl"))) {
+            JsonNode entry = JSON.readTree(line);
+            assertThat(entry.path("status").asText()).as(line).isEqualTo("ok");
+            byInstance.merge(entry.path("instance").asText(), 1, Integer::sum);
+        }
+        assertThat(byInstance.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(ITEMS);
+        assertThat(byInstance).as("both instances took items from the queue").containsOnlyKeys("a", "b");
+        JsonNode stats = simulator.stats();
+        System.out.printf(Locale.ROOT, "work queue and shared quota, %d items: made by %s; %d requests, %d 429s%n", ITEMS,
+                byInstance, stats.path("requests").asLong(), stats.path("http429").asLong());
+        assertThat(prompts).allSatisfy(p -> assertThat(stats.path("billedByPrompt").path(p).asLong()).as(p).isEqualTo(1));
+        // together under 12 per 2 s; alone each would pace to the whole limit and the two would collect 429s.
+        // One 429 is allowed for a loaded machine, where a request may reach the server later than it was counted.
+        assertThat(stats.path("http429").asLong()).as("429s; requests %s", stats.path("requests")).isLessThanOrEqualTo(1);
+        assertThat(redis.command("EXISTS", "gib:{simulator:gemini-3.1-flash-image}:log:requests")).contains(":1");
+        assertThat(log("a")).contains("Shared quota for simulator (gemini-3.1-flash-image) in instance a:");
+    }
+
+    private Process launch(String instance, String queue, boolean once) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
+                "--inbox", Files.createDirectories(tmp.resolve("inbox-" + instance)).toString(),
+                "--outbox", tmp.resolve("outbox").toString(), "--provider", "simulator",
+                "--set", "imagegen.provider.simulator.baseUrl=" + simulator.baseUri(),
+                "--set", "imagegen.provider.simulator.limits=12/2s",
+                "--set", "imagegen.shared.redisUrl=" + redis.url(),
+                "--set", "imagegen.work.uri=jms:queue:" + queue,
+                "--set", "imagegen.jms.url=" + broker.url(),
+                "--set", "imagegen.instance=" + instance,
+                "--set", "imagegen.concurrency=4",
+                "--set", "imagegen.inbox.stableMillis=100",
+                "--set", "imagegen.inbox.pollDelayMillis=100",
+                "--set", "imagegen.progress.interval=1h",
+                "--set", "camel.management.enabled=false"));
+        if (once) {
+            command.add("--once");
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).directory(tmp.toFile()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(instance + ".log").toFile());
+        builder.environment().remove("GEMINI_API_KEY");
+        Process process = builder.start();
+        processes.add(process);
+        return process;
+    }
+
+    private void awaitLog(String instance, String text, Process process) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!log(instance).contains(text)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError(instance + " never logged '" + text + "'; log: " + log(instance));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private String log(String instance) throws IOException {
+        Path log = tmp.resolve(instance + ".log");
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            return socket.getLocalPort();
+        }
+    }
+}
