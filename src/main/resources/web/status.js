@@ -4,13 +4,16 @@
 'use strict';
 
 const POLL_MS = 1000;
+// The gallery's list of items is asked for this often while its batch runs (and once more when the batch's
+// state changes), not with every status document: the numbers stay live, the pictures follow a little later.
+const GALLERY_REFRESH_MS = 5000;
 const PAGE = 48;
 const SVG = 'http://www.w3.org/2000/svg';
 const KIND_COLORS = {
   per_minute: '#d98c00', per_day: '#d64545', tokens_per_minute: '#8e44ad',
   images_per_minute: '#e67e22', zero_quota: '#5d4037', unknown: '#8a94a6'
 };
-const view = { batch: null, offset: 0, gallerySignature: null, batches: [] };
+const view = { batch: null, offset: 0, gallerySignature: null, batches: [], galleryLoadedAt: 0, galleryState: null };
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -220,6 +223,7 @@ function selectBatch(index) {
 
 async function loadGallery() {
   if (view.batch === null) return;
+  view.galleryLoadedAt = Date.now();
   const response = await fetch(`/api/batches/${view.batch}/items?offset=${view.offset}&limit=${PAGE}`,
     { cache: 'no-store', credentials: 'same-origin' });
   if (!response.ok) return;
@@ -227,6 +231,17 @@ async function loadGallery() {
   if (text === view.gallerySignature) return;
   view.gallerySignature = text;
   renderGallery(JSON.parse(text));
+}
+
+async function refreshGallery(batches) {
+  if (view.batch === null) return;
+  const shown = batches.find(b => b.index === view.batch);
+  const state = shown ? shown.state : null;
+  if (state === view.galleryState && (state === 'complete' || Date.now() - view.galleryLoadedAt < GALLERY_REFRESH_MS)) {
+    return;
+  }
+  view.galleryState = state;
+  await loadGallery();
 }
 
 // Tiles are kept while the same page is shown and only what changed is touched, so a thumbnail that
@@ -300,7 +315,7 @@ async function draw(status, mode) {
     renderProviders(status.providers);
     renderCharts(status.series, status.now);
     renderBatches(status.batches);
-    await loadGallery();
+    await refreshGallery(status.batches);
     const live = document.getElementById('live');
     live.textContent = 'live (' + mode + ') · ' + clock(status.now);
     live.className = 'live ok';

@@ -24,7 +24,9 @@ import java.util.regex.Pattern;
 /**
  * Small JPEG previews (at most {@link #MAX_SIDE} pixels a side) of stored images, read back from the
  * outbox folder or the S3 bucket. A 4K image is never decoded whole: the reader skips pixels as it
- * decodes (source subsampling) to at most twice the thumbnail size, which is then scaled smoothly;
+ * decodes (source subsampling) to the smallest size of at least the thumbnail's (under twice it), which is
+ * then scaled smoothly the rest of the way; decoding and scaling only what is kept is what keeps the page
+ * cheap for the run it watches;
  * the stored bytes go through a temporary file, not memory. Two thumbnails are made at a time and
  * the results are kept in a cache of bounded size.
  */
@@ -88,7 +90,10 @@ public final class Thumbnails {
         }
     }
 
-    /** Decodes every n-th pixel in each direction, so that the result is at most about twice {@link #MAX_SIDE}. */
+    /**
+     * Decodes every n-th pixel in each direction, n as large as keeps the longer side at least {@link #MAX_SIDE}
+     * (a 1024x1024 image comes out 256x256, a 3840x2160 one 256x144).
+     */
     static BufferedImage decodeSubsampled(InputStream in) throws IOException {
         try (ImageInputStream stream = new FileCacheImageInputStream(in, null)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
@@ -99,7 +104,7 @@ public final class Thumbnails {
             try {
                 reader.setInput(stream, true, true);
                 int longest = Math.max(reader.getWidth(0), reader.getHeight(0));
-                int step = Math.max(1, (int) Math.ceil(longest / (2.0 * MAX_SIDE)));
+                int step = Math.max(1, longest / MAX_SIDE);
                 ImageReadParam param = reader.getDefaultReadParam();
                 param.setSourceSubsampling(step, step, 0, 0);
                 return reader.read(0, param);
