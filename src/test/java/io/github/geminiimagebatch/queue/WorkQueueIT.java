@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
+import io.github.geminiimagebatch.testing.PackagedJar;
 import jakarta.jms.Connection;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
@@ -60,8 +61,7 @@ class WorkQueueIT {
 
     @BeforeAll
     static void findJar() {
-        jar = Path.of(System.getProperty("imagegen.jar", "target/gemini-image-batch.jar")).toAbsolutePath();
-        assertThat(jar).as("the packaged jar; run this test with ./mvnw -B verify").isRegularFile();
+        jar = PackagedJar.find();
     }
 
     @BeforeEach

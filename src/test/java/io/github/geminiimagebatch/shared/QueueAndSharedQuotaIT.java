@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.geminiimagebatch.queue.Broker;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
+import io.github.geminiimagebatch.testing.PackagedJar;
 import io.github.geminiimagebatch.testing.RedisServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,8 +53,7 @@ class QueueAndSharedQuotaIT {
 
     @BeforeAll
     static void findJar() {
-        jar = Path.of(System.getProperty("imagegen.jar", "target/gemini-image-batch.jar")).toAbsolutePath();
-        assertThat(jar).as("the packaged jar; run this test with ./mvnw -B verify").isRegularFile();
+        jar = PackagedJar.find();
     }
 
     @AfterEach

@@ -6,6 +6,7 @@ import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.GenerateCall;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
 import io.github.geminiimagebatch.testing.Manifests;
+import io.github.geminiimagebatch.testing.PackagedJar;
 import io.github.geminiimagebatch.testing.RedisServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,8 +63,7 @@ class SharedInstancesIT {
 
     @BeforeAll
     static void findJar() {
-        jar = Path.of(System.getProperty("imagegen.jar", "target/gemini-image-batch.jar")).toAbsolutePath();
-        assertThat(jar).as("the packaged jar; run this test with ./mvnw -B verify").isRegularFile();
+        jar = PackagedJar.find();
     }
 
     @AfterEach
