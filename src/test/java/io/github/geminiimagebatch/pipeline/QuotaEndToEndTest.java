@@ -1,6 +1,7 @@
 package io.github.geminiimagebatch.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.geminiimagebatch.simulator.GenerateCall;
 import io.github.geminiimagebatch.simulator.QuotaStyle;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,9 +61,11 @@ class QuotaEndToEndTest {
             assertThat(report.path("totals").path("ok").asInt()).isEqualTo(60);
             assertThat(stats.path("http429").asLong()).isLessThanOrEqualTo(1);
             assertCountersMatch(report, stats);
-            // 6 windows of 10: the last 50 images can come no faster than 5 windows of 2 s.
+            // 6 windows of 10: the last 50 requests can arrive no faster than 5 windows of 2 s. Above 1.0 by
+            // up to 1%: a call's arrival is stamped a moment before the quota reads the clock (some ms under
+            // load, 1% of the 10 s span is 100 ms); a request really over the limit is the 429 counted above.
             double ratio = steadyRatePerSecond(h, "paced", 60, 10) / (10 / 2.0);
-            assertThat(ratio).as("steady throughput as a share of 10/2s").isBetween(0.85, 1.0);
+            assertThat(ratio).as("steady throughput as a share of 10/2s").isBetween(0.85, 1.01);
         }
     }
 
@@ -208,15 +211,19 @@ class QuotaEndToEndTest {
         assertThat(report.path("providers").path("simulator").path("requests").asLong()).isEqualTo(stats.path("requests").asLong());
     }
 
-    /** Images per second from the end of the first window to the last image, by the sidecars' times. */
-    private static double steadyRatePerSecond(Harness h, String batch, int items, int firstWindow) throws IOException {
-        List<Instant> times = new ArrayList<>();
-        for (int i = 1; i <= items; i++) {
-            times.add(Instant.parse(h.json(h.outbox.resolve(batch).resolve(String.format("%04d.json", i))).path("time").asText()));
-        }
-        times.sort(null);
-        Duration span = Duration.between(times.get(firstWindow - 1), times.get(items - 1));
-        return (items - firstWindow) / (span.toNanos() / 1e9);
+    /**
+     * Requests per second the simulator admitted, from the last of the first window to the last of all, by
+     * when they arrived: the pace the quota governs, without the time each image then took to be decoded
+     * and written on a loaded machine (the sidecars' times add that at both ends of the span).
+     */
+    private static double steadyRatePerSecond(Harness h, String batch, int items, int firstWindow) {
+        List<Instant> arrived = h.simulator.calls().stream().filter(c -> !c.throttled()).map(GenerateCall::arrived)
+                .sorted().toList();
+        assertThat(arrived).as("requests the simulator admitted for " + batch).hasSize(items);
+        Duration span = Duration.between(arrived.get(firstWindow - 1), arrived.get(items - 1));
+        double rate = (items - firstWindow) / (span.toNanos() / 1e9);
+        System.out.printf(java.util.Locale.ROOT, "%s: %.2f requests/s admitted after the first window%n", batch, rate);
+        return rate;
     }
 
     private static JsonNode report(Harness h, String batch) throws IOException {
