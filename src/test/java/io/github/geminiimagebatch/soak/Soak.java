@@ -197,6 +197,12 @@ public final class Soak {
             if (!storeDown && !outageDone && now >= outageStart) {
                 store.stop();
                 storeDown = true;
+                // the next file arrives now, so the outage always meets items to store: a short run's few
+                // random arrivals could leave it idle, and its items must then wait pending and be read again
+                if (dropped < arrivals.length) {
+                    items += drop(inbox, dropped + 1);
+                    dropped++;
+                }
             } else if (storeDown && now >= outageEnd) {
                 store.start();
                 storeDown = false;
