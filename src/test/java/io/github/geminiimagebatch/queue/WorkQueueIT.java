@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
-import io.github.geminiimagebatch.testing.PackagedJar;
+import io.github.geminiimagebatch.testing.JarInstances;
 import jakarta.jms.Connection;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
@@ -13,13 +13,11 @@ import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,44 +47,33 @@ class WorkQueueIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CONCURRENCY = 4;
 
-    private static Path jar;
-
     @TempDir
     Path tmp;
+    JarInstances instances;
     Path outbox;
     Broker broker;
     GeminiSimulator simulator;
     String queue;
-    final List<Process> processes = new ArrayList<>();
-
-    @BeforeAll
-    static void findJar() {
-        jar = PackagedJar.find();
-    }
 
     @BeforeEach
     void start() throws Exception {
+        instances = new JarInstances(tmp);
         outbox = tmp.resolve("outbox");
-        broker = Broker.start("127.0.0.1", freePort(), tmp.resolve("broker"), 6);
-        simulator = GeminiSimulator.start(SimulatorOptions.builder().port(0).latency(150, 50).build());
+        broker = instances.broker(6);
+        simulator = instances.simulator(SimulatorOptions.builder().port(0).latency(150, 50).build());
         queue = "items-" + System.nanoTime();
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (Process p : processes) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
-        simulator.close();
-        broker.close();
+        instances.close();
     }
 
     @Test
     void twoInstancesShareOneBatchAndItFinishesOnce() throws Exception {
         Instant began = Instant.now();
         Process worker = launch("b", false);
-        awaitLog("b", "Watching");
+        awaitLog("b", "Watching", worker);
         dropPrompts("a", "harbours", 200);
         Process owner = launch("a", true);
         assertThat(owner.waitFor(120, TimeUnit.SECONDS)).as("the owner finishes; logs: " + logs()).isTrue();
@@ -103,7 +90,7 @@ class WorkQueueIT {
     @Test
     void aKilledWorkersItemsAreRedeliveredAndNothingIsLost() throws Exception {
         Process worker = launch("b", false);
-        awaitLog("b", "Watching");
+        awaitLog("b", "Watching", worker);
         dropPrompts("a", "harbours", 200);
         Process owner = launch("a", true);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -125,8 +112,7 @@ class WorkQueueIT {
 
     @Test
     void aKilledOwnerRestartsAndFinishesItsBatchOnceWithTheResultsItHadCollected() throws Exception {
-        launch("b", false);
-        awaitLog("b", "Watching");
+        awaitLog("b", "Watching", launch("b", false));
         dropPrompts("a", "harbours", 200);
         Process owner = launch("a", true, "--set", "imagegen.work.consume=false");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -216,7 +202,7 @@ class WorkQueueIT {
         String intake = "prompts-" + System.nanoTime();
         Process service = launch("a", false, "--set", "imagegen.work.uri=", "--set", "imagegen.intake.uri=jms:queue:" + intake,
                 "--set", "imagegen.intake.batchIdle=1s");
-        awaitLog("a", "Watching");
+        awaitLog("a", "Watching", service);
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url());
         try (Connection connection = factory.createConnection()) {
             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
@@ -337,9 +323,7 @@ class WorkQueueIT {
 
     private Process launch(String instance, boolean once, String... extra) throws IOException {
         Path inbox = Files.createDirectories(tmp.resolve("inbox-" + instance));
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
+        List<String> args = new ArrayList<>(List.of(
                 "--inbox", inbox.toString(), "--outbox", outbox.toString(), "--provider", "simulator",
                 "--set", "imagegen.provider.simulator.baseUrl=" + simulator.baseUri(),
                 "--set", "imagegen.instance=" + instance,
@@ -352,45 +336,21 @@ class WorkQueueIT {
                 "--set", "imagegen.progress.interval=1h",
                 "--set", "camel.management.enabled=false"));
         if (once) {
-            command.add("--once");
+            args.add("--once");
         }
-        command.addAll(List.of(extra));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(tmp.toFile()).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(instance + ".log").toFile());
-        builder.environment().remove("GEMINI_API_KEY");
-        builder.environment().remove("GOOGLE_API_KEY");
-        Process process = builder.start();
-        processes.add(process);
-        return process;
+        args.addAll(List.of(extra));
+        return instances.launch(instance, args);
     }
 
-    private void awaitLog(String instance, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!log(instance).contains(text)) {
-            assertThat(System.nanoTime()).as("instance " + instance + " logs '" + text + "'; log: " + log(instance))
-                    .isLessThan(deadline);
-            Thread.sleep(100);
-        }
+    private void awaitLog(String instance, String text, Process process) throws Exception {
+        instances.awaitLog(instance, text, process, Duration.ofSeconds(60));
     }
 
-    /** The end of each instance's log, for a failure message. */
     private String logs() throws IOException {
-        StringBuilder text = new StringBuilder();
-        for (String instance : List.of("a", "b")) {
-            String log = log(instance);
-            text.append("\n--- ").append(instance).append(":\n").append(log.substring(Math.max(0, log.length() - 4000)));
-        }
-        return text.toString();
+        return instances.tails("a", "b");
     }
 
     private String log(String instance) throws IOException {
-        Path file = tmp.resolve(instance + ".log");
-        return Files.exists(file) ? Files.readString(file) : "";
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return instances.log(instance);
     }
 }

@@ -25,15 +25,26 @@ public final class PackagedJar {
      * provider key from the environment, so only the test's simulator is called.
      */
     public static Process launch(Path jar, Path dir, Path log, List<String> args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-jar", jar.toString(), "--once"));
+        List<String> once = new ArrayList<>(List.of("--once"));
+        once.addAll(args);
+        return start(jar, dir, log, once);
+    }
+
+    /** As {@link #launch} without {@code --once}: a service, unless {@code args} name it. */
+    public static Process start(Path jar, Path dir, Path log, List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(javaCommand());
+        command.addAll(List.of("-jar", jar.toString()));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
-        builder.environment().remove("GEMINI_API_KEY");
-        builder.environment().remove("OPENROUTER_API_KEY");
+        for (String key : List.of("GEMINI_API_KEY", "GOOGLE_API_KEY", "OPENROUTER_API_KEY")) {
+            builder.environment().remove(key);
+        }
         return builder.start();
+    }
+
+    private static List<String> javaCommand() {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     }
 }
