@@ -174,7 +174,8 @@ class SharedInstancesIT {
         Process a = launch("a", "--set", "imagegen.shared.claimLease=2s", "--set", "imagegen.provider.sim.maxConcurrency=2");
         awaitImages("a", "crash", 3, a);
         dropPrompts("b", "crash", prompts);
-        Process b = launch("b", "--set", "imagegen.shared.claimLease=2s");
+        // b takes 8 at a time (a provider's default is 4): what it finishes after the kill goes twice as fast
+        Process b = launch("b", "--set", "imagegen.shared.claimLease=2s", "--set", "imagegen.provider.sim.maxConcurrency=8");
         awaitLog("b", "is generating the same image; waiting for it", b);
         assertThat(a.isAlive()).as("a is still working when b waits for its claims").isTrue();
         a.destroyForcibly().waitFor();
@@ -202,8 +203,8 @@ class SharedInstancesIT {
         redis = instances.redis();
         simulator = instances.simulator(SimulatorOptions.builder().port(0).rpm(30).minute(Duration.ofSeconds(3))
                 .latency(200, 100).build());
-        dropPrompts("a", "outage", prompts("a", 40));
-        dropPrompts("b", "outage", prompts("b", 40));
+        dropPrompts("a", "outage", prompts("a", 25));
+        dropPrompts("b", "outage", prompts("b", 25));
         int healthPort = JarInstances.freePort();
         Process a = launch("a", "--set", "imagegen.provider.sim.limits=30/3s",
                 "--set", "camel.management.port=" + healthPort);
@@ -222,7 +223,7 @@ class SharedInstancesIT {
         assertThat(finish(b, "b")).isZero();
         assertThat(afterOutage).as("requests sent while Redis was down").isEqualTo(atStop);
         assertThat(health).contains("DOWN").contains("unreachable");
-        assertThat(simulator.stats().path("imagesBilled").asLong()).isEqualTo(80);
+        assertThat(simulator.stats().path("imagesBilled").asLong()).isEqualTo(50);
         for (String instance : List.of("a", "b")) {
             assertThat(log(instance).lines().filter(l -> l.contains("is unreachable (")).count())
                     .as("one line about the outage from %s", instance).isEqualTo(1);
