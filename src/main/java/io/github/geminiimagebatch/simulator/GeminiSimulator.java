@@ -3,24 +3,19 @@ package io.github.geminiimagebatch.simulator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.github.geminiimagebatch.model.ModelCatalog;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,7 +32,8 @@ import java.util.regex.Pattern;
 /**
  * A loopback HTTP server that answers like Google's Gemini image models: AI Studio (interactive and Batch API),
  * Vertex AI (with its OAuth2 token endpoint and express mode) and OpenRouter, with Google's quotas, error
- * bodies, faults and real images of the documented sizes. See docs/simulator.md.
+ * bodies, faults and real images of the documented sizes. See docs/simulator.md. Its own control surface under
+ * {@code /sim/} (stats, calls, reset, keys) is {@link SimulatorControl}, the HTTP face of the public methods here.
  */
 public final class GeminiSimulator implements AutoCloseable {
 
@@ -70,6 +66,7 @@ public final class GeminiSimulator implements AutoCloseable {
     private final ResponseWriter writer;
     private final AnswerBodies answers;
     private final BatchService batches;
+    private final SimulatorControl control;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final AtomicInteger inFlight = new AtomicInteger();
     static final int CALLS_KEPT = 100_000;
@@ -88,7 +85,8 @@ public final class GeminiSimulator implements AutoCloseable {
         this.tokens = new TokenIssuer(json, options.clock(), options.tokenTtl(), options.serviceAccountFile());
         this.writer = new ResponseWriter(json, new ImageRenderer(), stats);
         this.answers = new AnswerBodies(options);
-        this.batches = new BatchService(options, json, writer, answers, faults, exchange -> keyFailure(Endpoint.AI_STUDIO, apiKey(exchange)));
+        this.batches = new BatchService(options, json, writer, answers, faults, exchange -> keyFailure(Endpoint.AI_STUDIO, HttpRequests.apiKey(exchange)));
+        this.control = new SimulatorControl(this, json, writer);
         AtomicInteger threadNumber = new AtomicInteger();
         // One thread per request in flight, however many: stalled and slow answers hold theirs, and a bounded pool
         // would make the JDK server refuse connections instead of answering like Google.
@@ -187,7 +185,7 @@ public final class GeminiSimulator implements AutoCloseable {
         String method = exchange.getRequestMethod();
         if (path.startsWith("/sim/")) {
             stats.endpointRequest(Endpoint.SIM);
-            serveSim(exchange, method, path);
+            control.serve(exchange, method, path);
             return;
         }
         Optional<Endpoint> batchEndpoint = BatchService.endpointFor(path);
@@ -239,56 +237,8 @@ public final class GeminiSimulator implements AutoCloseable {
                 + " /download/v1beta/files/{id}:download."));
     }
 
-    private void serveSim(HttpExchange exchange, String method, String path) throws IOException {
-        if ("GET".equals(method) && path.equals("/sim/stats")) {
-            writer.json(exchange, 200, stats());
-        } else if ("GET".equals(method) && path.equals("/sim/calls")) {
-            ObjectNode body = json.createObjectNode();
-            ArrayNode list = body.putArray("calls");
-            for (GenerateCall call : calls()) {
-                ObjectNode node = list.addObject();
-                node.put("arrived", call.arrived().toString());
-                node.put("ended", call.ended().toString());
-                node.put("prompt", call.prompt());
-                if (call.throttled()) {
-                    ArrayNode refusedBy = node.putArray("refusedBy");
-                    call.refusedBy().forEach(refusedBy::add);
-                }
-            }
-            writer.json(exchange, 200, body);
-        } else if ("POST".equals(method) && path.equals("/sim/reset")) {
-            readBody(exchange);
-            reset();
-            writer.json(exchange, 200, json.createObjectNode().put("reset", true));
-        } else if ("POST".equals(method) && path.equals("/sim/keys")) {
-            serveKeys(exchange);
-        } else {
-            writer.json(exchange, 404, GoogleErrors.notFound("Use GET /sim/stats, GET /sim/calls, POST /sim/reset or POST /sim/keys."));
-        }
-    }
-
-    private void serveKeys(HttpExchange exchange) throws IOException {
-        JsonNode keys;
-        try {
-            keys = json.readTree(readBody(exchange));
-        } catch (JsonProcessingException e) {
-            keys = null;
-        }
-        Set<String> accepted = new HashSet<>();
-        if (keys != null && keys.isArray()) {
-            keys.forEach(key -> accepted.add(key.isTextual() ? key.asText() : null));
-        }
-        if (keys == null || !keys.isArray() || accepted.contains(null)) {
-            writer.json(exchange, 400, GoogleErrors.error(400, "INVALID_ARGUMENT",
-                    "POST /sim/keys takes a JSON array of the API keys to accept, e.g. [\"key-1\"]; [] accepts any key."));
-            return;
-        }
-        acceptKeys(accepted);
-        writer.json(exchange, 200, json.createObjectNode().put("acceptedKeys", acceptedKeys.size()));
-    }
-
     private void serveToken(HttpExchange exchange) throws IOException {
-        Map<String, String> form = formFields(new String(readBody(exchange), StandardCharsets.UTF_8));
+        Map<String, String> form = HttpRequests.formFields(new String(HttpRequests.readBody(exchange), StandardCharsets.UTF_8));
         TokenIssuer.Grant grant = tokens.grant(form.get("grant_type"), form.get("assertion"), baseUri.resolve("/token"));
         ObjectNode body = json.createObjectNode();
         if (!grant.granted()) {
@@ -305,8 +255,8 @@ public final class GeminiSimulator implements AutoCloseable {
     }
 
     private void serveGemini(HttpExchange exchange, Endpoint endpoint, String version, String pathModel, String resource) throws IOException {
-        byte[] rawBody = readBody(exchange);
-        String apiKey = apiKey(exchange);
+        byte[] rawBody = HttpRequests.readBody(exchange);
+        String apiKey = HttpRequests.apiKey(exchange);
         Optional<ObjectNode> authFailure = endpoint == Endpoint.VERTEX ? vertexAuthFailure(exchange) : keyFailure(endpoint, apiKey);
         if (authFailure.isPresent()) {
             sendError(exchange, endpoint, authFailure.get());
@@ -350,8 +300,8 @@ public final class GeminiSimulator implements AutoCloseable {
     }
 
     private void serveOpenRouter(HttpExchange exchange) throws IOException {
-        byte[] rawBody = readBody(exchange);
-        String key = bearer(exchange);
+        byte[] rawBody = HttpRequests.readBody(exchange);
+        String key = HttpRequests.bearer(exchange);
         if (key == null) {
             writer.json(exchange, 401, answers.openRouterError(401, "No auth credentials found", null));
             return;
@@ -540,7 +490,7 @@ public final class GeminiSimulator implements AutoCloseable {
     }
 
     private Optional<ObjectNode> vertexAuthFailure(HttpExchange exchange) {
-        String token = bearer(exchange);
+        String token = HttpRequests.bearer(exchange);
         if (token == null) {
             return Optional.of(GoogleErrors.unauthenticated("CREDENTIALS_MISSING"));
         }
@@ -574,42 +524,6 @@ public final class GeminiSimulator implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         }
-    }
-
-    private static byte[] readBody(HttpExchange exchange) throws IOException {
-        try (InputStream in = exchange.getRequestBody()) {
-            return in.readAllBytes();
-        }
-    }
-
-    private static String apiKey(HttpExchange exchange) {
-        String header = exchange.getRequestHeaders().getFirst("x-goog-api-key");
-        if (header != null) {
-            return header.trim();
-        }
-        String query = exchange.getRequestURI().getRawQuery();
-        return query == null ? null : formFields(query).get("key");
-    }
-
-    private static String bearer(HttpExchange exchange) {
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        String token = header.substring(7).trim();
-        return token.isEmpty() ? null : token;
-    }
-
-    private static Map<String, String> formFields(String encoded) {
-        Map<String, String> fields = new HashMap<>();
-        for (String pair : encoded.split("&")) {
-            int equals = pair.indexOf('=');
-            if (equals > 0) {
-                fields.put(URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return fields;
     }
 
     @Override
