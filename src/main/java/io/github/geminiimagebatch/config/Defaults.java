@@ -31,7 +31,7 @@ final class Defaults {
         d.put("imagegen.once", "false");
         d.put("imagegen.inbox.pollDelayMillis", "1000");
         d.put("imagegen.inbox.stableMillis", "1000");
-        d.put("imagegen.retry.maxAttempts", "5");
+        d.put("imagegen.retry.maxAttempts", "6");
         d.put("imagegen.http.connectTimeout", "10s");
         d.put("imagegen.http.responseTimeout", "180s");
         d.put("imagegen.shutdown.timeout", "30s");

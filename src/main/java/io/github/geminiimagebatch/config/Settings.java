@@ -1,9 +1,9 @@
 package io.github.geminiimagebatch.config;
 
+import io.github.geminiimagebatch.time.Durations;
+
 import java.io.IOException;
 import java.io.Reader;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,16 +15,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The merged configuration of one run. Precedence, highest first: command-line flags, environment,
  * the {@code --config} file, {@code config/application.properties}, built-in defaults.
  */
 public final class Settings {
-
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|min|h|d)?");
 
     private final Map<String, String> values;
 
@@ -215,45 +211,16 @@ public final class Settings {
         }
     }
 
-    /** Durations are written as 500ms, 30s, 5m, 2h, 1d, or a plain number of seconds. */
+    /** Durations are written as 500ms, 30s, 5m, 1m30s, 2h, 1d, a plain number of seconds or ISO-8601 (see {@link Durations#parse}). */
     public Duration duration(String key) throws ConfigException {
         String v = require(key);
         return parseDuration(v).orElseThrow(() -> new ConfigException("The setting " + key + " is '" + v
                 + "'; write a duration such as 500ms, 30s, 5m or 2h."));
     }
 
-    /**
-     * The one reading of a duration a user types, for settings and the simulator's flags: a number with an
-     * optional unit (ms, s, m or min, h, d; none means seconds, a space before it is allowed), or ISO-8601
-     * ({@code PT6S}). Exact to the nanosecond; empty when the text is none of these.
-     */
+    /** A duration as every setting reads it: {@link Durations#parse}. */
     public static Optional<Duration> parseDuration(String text) {
-        String trimmed = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-        if (trimmed.startsWith("p")) {
-            try {
-                return Optional.of(Duration.parse(trimmed.toUpperCase(Locale.ROOT)));
-            } catch (RuntimeException e) {
-                return Optional.empty();
-            }
-        }
-        Matcher m = DURATION.matcher(trimmed);
-        if (!m.matches()) {
-            return Optional.empty();
-        }
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        long nanosPerUnit = switch (unit) {
-            case "ms" -> 1_000_000L;
-            case "s" -> 1_000_000_000L;
-            case "m", "min" -> 60_000_000_000L;
-            case "h" -> 3_600_000_000_000L;
-            default -> 86_400_000_000_000L;
-        };
-        try {
-            return Optional.of(Duration.ofNanos(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(nanosPerUnit))
-                    .setScale(0, RoundingMode.HALF_UP).longValueExact()));
-        } catch (ArithmeticException tooLong) {
-            return Optional.empty();
-        }
+        return Durations.parse(text);
     }
 
     /** The values with every secret replaced, for {@code --debug} dumps. */

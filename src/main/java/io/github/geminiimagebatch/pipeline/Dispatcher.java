@@ -182,6 +182,9 @@ public final class Dispatcher {
     }
 
     private void handle(WorkItem item, Permit permit, ProviderFailure failure, boolean answered) {
+        // a server error met while the provider was already overloaded (a probe's, or one of the wave
+        // that made it so) is the provider's state, like a 429: it does not use up the item's attempts
+        boolean providerOverloaded = gateway.overloaded(permit);
         gateway.settle(permit, new CallOutcome.Failed(failure, answered));
         String provider = permit.provider();
         switch (failure.kind()) {
@@ -203,11 +206,15 @@ public final class Dispatcher {
                 run.listener().throttled(provider, "zero_quota");
             }
             case TRANSIENT -> {
-                item.countTransientFailure();
+                item.countTransientFailure(providerOverloaded);
                 item.getBatch().countCall(provider, 3);
-                if (item.getTransientFailures() >= maxAttempts) {
-                    settle(item, WorkItem.Status.FAILED, "retries_exhausted", "gave up after " + item.getTransientFailures()
-                            + " failed attempts; last: " + failure.message());
+                // those while overloaded count too, three times over, so a provider that never recovers
+                // still ends the item rather than probing with it for ever
+                if (item.getFailuresOfItsOwn() >= maxAttempts || item.getTransientFailures() >= 3 * maxAttempts) {
+                    int whileOverloaded = item.getTransientFailures() - item.getFailuresOfItsOwn();
+                    settle(item, WorkItem.Status.FAILED, "retries_exhausted", "gave up after " + item.getFailuresOfItsOwn()
+                            + " failed attempts" + (whileOverloaded > 0 ? " (and " + whileOverloaded
+                            + " more while the provider was overloaded)" : "") + "; last: " + failure.message());
                 } else {
                     item.serverErrorOn(provider, run.clock().instant().plus(retryBackoff.after(item.getTransientFailures())));
                     item.getBatch().countRetry();

@@ -29,6 +29,7 @@ public final class WorkItem {
     private String wireModel;
     private int attempts;
     private int transientFailures;
+    private int failuresOfItsOwn;
     private int throttles;
     private long callStartNanos;
     private long latencyMillis;
@@ -117,8 +118,14 @@ public final class WorkItem {
         return attempts;
     }
 
+    /** Every server error this item met; its retry backoff grows with them. */
     public int getTransientFailures() {
         return transientFailures;
+    }
+
+    /** The server errors that count toward {@code imagegen.retry.maxAttempts}: those met on a provider that was not overloaded. */
+    public int getFailuresOfItsOwn() {
+        return failuresOfItsOwn;
     }
 
     public int getThrottles() {
@@ -225,8 +232,12 @@ public final class WorkItem {
         this.dispatched = false;
     }
 
-    void countTransientFailure() {
+    /** A server error; {@code providerOverloaded}: the provider was already held back by its errors when it came. */
+    void countTransientFailure(boolean providerOverloaded) {
         transientFailures++;
+        if (!providerOverloaded) {
+            failuresOfItsOwn++;
+        }
     }
 
     void countThrottle() {

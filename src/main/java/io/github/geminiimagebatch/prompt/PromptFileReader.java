@@ -8,13 +8,6 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -110,7 +103,7 @@ public final class PromptFileReader {
         if (!Files.isRegularFile(realFile)) {
             throw new BatchRejectedException(shown + " is not a regular file; put prompt files, not folders, in the inbox");
         }
-        String text = decode(readBounded(realFile, shown), shown);
+        String text = PromptText.read(realFile, limits.maxFileBytes(), shown);
         Path promptDirectory = file.toAbsolutePath().normalize().getParent();
         Items items = new Items(shown, new ItemValidator(
                 limits, promptDirectory, inboxRoot.toAbsolutePath().normalize(), inboxRealRoot));
@@ -349,58 +342,6 @@ public final class PromptFileReader {
         if (start < text.length()) {
             handler.line(number, text.substring(start));
         }
-    }
-
-    private byte[] readBounded(Path realFile, String shown) throws IOException, BatchRejectedException {
-        long size = Files.size(realFile);
-        if (size <= limits.maxFileBytes()) {
-            try (InputStream in = Files.newInputStream(realFile)) {
-                byte[] bytes = in.readNBytes((int) limits.maxFileBytes() + 1);
-                if (bytes.length <= limits.maxFileBytes()) {
-                    return bytes;
-                }
-                size = bytes.length;
-            }
-        }
-        throw new BatchRejectedException(String.format(Locale.ROOT,
-                "%s is %,d bytes, over the limit of %,d bytes per prompt file; split it into smaller files",
-                shown, size, limits.maxFileBytes()));
-    }
-
-    private static String decode(byte[] bytes, String shown) throws BatchRejectedException {
-        if (bytes.length >= 2 && (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE
-                || bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF)) {
-            throw new BatchRejectedException(shown + " is saved as UTF-16 text; save it again with the UTF-8 encoding");
-        }
-        for (int offset = 0; offset < bytes.length; offset++) {
-            if (bytes[offset] == 0) {
-                throw new BatchRejectedException(shown + " looks like a binary file, not text (it has a NUL byte at "
-                        + "byte offset " + offset + "); save the prompts as UTF-8 text");
-            }
-        }
-        boolean bom = bytes.length >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB && bytes[2] == (byte) 0xBF;
-        int start = bom ? 3 : 0;
-        ByteBuffer in = ByteBuffer.wrap(bytes, start, bytes.length - start);
-        CharBuffer out = CharBuffer.allocate(bytes.length - start);
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        CoderResult result = decoder.decode(in, out, true);
-        if (!result.isError()) {
-            result = decoder.flush(out);
-        }
-        if (result.isError()) {
-            int offset = in.position();
-            int line = 1;
-            for (int i = 0; i < offset; i++) {
-                if (bytes[i] == '\n') {
-                    line++;
-                }
-            }
-            throw new BatchRejectedException(shown + " is not valid UTF-8 text (first bad byte at offset " + offset
-                    + ", line " + line + "); open it in an editor and save it again with the UTF-8 encoding");
-        }
-        return out.flip().toString();
     }
 
     /** Where and why the JSON broke; a JSON Lines line is one line, so there only the column is worth saying. */

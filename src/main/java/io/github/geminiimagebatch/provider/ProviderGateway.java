@@ -215,6 +215,15 @@ public final class ProviderGateway {
     }
 
     /**
+     * True while server errors hold the provider of {@code permit} to a reduced rate (down to probes):
+     * asked before its own failure is settled, it says whether that failure is the provider's state
+     * (it was already overloaded) rather than the item's.
+     */
+    public boolean overloaded(Permit permit) {
+        return permit.runtime().quota().overloaded();
+    }
+
+    /**
      * Vertex AI answered 401 to the bearer token of this call. True: the credentials are loaded again
      * and the item may be sent again with a new token (the call is settled without judging the
      * provider). False: a fresh token was refused too; settle the call as an auth failure.

@@ -1,68 +1,15 @@
 package io.github.geminiimagebatch.quota;
 
+import io.github.geminiimagebatch.time.Durations;
+
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** Reading and writing the short durations users and servers write: 6s, 1.5s, 500ms, 1m30s, 2h. */
+/** Writing durations the way users write them (6s, 1.5s, 500ms, 1m30s, 2h) and the way people read them. */
 final class DurationText {
 
-    private static final Pattern SEGMENT = Pattern.compile(
-            "(\\d+(?:\\.\\d+)?)?\\s*(ms|seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hrs|hr|h|days|day|d)",
-            Pattern.CASE_INSENSITIVE);
-
     private DurationText() {
-    }
-
-    /**
-     * Parses a sequence of number+unit segments ({@code 1m30s}, {@code 1.5 h}); a single leading
-     * unit may omit its number ({@code min} = {@code 1min}). Returns null when the text is not
-     * such a duration or is longer than about 292 years.
-     */
-    static Duration parse(String text) {
-        String trimmed = text.trim();
-        if (trimmed.isEmpty()) {
-            return null;
-        }
-        Matcher matcher = SEGMENT.matcher(trimmed);
-        BigDecimal nanos = BigDecimal.ZERO;
-        int position = 0;
-        boolean first = true;
-        while (position < trimmed.length()) {
-            if (!matcher.find(position) || matcher.start() != position) {
-                return null;
-            }
-            String number = matcher.group(1);
-            if (number == null && !(first && matcher.end() == trimmed.length())) {
-                return null;
-            }
-            BigDecimal amount = number == null ? BigDecimal.ONE : new BigDecimal(number);
-            nanos = nanos.add(amount.multiply(BigDecimal.valueOf(unitNanos(matcher.group(2)))));
-            position = matcher.end();
-            while (position < trimmed.length() && trimmed.charAt(position) == ' ') {
-                position++;
-            }
-            first = false;
-        }
-        try {
-            return Duration.ofNanos(nanos.setScale(0, RoundingMode.HALF_UP).longValueExact());
-        } catch (ArithmeticException overflow) {
-            return null;
-        }
-    }
-
-    private static long unitNanos(String unit) {
-        return switch (unit.toLowerCase(Locale.ROOT)) {
-            case "ms" -> 1_000_000L;
-            case "s", "sec", "secs", "second", "seconds" -> 1_000_000_000L;
-            case "m", "min", "mins", "minute", "minutes" -> 60_000_000_000L;
-            case "h", "hr", "hrs", "hour", "hours" -> 3_600_000_000_000L;
-            case "d", "day", "days" -> 86_400_000_000_000L;
-            default -> throw new IllegalStateException("unit " + unit);
-        };
     }
 
     /** The period part of a limit: {@code min}, {@code h}, {@code s}, else a compact duration. */
@@ -83,7 +30,7 @@ final class DurationText {
         return compact(period);
     }
 
-    /** {@code 1m30s}, {@code 2h}, {@code 1.5s}, {@code 500ms}, {@code 2d}: re-readable by {@link #parse}. */
+    /** {@code 1m30s}, {@code 2h}, {@code 1.5s}, {@code 500ms}, {@code 2d}: re-readable by {@link Durations#parse}. */
     static String compact(Duration duration) {
         if (duration.isZero()) {
             return "0s";

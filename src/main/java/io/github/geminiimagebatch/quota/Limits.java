@@ -1,9 +1,10 @@
 package io.github.geminiimagebatch.quota;
 
+import io.github.geminiimagebatch.time.Durations;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,9 +15,10 @@ import java.util.regex.Pattern;
  * a unit ({@code s}, {@code min}, {@code h}, {@code day}) or a duration made of number+unit
  * segments ({@code 6s}, {@code 500ms}, {@code 1.5s}, {@code 90s}, {@code 1m30s}, {@code 2h}).
  * Units: {@code ms}; {@code s sec second(s)}; {@code m min minute(s)}; {@code h hr hour(s)};
- * {@code d day(s)}. {@code day}, {@code d}, {@code 1d} and {@code 1day} mean the calendar day
- * that resets at midnight in the reset zone; any other length ({@code 24h}, {@code 2d}) is a
- * sliding window of that length.
+ * {@code d day(s)}; a bare number is seconds, and ISO-8601 ({@code PT6S}) is read too: the periods
+ * are read by {@link Durations#parse}, like every duration. {@code day}, {@code d}, {@code 1d} and
+ * {@code 1day} mean the calendar day that resets at midnight in the reset zone; any other length
+ * ({@code 24h}, {@code 2d}) is a sliding window of that length.
  */
 public final class Limits {
 
@@ -59,10 +61,7 @@ public final class Limits {
         if (CALENDAR_DAY.matcher(periodText).matches()) {
             return Limit.perCalendarDay(permits);
         }
-        Duration period = DurationText.parse(periodText.toLowerCase(Locale.ROOT));
-        if (period == null) {
-            throw notALimit(part, settingName);
-        }
+        Duration period = Durations.parse(periodText).orElseThrow(() -> notALimit(part, settingName));
         if (period.compareTo(Duration.ofMillis(1)) < 0) {
             throw new IllegalArgumentException(settingName + ": '" + part
                     + "' has a period shorter than 1 ms; write N/period such as 10/min, 1500/day or 10/6s");

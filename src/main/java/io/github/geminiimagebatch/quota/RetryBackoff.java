@@ -5,14 +5,14 @@ import java.util.Objects;
 import java.util.Random;
 
 /**
- * How long one item waits before it is sent again after a server error of its own: 0.5 s, 1 s,
- * 2 s ... at most 30 s for its 1st, 2nd, 3rd ... failure, each drawn between half and all of
+ * How long one item waits before it is sent again after a server error of its own: 0.25 s, 0.5 s,
+ * 1 s ... at most 30 s for its 1st, 2nd, 3rd ... failure, each drawn between half and all of
  * that ("equal jitter"), so items that failed together do not come back together. Only the item
  * waits; the provider goes on serving the others (see {@link OverloadGuard} for when it does not).
  */
 public final class RetryBackoff {
 
-    static final Duration FIRST = Duration.ofMillis(500);
+    static final Duration FIRST = Duration.ofMillis(250);
     static final Duration LONGEST = Duration.ofSeconds(30);
 
     private final Random random;

@@ -1,6 +1,7 @@
 package io.github.geminiimagebatch.quota;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.geminiimagebatch.time.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -97,7 +98,7 @@ public final class ThrottleClassifier {
         }
         Matcher retryIn = RETRY_IN.matcher(error.message);
         if (retryIn.find()) {
-            findings.addStatedDelay(DurationText.parse(retryIn.group(1).replace(" ", "")));
+            findings.addStatedDelay(Durations.parse(retryIn.group(1).replace(" ", "")).orElse(null));
         }
         JsonNode metadata = error.metadata();
         if (metadata != null && metadata.isObject()) {

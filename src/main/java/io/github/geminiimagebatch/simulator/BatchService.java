@@ -11,7 +11,6 @@ import io.github.geminiimagebatch.model.ModelCatalog;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -92,7 +91,7 @@ final class BatchService {
             files.serve(exchange, baseUri);
             return;
         }
-        byte[] body = readBody(exchange);
+        byte[] body = HttpRequests.readBody(exchange);
         Optional<ObjectNode> refused = authFailure.apply(exchange);
         if (refused.isPresent()) {
             writer.json(exchange, refused.get().get("error").get("code").asInt(), refused.get());
@@ -258,7 +257,7 @@ final class BatchService {
     }
 
     private void serveList(HttpExchange exchange) throws IOException {
-        Map<String, String> query = query(exchange);
+        Map<String, String> query = HttpRequests.query(exchange);
         int pageSize = DEFAULT_PAGE_SIZE;
         int from = 0;
         try {
@@ -394,26 +393,4 @@ final class BatchService {
     static String text(JsonNode node) {
         return node.isTextual() ? node.asText() : null;
     }
-
-    static Map<String, String> query(HttpExchange exchange) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        String raw = exchange.getRequestURI().getQuery();
-        if (raw != null) {
-            for (String pair : raw.split("&")) {
-                int equals = pair.indexOf('=');
-                if (equals > 0) {
-                    fields.put(pair.substring(0, equals), pair.substring(equals + 1));
-                }
-            }
-        }
-        return fields;
-    }
-
-    static byte[] readBody(HttpExchange exchange) throws IOException {
-        try (InputStream in = exchange.getRequestBody()) {
-            return in.readAllBytes();
-        }
-    }
-
-
 }

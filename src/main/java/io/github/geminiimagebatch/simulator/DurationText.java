@@ -1,6 +1,6 @@
 package io.github.geminiimagebatch.simulator;
 
-import io.github.geminiimagebatch.config.Settings;
+import io.github.geminiimagebatch.time.Durations;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -33,13 +33,13 @@ public final class DurationText {
     }
 
     /**
-     * Parses "6s", "500ms", "2m", "1h", "1d", a bare number of seconds, or ISO-8601 ("PT6S"), as the settings
-     * do ({@link Settings#parseDuration}).
+     * Parses "6s", "500ms", "2m", "1m30s", "1h", "1d", a bare number of seconds, or ISO-8601 ("PT6S"), as the
+     * settings do ({@link Durations#parse}).
      *
      * @throws IllegalArgumentException with the accepted forms when the text is none of them
      */
     public static Duration parse(String text) {
-        return Settings.parseDuration(text).orElseThrow(() -> invalid(text));
+        return Durations.parse(text).orElseThrow(() -> invalid(text));
     }
 
     private static IllegalArgumentException invalid(String text) {

@@ -1,7 +1,9 @@
 package io.github.geminiimagebatch.simulator;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -68,5 +70,53 @@ public enum FaultKind {
 
     public static String allLabels() {
         return Arrays.stream(values()).map(FaultKind::label).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Rates by fault name ("503", "reset", ...), checked: every name known, every rate between 0 and 1, and
+     * together at most 1.
+     *
+     * @throws IllegalArgumentException naming the bad fault or rate
+     */
+    static Map<FaultKind, Double> rates(Map<String, Double> ratesByName) {
+        Map<FaultKind, Double> rates = new LinkedHashMap<>();
+        double total = 0;
+        for (Map.Entry<String, Double> entry : ratesByName.entrySet()) {
+            FaultKind kind = fromLabel(entry.getKey()).orElseThrow(() -> new IllegalArgumentException(
+                    "Unknown fault '" + entry.getKey() + "'. Known faults: " + allLabels()));
+            double rate = entry.getValue();
+            if (!(rate >= 0 && rate <= 1)) {
+                throw new IllegalArgumentException("Fault rate for '" + entry.getKey() + "' must be between 0 and 1, got " + rate);
+            }
+            total += rate;
+            rates.put(kind, rate);
+        }
+        if (total > 1 + 1e-9) {
+            throw new IllegalArgumentException("Fault rates add up to " + total + ", more than 1: lower some of them");
+        }
+        return rates;
+    }
+
+    /**
+     * Rates written as on the command line, {@code 503=0.05,reset=0.01}, by name; {@link #rates} checks them.
+     *
+     * @throws IllegalArgumentException when an item is not NAME=RATE or its rate is not a number
+     */
+    static Map<String, Double> parseRates(String spec) {
+        Map<String, Double> rates = new LinkedHashMap<>();
+        if (spec != null && !spec.isBlank()) {
+            for (String item : spec.split(",")) {
+                String[] nameAndRate = item.trim().split("=", 2);
+                if (nameAndRate.length != 2) {
+                    throw new IllegalArgumentException("Fault '" + item.trim() + "' must be written NAME=RATE, e.g. 503=0.05");
+                }
+                try {
+                    rates.put(nameAndRate[0].trim(), Double.parseDouble(nameAndRate[1].trim()));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("Fault rate in '" + item.trim() + "' is not a number, e.g. 503=0.05");
+                }
+            }
+        }
+        return rates;
     }
 }

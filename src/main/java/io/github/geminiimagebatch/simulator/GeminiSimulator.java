@@ -3,29 +3,22 @@ package io.github.geminiimagebatch.simulator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.github.geminiimagebatch.model.ModelCatalog;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -38,6 +31,10 @@ import java.util.regex.Pattern;
  * A loopback HTTP server that answers like Google's Gemini image models: AI Studio (interactive and Batch API),
  * Vertex AI (with its OAuth2 token endpoint and express mode) and OpenRouter, with Google's quotas, error
  * bodies, faults and real images of the documented sizes. See docs/simulator.md.
+ *
+ * <p>This class routes, authenticates and validates; {@link GenerateService} answers a valid generate call (faults,
+ * quota, latency, image), {@link BatchService} the Batch and Files APIs, and {@link SimulatorControl} the
+ * simulator's own {@code /sim/} surface (stats, calls, reset, keys), the HTTP face of the public methods here.
  */
 public final class GeminiSimulator implements AutoCloseable {
 
@@ -46,8 +43,6 @@ public final class GeminiSimulator implements AutoCloseable {
             "/(v1|v1beta1)/projects/([^/]+)/locations/([^/]+)/publishers/google/models/([^/:]+):generateContent");
     private static final Pattern EXPRESS_PATH = Pattern.compile("/(v1|v1beta1)/publishers/google/models/([^/:]+):generateContent");
     private static final String OPENROUTER_PATH = "/api/v1/chat/completions";
-    private static final String GEMINI_SERVICE = "generativelanguage.googleapis.com";
-    private static final String VERTEX_SERVICE = "aiplatform.googleapis.com";
     private static final System.Logger LOG = System.getLogger(GeminiSimulator.class.getName());
 
     static {
@@ -70,11 +65,10 @@ public final class GeminiSimulator implements AutoCloseable {
     private final ResponseWriter writer;
     private final AnswerBodies answers;
     private final BatchService batches;
+    private final SimulatorControl control;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final AtomicInteger inFlight = new AtomicInteger();
-    static final int CALLS_KEPT = 100_000;
-    /** Guarded by itself. */
-    private final List<GenerateCall> calls = new ArrayList<>();
+    private final GenerateService generation;
     private final URI baseUri;
     private volatile Set<String> acceptedKeys;
 
@@ -88,7 +82,9 @@ public final class GeminiSimulator implements AutoCloseable {
         this.tokens = new TokenIssuer(json, options.clock(), options.tokenTtl(), options.serviceAccountFile());
         this.writer = new ResponseWriter(json, new ImageRenderer(), stats);
         this.answers = new AnswerBodies(options);
-        this.batches = new BatchService(options, json, writer, answers, faults, exchange -> keyFailure(Endpoint.AI_STUDIO, apiKey(exchange)));
+        this.batches = new BatchService(options, json, writer, answers, faults, exchange -> keyFailure(Endpoint.AI_STUDIO, HttpRequests.apiKey(exchange)));
+        this.control = new SimulatorControl(this, json, writer);
+        this.generation = new GenerateService(options, stats, ledger, faults, writer, answers, this::sinceStart, inFlight::get, stopping);
         AtomicInteger threadNumber = new AtomicInteger();
         // One thread per request in flight, however many: stalled and slow answers hold theirs, and a bounded pool
         // would make the JDK server refuse connections instead of answering like Google.
@@ -146,12 +142,18 @@ public final class GeminiSimulator implements AutoCloseable {
     /** Clears all counters, quota windows and "fail N times" marker budgets, like POST /sim/reset. */
     public void reset() {
         stats.reset();
-        synchronized (calls) {
-            calls.clear();
-        }
+        generation.clearCalls();
         ledger.reset();
         faults.reset();
         batches.reset();
+    }
+
+    /**
+     * The generate calls so far (since the start or the last {@link #reset()}), in the order they ended;
+     * the first {@value GenerateService#CALLS_KEPT} only.
+     */
+    public List<GenerateCall> calls() {
+        return generation.calls();
     }
 
     /** Stops listening and ends stalled and sleeping requests at once. */
@@ -187,7 +189,7 @@ public final class GeminiSimulator implements AutoCloseable {
         String method = exchange.getRequestMethod();
         if (path.startsWith("/sim/")) {
             stats.endpointRequest(Endpoint.SIM);
-            serveSim(exchange, method, path);
+            control.serve(exchange, method, path);
             return;
         }
         Optional<Endpoint> batchEndpoint = BatchService.endpointFor(path);
@@ -239,56 +241,8 @@ public final class GeminiSimulator implements AutoCloseable {
                 + " /download/v1beta/files/{id}:download."));
     }
 
-    private void serveSim(HttpExchange exchange, String method, String path) throws IOException {
-        if ("GET".equals(method) && path.equals("/sim/stats")) {
-            writer.json(exchange, 200, stats());
-        } else if ("GET".equals(method) && path.equals("/sim/calls")) {
-            ObjectNode body = json.createObjectNode();
-            ArrayNode list = body.putArray("calls");
-            for (GenerateCall call : calls()) {
-                ObjectNode node = list.addObject();
-                node.put("arrived", call.arrived().toString());
-                node.put("ended", call.ended().toString());
-                node.put("prompt", call.prompt());
-                if (call.throttled()) {
-                    ArrayNode refusedBy = node.putArray("refusedBy");
-                    call.refusedBy().forEach(refusedBy::add);
-                }
-            }
-            writer.json(exchange, 200, body);
-        } else if ("POST".equals(method) && path.equals("/sim/reset")) {
-            readBody(exchange);
-            reset();
-            writer.json(exchange, 200, json.createObjectNode().put("reset", true));
-        } else if ("POST".equals(method) && path.equals("/sim/keys")) {
-            serveKeys(exchange);
-        } else {
-            writer.json(exchange, 404, GoogleErrors.notFound("Use GET /sim/stats, GET /sim/calls, POST /sim/reset or POST /sim/keys."));
-        }
-    }
-
-    private void serveKeys(HttpExchange exchange) throws IOException {
-        JsonNode keys;
-        try {
-            keys = json.readTree(readBody(exchange));
-        } catch (JsonProcessingException e) {
-            keys = null;
-        }
-        Set<String> accepted = new HashSet<>();
-        if (keys != null && keys.isArray()) {
-            keys.forEach(key -> accepted.add(key.isTextual() ? key.asText() : null));
-        }
-        if (keys == null || !keys.isArray() || accepted.contains(null)) {
-            writer.json(exchange, 400, GoogleErrors.error(400, "INVALID_ARGUMENT",
-                    "POST /sim/keys takes a JSON array of the API keys to accept, e.g. [\"key-1\"]; [] accepts any key."));
-            return;
-        }
-        acceptKeys(accepted);
-        writer.json(exchange, 200, json.createObjectNode().put("acceptedKeys", acceptedKeys.size()));
-    }
-
     private void serveToken(HttpExchange exchange) throws IOException {
-        Map<String, String> form = formFields(new String(readBody(exchange), StandardCharsets.UTF_8));
+        Map<String, String> form = HttpRequests.formFields(new String(HttpRequests.readBody(exchange), StandardCharsets.UTF_8));
         TokenIssuer.Grant grant = tokens.grant(form.get("grant_type"), form.get("assertion"), baseUri.resolve("/token"));
         ObjectNode body = json.createObjectNode();
         if (!grant.granted()) {
@@ -305,23 +259,23 @@ public final class GeminiSimulator implements AutoCloseable {
     }
 
     private void serveGemini(HttpExchange exchange, Endpoint endpoint, String version, String pathModel, String resource) throws IOException {
-        byte[] rawBody = readBody(exchange);
-        String apiKey = apiKey(exchange);
+        byte[] rawBody = HttpRequests.readBody(exchange);
+        String apiKey = HttpRequests.apiKey(exchange);
         Optional<ObjectNode> authFailure = endpoint == Endpoint.VERTEX ? vertexAuthFailure(exchange) : keyFailure(endpoint, apiKey);
         if (authFailure.isPresent()) {
-            sendError(exchange, endpoint, authFailure.get());
+            generation.sendError(exchange, endpoint, authFailure.get());
             return;
         }
         JsonNode body;
         try {
             body = json.readTree(rawBody);
         } catch (JsonProcessingException e) {
-            sendError(exchange, endpoint, GoogleErrors.invalidArgument("Invalid JSON payload received. Unexpected token at line "
+            generation.sendError(exchange, endpoint, GoogleErrors.invalidArgument("Invalid JSON payload received. Unexpected token at line "
                     + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + "."));
             return;
         }
         if (body == null || !body.isObject()) {
-            sendError(exchange, endpoint, GoogleErrors.invalidArgument("Invalid JSON payload received. Expected an object."));
+            generation.sendError(exchange, endpoint, GoogleErrors.invalidArgument("Invalid JSON payload received. Expected an object."));
             return;
         }
         if (!options.models().contains(ModelCatalog.normalise(pathModel))) {
@@ -331,11 +285,11 @@ public final class GeminiSimulator implements AutoCloseable {
                       + " https://cloud.google.com/vertex-ai/generative-ai/docs/learn/model-versions"
                     : "models/" + pathModel + " is not found for API version " + version + ", or is not supported for generateContent."
                       + " Call ListModels to see the list of available models and their supported methods.";
-            sendError(exchange, endpoint, GoogleErrors.notFound(message));
+            generation.sendError(exchange, endpoint, GoogleErrors.notFound(message));
             return;
         }
         if ("v1".equals(version) && endpoint == Endpoint.AI_STUDIO && body.path("generationConfig").has("imageConfig")) {
-            sendError(exchange, endpoint, GoogleErrors.invalidArgument(
+            generation.sendError(exchange, endpoint, GoogleErrors.invalidArgument(
                     "Invalid JSON payload received. Unknown name \"imageConfig\" at 'generation_config': Cannot find field."));
             return;
         }
@@ -343,15 +297,15 @@ public final class GeminiSimulator implements AutoCloseable {
         try {
             request = GenerationRequest.fromGemini(body, pathModel);
         } catch (GenerationRequest.Rejection rejection) {
-            sendError(exchange, endpoint, GoogleErrors.error(rejection.httpStatus, rejection.status, rejection.getMessage()));
+            generation.sendError(exchange, endpoint, GoogleErrors.error(rejection.httpStatus, rejection.status, rejection.getMessage()));
             return;
         }
-        generate(exchange, endpoint, request, apiKey, resource);
+        generation.generate(exchange, endpoint, request, apiKey, resource);
     }
 
     private void serveOpenRouter(HttpExchange exchange) throws IOException {
-        byte[] rawBody = readBody(exchange);
-        String key = bearer(exchange);
+        byte[] rawBody = HttpRequests.readBody(exchange);
+        String key = HttpRequests.bearer(exchange);
         if (key == null) {
             writer.json(exchange, 401, answers.openRouterError(401, "No auth credentials found", null));
             return;
@@ -370,246 +324,29 @@ public final class GeminiSimulator implements AutoCloseable {
             writer.json(exchange, rejection.httpStatus, answers.openRouterError(rejection.httpStatus, rejection.getMessage(), null));
             return;
         }
-        generate(exchange, Endpoint.OPENROUTER, request, key, "models/" + request.model());
-    }
-
-    /** The shared path of every generate call once it is authenticated and valid; kept in {@link #calls()}. */
-    private void generate(HttpExchange exchange, Endpoint endpoint, GenerationRequest request, String apiKey, String resource) throws IOException {
-        Instant arrived = options.clock().instant();
-        List<String> refusedBy = new ArrayList<>();
-        try {
-            answer(exchange, endpoint, request, apiKey, resource, refusedBy);
-        } finally {
-            GenerateCall call = new GenerateCall(arrived, options.clock().instant(), request.prompt(), refusedBy);
-            synchronized (calls) {
-                if (calls.size() < CALLS_KEPT) {
-                    calls.add(call);
-                }
-            }
-        }
-    }
-
-    /**
-     * The generate calls so far (since the start or the last {@link #reset()}), in the order they ended;
-     * the first {@value #CALLS_KEPT} only.
-     */
-    public List<GenerateCall> calls() {
-        synchronized (calls) {
-            return List.copyOf(calls);
-        }
-    }
-
-    private void answer(HttpExchange exchange, Endpoint endpoint, GenerationRequest request, String apiKey, String resource,
-                        List<String> refusedBy) throws IOException {
-        Duration sinceStart = sinceStart();
-        Optional<Outage> outage = options.outages().stream().filter(o -> o.covers(sinceStart)).findFirst();
-        if (outage.isPresent()) {
-            stats.fault(outage.get().fault());
-            stats.billed(request.prompt(), 0);
-            sendError(exchange, endpoint, faultError(outage.get().fault(), endpoint, apiKey, resource));
-            return;
-        }
-        Optional<FaultKind> upFront = faults.upFrontFault(request.prompt());
-        if (upFront.isPresent()) {
-            stats.fault(upFront.get());
-            stats.billed(request.prompt(), 0);
-            sendError(exchange, endpoint, faultError(upFront.get(), endpoint, apiKey, resource));
-            return;
-        }
-        QuotaLedger.Admission admission = ledger.tryAdmit(request.model(), 1);
-        if (!admission.admitted()) {
-            List<String> kinds = new ArrayList<>();
-            admission.violations().forEach(violation -> kinds.add(violation.kind().statsName()));
-            refusedBy.addAll(kinds);
-            stats.quotaRejected(kinds);
-            sendQuotaExceeded(exchange, endpoint, request.model(), admission);
-            return;
-        }
-        Optional<FaultKind> fault = faults.decide(request.prompt());
-        fault.ifPresent(stats::fault);
-        if (fault.isPresent() && fault.get() == FaultKind.STALL) {
-            stats.billed(request.prompt(), 0);
-            awaitStop(options.stallMillis());
-            return;
-        }
-        if (!awaitStop(latencyMillis(request.prompt()))) {
-            return;
-        }
-        if (fault.isEmpty()) {
-            stats.billed(request.prompt(), 1);
-            ImageFormat format = request.outputFormat().orElse(options.imageFormat());
-            writer.withImages(exchange, answers.successBody(endpoint, request, format), answers.images(request, format));
-            return;
-        }
-        serveFault(exchange, endpoint, request, fault.get(), apiKey, resource);
-    }
-
-    private void serveFault(HttpExchange exchange, Endpoint endpoint, GenerationRequest request, FaultKind fault,
-                            String apiKey, String resource) throws IOException {
-        ImageFormat format = request.outputFormat().orElse(options.imageFormat());
-        switch (fault) {
-            case RESET -> stats.billed(request.prompt(), 0);
-            case TRUNCATE -> {
-                stats.billed(request.prompt(), 1);
-                writer.truncated(exchange, answers.successBody(endpoint, request, format), answers.images(request, format));
-            }
-            case MALFORMED -> {
-                stats.billed(request.prompt(), 1);
-                writer.bytes(exchange, 200, "application/json; charset=UTF-8",
-                        "{\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"Here is".getBytes(StandardCharsets.UTF_8));
-            }
-            case SAFETY, BLOCKED, PROHIBITED, NO_IMAGE, TEXT_ONLY -> {
-                stats.billed(request.prompt(), 0);
-                writer.json(exchange, 200, endpoint == Endpoint.OPENROUTER
-                        ? answers.openRouterNoImage(request, fault) : answers.geminiNoImage(endpoint, request, fault));
-            }
-            case ERROR_200 -> {
-                stats.billed(request.prompt(), 0);
-                if (endpoint == Endpoint.OPENROUTER) {
-                    ObjectNode body = answers.openRouterEnvelope(request);
-                    body.set("error", answers.openRouterError(502, "Provider returned error", GoogleErrors.internal()).get("error"));
-                    writer.json(exchange, 200, body);
-                } else {
-                    sendError(exchange, endpoint, GoogleErrors.internal());
-                }
-            }
-            default -> {
-                stats.billed(request.prompt(), 0);
-                sendError(exchange, endpoint, faultError(fault, endpoint, apiKey, resource));
-            }
-        }
-    }
-
-    private Duration sinceStart() {
-        return Duration.between(startedAt, options.clock().instant());
-    }
-
-    private ObjectNode faultError(FaultKind fault, Endpoint endpoint, String apiKey, String resource) {
-        return switch (fault) {
-            case BAD_REQUEST -> GoogleErrors.invalidArgument("Request contains an invalid argument.");
-            case FORBIDDEN -> apiKey != null
-                    ? GoogleErrors.suspendedKey(apiKey, endpoint.isVertex() ? VERTEX_SERVICE : GEMINI_SERVICE)
-                    : GoogleErrors.error(403, "PERMISSION_DENIED", "Permission 'aiplatform.endpoints.predict' denied on resource '//"
-                      + VERTEX_SERVICE + "/" + resource + "' (or it may not exist).");
-            case RESOURCE_EXHAUSTED -> endpoint.isVertex() ? GoogleErrors.vertexQuota() : GoogleErrors.bareQuota();
-            case UNAVAILABLE -> GoogleErrors.overloaded();
-            default -> GoogleErrors.internal();
-        };
-    }
-
-    private void sendQuotaExceeded(HttpExchange exchange, Endpoint endpoint, String model, QuotaLedger.Admission admission) throws IOException {
-        if (endpoint.isVertex()) {
-            writer.json(exchange, 429, GoogleErrors.vertexQuota());
-            return;
-        }
-        ObjectNode google = options.quotaStyle() == QuotaStyle.BARE ? GoogleErrors.bareQuota() : GoogleErrors.quotaExceeded(model, admission);
-        if (endpoint != Endpoint.OPENROUTER) {
-            writer.json(exchange, 429, google);
-            return;
-        }
-        long retryAfterSeconds = Math.max(1, (long) Math.ceil(admission.retryDelay().toNanos() / 1e9));
-        ObjectNode body = answers.openRouterError(429, "google/" + model + " is temporarily rate-limited upstream. Please retry shortly,"
-                + " or add your own key to accumulate your rate limits: https://openrouter.ai/settings/integrations", google);
-        ObjectNode metadata = (ObjectNode) body.get("error").get("metadata");
-        metadata.put("retry_after_seconds", retryAfterSeconds);
-        metadata.putObject("headers").put("Retry-After", Long.toString(retryAfterSeconds));
-        exchange.getResponseHeaders().set("Retry-After", Long.toString(retryAfterSeconds));
-        writer.json(exchange, 429, body);
-    }
-
-    /** Sends a Google error envelope, or its OpenRouter wrapping with the Google body as metadata.raw. */
-    private void sendError(HttpExchange exchange, Endpoint endpoint, ObjectNode googleError) throws IOException {
-        int code = googleError.get("error").get("code").asInt();
-        if (endpoint == Endpoint.OPENROUTER) {
-            String message = code == 400 ? googleError.get("error").get("message").asText() : "Provider returned error";
-            writer.json(exchange, code, answers.openRouterError(code, message, googleError));
-        } else {
-            writer.json(exchange, code, googleError);
-        }
+        generation.generate(exchange, Endpoint.OPENROUTER, request, key, "models/" + request.model());
     }
 
     private Optional<ObjectNode> keyFailure(Endpoint endpoint, String apiKey) {
-        String service = endpoint.isVertex() ? VERTEX_SERVICE : GEMINI_SERVICE;
         if (apiKey == null || apiKey.isEmpty()) {
             return Optional.of(endpoint.isVertex() ? GoogleErrors.unauthenticated("CREDENTIALS_MISSING") : GoogleErrors.unregisteredCaller());
         }
         if (!acceptedKeys.isEmpty() && !acceptedKeys.contains(apiKey)) {
-            return Optional.of(GoogleErrors.invalidApiKey(service));
+            return Optional.of(GoogleErrors.invalidApiKey(GoogleErrors.service(endpoint)));
         }
         return Optional.empty();
     }
 
     private Optional<ObjectNode> vertexAuthFailure(HttpExchange exchange) {
-        String token = bearer(exchange);
+        String token = HttpRequests.bearer(exchange);
         if (token == null) {
             return Optional.of(GoogleErrors.unauthenticated("CREDENTIALS_MISSING"));
         }
         return tokens.rejectBearer(token).map(GoogleErrors::unauthenticated);
     }
 
-    /** latency ± jitter, stretched by load when slowdown is on; a [sim:latency=MS] marker overrides all of it. */
-    private long latencyMillis(String prompt) {
-        OptionalLong marker = FaultPlan.latencyOverrideMillis(prompt);
-        if (marker.isPresent()) {
-            return marker.getAsLong();
-        }
-        long base = options.latencyMillis() + faults.jitterMillis(options.latencyJitterMillis());
-        return loadedLatencyMillis(base, options.slowdownPerInFlight(), inFlight.get());
-    }
-
-    /** latency × (1 + factor × (in flight − 1)): one request alone gets the base latency; never negative. */
-    static long loadedLatencyMillis(long baseMillis, double slowdownPerInFlight, int inFlight) {
-        double load = 1 + slowdownPerInFlight * Math.max(0, inFlight - 1);
-        return Math.max(0, Math.round(baseMillis * load));
-    }
-
-    /** Waits, returning false if the simulator stops meanwhile. */
-    private boolean awaitStop(long millis) {
-        if (millis <= 0) {
-            return stopping.getCount() > 0;
-        }
-        try {
-            return !stopping.await(millis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static byte[] readBody(HttpExchange exchange) throws IOException {
-        try (InputStream in = exchange.getRequestBody()) {
-            return in.readAllBytes();
-        }
-    }
-
-    private static String apiKey(HttpExchange exchange) {
-        String header = exchange.getRequestHeaders().getFirst("x-goog-api-key");
-        if (header != null) {
-            return header.trim();
-        }
-        String query = exchange.getRequestURI().getRawQuery();
-        return query == null ? null : formFields(query).get("key");
-    }
-
-    private static String bearer(HttpExchange exchange) {
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        String token = header.substring(7).trim();
-        return token.isEmpty() ? null : token;
-    }
-
-    private static Map<String, String> formFields(String encoded) {
-        Map<String, String> fields = new HashMap<>();
-        for (String pair : encoded.split("&")) {
-            int equals = pair.indexOf('=');
-            if (equals > 0) {
-                fields.put(URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return fields;
+    private Duration sinceStart() {
+        return Duration.between(startedAt, options.clock().instant());
     }
 
     @Override

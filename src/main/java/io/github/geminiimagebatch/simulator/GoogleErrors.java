@@ -23,9 +23,17 @@ final class GoogleErrors {
     static final String UNAUTHENTICATED_MESSAGE = "Request had invalid authentication credentials. Expected OAuth 2 access token,"
             + " login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.";
 
+    static final String GEMINI_SERVICE = "generativelanguage.googleapis.com";
+    static final String VERTEX_SERVICE = "aiplatform.googleapis.com";
+
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private GoogleErrors() {
+    }
+
+    /** The Google service an endpoint belongs to, as error details name it. */
+    static String service(Endpoint endpoint) {
+        return endpoint.isVertex() ? VERTEX_SERVICE : GEMINI_SERVICE;
     }
 
     static ObjectNode error(int code, String status, String message) {
@@ -85,7 +93,7 @@ final class GoogleErrors {
         info.put("reason", reason);
         info.put("domain", "googleapis.com");
         ObjectNode metadata = info.putObject("metadata");
-        metadata.put("service", "aiplatform.googleapis.com");
+        metadata.put("service", VERTEX_SERVICE);
         metadata.put("method", "google.cloud.aiplatform.v1.PredictionService.GenerateContent");
         return body;
     }

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Everything a {@link GeminiSimulator} is configured with. Immutable; build with {@link #builder()}.
@@ -127,12 +129,10 @@ public final class SimulatorOptions {
             text.append(", slowdown=").append(slowdownPerInFlight);
         }
         if (!faultRates.isEmpty()) {
-            StringBuilder faults = new StringBuilder();
-            faultRates.forEach((kind, rate) -> faults.append(faults.length() == 0 ? "" : ",").append(kind.label()).append('=').append(rate));
-            text.append(", faults=").append(faults);
+            text.append(", faults=").append(rates(faultRates, FaultKind::label));
         }
         if (!outages.isEmpty()) {
-            text.append(", outages=").append(outages.stream().map(Outage::toString).collect(java.util.stream.Collectors.joining(",")));
+            text.append(", outages=").append(outages.stream().map(Outage::toString).collect(Collectors.joining(",")));
         }
         text.append(", images=").append(imageMode.name().toLowerCase()).append(' ').append(imageFormat.name().toLowerCase());
         text.append(", quota-style=").append(quotaStyle.name().toLowerCase());
@@ -142,15 +142,18 @@ public final class SimulatorOptions {
         }
         text.append(", batch-turnaround=").append(DurationText.format(batchTurnaround));
         if (!batchFaultRates.isEmpty()) {
-            StringBuilder faults = new StringBuilder();
-            batchFaultRates.forEach((fault, rate) -> faults.append(faults.length() == 0 ? "" : ",").append(fault.label()).append('=').append(rate));
-            text.append(", batch-faults=").append(faults);
+            text.append(", batch-faults=").append(rates(batchFaultRates, BatchJobFault::label));
         }
         if (batchMaxEnqueued != QuotaLimits.UNLIMITED) {
             text.append(", batch-max-enqueued=").append(batchMaxEnqueued);
         }
         text.append(", vertex-auth=").append(serviceAccountFile == null ? "any bearer" : "service account");
         return text.toString();
+    }
+
+    /** {@code 503=0.05,reset=0.01}, as the flags are written. */
+    private static <K> String rates(Map<K, Double> rates, Function<K, String> label) {
+        return rates.entrySet().stream().map(rate -> label.apply(rate.getKey()) + "=" + rate.getValue()).collect(Collectors.joining(","));
     }
 
     private static void appendLimit(StringBuilder text, String name, long limit) {
@@ -265,41 +268,15 @@ public final class SimulatorOptions {
 
         /** Fault rates by fault name ("503", "reset", "safety", ... see {@link FaultKind}); the rates must sum to at most 1. */
         public Builder faults(Map<String, Double> ratesByName) {
+            Map<FaultKind, Double> rates = FaultKind.rates(ratesByName);
             faultRates.clear();
-            double total = 0;
-            for (Map.Entry<String, Double> entry : ratesByName.entrySet()) {
-                FaultKind kind = FaultKind.fromLabel(entry.getKey()).orElseThrow(() -> new IllegalArgumentException(
-                        "Unknown fault '" + entry.getKey() + "'. Known faults: " + FaultKind.allLabels()));
-                double rate = entry.getValue();
-                if (!(rate >= 0 && rate <= 1)) {
-                    throw new IllegalArgumentException("Fault rate for '" + entry.getKey() + "' must be between 0 and 1, got " + rate);
-                }
-                total += rate;
-                faultRates.put(kind, rate);
-            }
-            if (total > 1 + 1e-9) {
-                throw new IllegalArgumentException("Fault rates add up to " + total + ", more than 1: lower some of them");
-            }
+            faultRates.putAll(rates);
             return this;
         }
 
         /** Fault rates written as on the command line: {@code 503=0.05,reset=0.01}. */
         public Builder faults(String spec) {
-            Map<String, Double> rates = new LinkedHashMap<>();
-            if (spec != null && !spec.isBlank()) {
-                for (String item : spec.split(",")) {
-                    String[] nameAndRate = item.trim().split("=", 2);
-                    if (nameAndRate.length != 2) {
-                        throw new IllegalArgumentException("Fault '" + item.trim() + "' must be written NAME=RATE, e.g. 503=0.05");
-                    }
-                    try {
-                        rates.put(nameAndRate[0].trim(), Double.parseDouble(nameAndRate[1].trim()));
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("Fault rate in '" + item.trim() + "' is not a number, e.g. 503=0.05");
-                    }
-                }
-            }
-            return faults(rates);
+            return faults(FaultKind.parseRates(spec));
         }
 
         /** Time windows from start in which every generate call is answered with one error at once. */

@@ -55,11 +55,11 @@ final class UploadedFiles {
 
     /** The resumable protocol: "start" answers an upload URL; "upload" appends; "finalize" makes the file. */
     void serve(HttpExchange exchange, URI baseUri) throws IOException {
-        Map<String, String> query = BatchService.query(exchange);
+        Map<String, String> query = HttpRequests.query(exchange);
         String command = String.valueOf(exchange.getRequestHeaders().getFirst("X-Goog-Upload-Command")).toLowerCase(Locale.ROOT);
         String uploadId = query.get("upload_id");
         if (uploadId == null) {
-            byte[] body = BatchService.readBody(exchange);
+            byte[] body = HttpRequests.readBody(exchange);
             Optional<ObjectNode> refused = authFailure.apply(exchange);
             if (refused.isPresent()) {
                 writer.json(exchange, refused.get().get("error").get("code").asInt(), refused.get());
@@ -90,7 +90,7 @@ final class UploadedFiles {
         String offsetHeader = exchange.getRequestHeaders().getFirst("X-Goog-Upload-Offset");
         synchronized (upload) {
             if (offsetHeader != null && Long.parseLong(offsetHeader.trim()) != upload.size()) {
-                BatchService.readBody(exchange);
+                HttpRequests.readBody(exchange);
                 writer.json(exchange, 400, GoogleErrors.invalidArgument("X-Goog-Upload-Offset " + offsetHeader + " does not match the "
                         + upload.size() + " bytes received so far."));
                 return;

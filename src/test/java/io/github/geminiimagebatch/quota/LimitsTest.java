@@ -43,6 +43,9 @@ class LimitsTest {
             "1000/24h; 1000; PT24H",
             "5000/2d; 5000; PT48H",
             "7/1h30m; 7; PT1H30M",
+            "10/90; 10; PT1M30S",
+            "10/PT6S; 10; PT6S",
+            "10/2 minutes; 10; PT2M",
     })
     void readsSlidingLimits(String spec, long permits, Duration period) {
         assertThat(Limits.parse(spec, SETTING)).containsExactly(Limit.sliding(permits, period));

@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Test;
 class RetryBackoffTest {
 
     @Test
-    void doublesFromHalfASecondUpToThirtySecondsEachDrawnBetweenHalfAndAllOfIt() {
+    void doublesFromAQuarterSecondUpToThirtySecondsEachDrawnBetweenHalfAndAllOfIt() {
         RetryBackoff backoff = new RetryBackoff(new Random(3));
-        long[] ceilingsMillis = {500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000};
+        long[] ceilingsMillis = {250, 500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000};
         for (int failures = 1; failures <= ceilingsMillis.length; failures++) {
             long ceiling = ceilingsMillis[failures - 1];
             Duration shortest = Duration.ofDays(1);

@@ -68,9 +68,9 @@ class SimulatorStatsTest {
 
     @Test
     void slowdownStretchesLatencyWithRequestsInFlight() {
-        assertThat(GeminiSimulator.loadedLatencyMillis(300, 0.1, 1)).isEqualTo(300);
-        assertThat(GeminiSimulator.loadedLatencyMillis(300, 0.1, 11)).isEqualTo(600);
-        assertThat(GeminiSimulator.loadedLatencyMillis(300, 0, 50)).isEqualTo(300);
-        assertThat(GeminiSimulator.loadedLatencyMillis(-20, 0.5, 3)).isZero();
+        assertThat(GenerateService.loadedLatencyMillis(300, 0.1, 1)).isEqualTo(300);
+        assertThat(GenerateService.loadedLatencyMillis(300, 0.1, 11)).isEqualTo(600);
+        assertThat(GenerateService.loadedLatencyMillis(300, 0, 50)).isEqualTo(300);
+        assertThat(GenerateService.loadedLatencyMillis(-20, 0.5, 3)).isZero();
     }
 }
