@@ -46,6 +46,11 @@ class WorkQueueIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CONCURRENCY = 4;
+    /**
+     * Deliveries before a worker gives an item up (the default is 5); the broker dead-letters one delivery later.
+     * The broker waits 0.5 s before a redelivery and doubles it: 3 deliveries wait 1.5 s, 5 waited 7.5 s.
+     */
+    private static final int MAX_DELIVERIES = 3;
     /** Items of the batch the instances share: enough for a kill to fall mid-batch (an instance makes some 20 a second). */
     private static final int ITEMS = 100;
 
@@ -61,7 +66,7 @@ class WorkQueueIT {
     void start() throws Exception {
         instances = new JarInstances(tmp);
         outbox = tmp.resolve("outbox");
-        broker = instances.broker(6);
+        broker = instances.broker(MAX_DELIVERIES + 1);
         simulator = instances.simulator(SimulatorOptions.builder().port(0).latency(150, 50).build());
         queue = "items-" + System.nanoTime();
     }
@@ -179,7 +184,7 @@ class WorkQueueIT {
                 Message letter = dead.receive(10_000);
                 assertThat(letter).as("the poisoned item in the dead-letter queue").isNotNull();
                 assertThat(letter.getStringProperty("GeminiImageItemId")).isEqualTo("0004");
-                assertThat(letter.getStringProperty("GeminiImageFailure")).contains("given up after 5 deliveries")
+                assertThat(letter.getStringProperty("GeminiImageFailure")).contains("given up after " + MAX_DELIVERIES + " deliveries")
                         .contains("not JSON");
                 assertThat(dead.receive(500)).as("only the poisoned item is dead").isNull();
             }
@@ -336,6 +341,7 @@ class WorkQueueIT {
                 "--set", "imagegen.inbox.stableMillis=100",
                 "--set", "imagegen.inbox.pollDelayMillis=100",
                 "--set", "imagegen.progress.interval=1h",
+                "--set", "imagegen.work.maxDeliveries=" + MAX_DELIVERIES,
                 "--set", "camel.management.enabled=false"));
         if (once) {
             args.add("--once");
