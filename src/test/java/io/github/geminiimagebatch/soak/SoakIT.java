@@ -35,6 +35,6 @@ class SoakIT {
         assertThat(result.filesReadAgain()).as("files left pending by the S3 outage and read again").isPositive();
         assertThat(result.itemsStored()).isEqualTo(result.items()).isPositive();
         assertThat(result.billed()).isBetween((long) result.items(),
-                result.items() + result.paidButLost() + result.concurrency());
+                result.items() + result.paidButLost() + result.itemsInProgress());
     }
 }
