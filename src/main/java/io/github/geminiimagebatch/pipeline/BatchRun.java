@@ -38,6 +38,8 @@ public final class BatchRun {
     private final boolean ownedElsewhere;
     private int retries;
     private Instant finishedAt;
+    /** The inbox poll that took this batch's file (1, 2, ...); 0 when it did not come from a poll. */
+    private volatile long poll;
 
     public BatchRun(String name, Path source, Instant startedAt) {
         this(name, source, startedAt, false);
@@ -69,6 +71,15 @@ public final class BatchRun {
 
     public boolean isRetry() {
         return retry;
+    }
+
+    /** The inbox poll that took this batch's file: files taken together are one run's view, as {@code plan} sees them. */
+    public long getPoll() {
+        return poll;
+    }
+
+    void takenInPoll(long poll) {
+        this.poll = poll;
     }
 
     /**

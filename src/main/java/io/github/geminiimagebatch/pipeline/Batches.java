@@ -36,6 +36,7 @@ public final class Batches {
     private final Outputs outputs;
     private final PromptFileReader reader;
     private final Intake intake;
+    private final java.util.concurrent.atomic.AtomicLong polls = new java.util.concurrent.atomic.AtomicLong();
 
     public Batches(RunConfig config, RunState run, Outputs outputs) {
         this.config = config;
@@ -78,6 +79,7 @@ public final class Batches {
             folderProblem = e;
         }
         BatchRun batch = new BatchRun(folder, file, run.clock().instant(), prompts.retryOf() != null);
+        batch.takenInPoll(poll(exchange));
         batch.pausedAtStart(run.pausedByProvider());
         for (Intake.Planned planned : intake.items(prompts, folder, record)) {
             WorkItem item = new WorkItem(batch, planned.prompt(), planned.request(), planned.requestKey());
@@ -98,6 +100,18 @@ public final class Batches {
         LOG.info("Batch {}: {} items from {}{}", batch.getName(), batch.getItems().size(), file.getFileName(),
                 batch.isRetry() ? " (a retry: its items go back into batch " + batch.getName() + ")" : "");
         return batch.getWork();
+    }
+
+    /**
+     * Numbers the inbox polls: Camel's file consumer hands over the files of one poll in order, the first with
+     * batch index 0, each opened here in turn on the consumer's thread.
+     */
+    private long poll(Exchange exchange) {
+        Integer index = exchange.getProperty(Exchange.BATCH_INDEX, Integer.class);
+        if (index == null) {
+            return 0;
+        }
+        return index == 0 ? polls.incrementAndGet() : polls.get();
     }
 
     public void close(Exchange exchange) throws IOException {

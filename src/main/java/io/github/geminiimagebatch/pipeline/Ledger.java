@@ -39,6 +39,19 @@ public final class Ledger {
     private final StoredImages images;
     /** Items being generated, by request key; completed with the item once it has settled. */
     private final ConcurrentMap<String, CompletableFuture<WorkItem>> inFlightKeys = new ConcurrentHashMap<>();
+    /**
+     * Request keys that failed for good, with the latest inbox poll whose file failed them: a duplicate from a
+     * file taken in that poll or before is the same request of the same run's view (what {@code plan} counts
+     * once) and fails without being sent again, even when it comes after the first has settled; a file taken
+     * in a later poll (a retry dropped afterwards) is sent.
+     */
+    private final ConcurrentMap<String, FailedRequest> failedInPoll = new ConcurrentHashMap<>();
+    /** Beyond this many, the failures of earlier polls are forgotten (a service runs for weeks). */
+    private static final int FAILED_KEPT = 10_000;
+
+    /** What a later duplicate needs of a request that failed for good (not the item: it holds its whole batch). */
+    private record FailedRequest(long poll, String item, String reasonClass, String message) {
+    }
 
     public Ledger(RunState run, Outputs outputs) {
         this(run, outputs, ItemClaims.LOCAL_ONLY);
@@ -83,6 +96,12 @@ public final class Ledger {
                 item.settle(WorkItem.Status.SKIPPED, null, "already generated: " + stored.get(), run.clock().instant());
                 return;
             }
+            FailedRequest failed = failedInPoll.get(item.getRequestKey());
+            long poll = item.getBatch().getPoll();
+            if (failed != null && poll > 0 && poll <= failed.poll()) {
+                settleAsFailedBefore(item, failed.item(), failed.reasonClass(), failed.message());
+                return;
+            }
             CompletableFuture<WorkItem> mine = new CompletableFuture<>();
             CompletableFuture<WorkItem> other = inFlightKeys.putIfAbsent(item.getRequestKey(), mine);
             if (other == null) {
@@ -99,12 +118,16 @@ public final class Ledger {
             }
             if (first.getStatus() == WorkItem.Status.FAILED) {
                 // the same request failed for good a moment ago: asking again in this run asks the same question
-                item.settle(WorkItem.Status.FAILED, first.getReasonClass(), "the same request failed in this run ("
-                        + first + "): " + first.getMessage(), run.clock().instant());
+                settleAsFailedBefore(item, first.toString(), first.getReasonClass(), first.getMessage());
                 return;
             }
             // stored (skipped on the next look) or left pending (claimed and tried here)
         }
+    }
+
+    private void settleAsFailedBefore(WorkItem item, String first, String reasonClass, String message) {
+        item.settle(WorkItem.Status.FAILED, reasonClass, "the same request failed in this run (" + first + "): " + message,
+                run.clock().instant());
     }
 
     /**
@@ -210,6 +233,16 @@ public final class Ledger {
         }
         CompletableFuture<WorkItem> claim = ItemExchange.keyClaim(exchange);
         if (claim != null) {
+            long poll = item.getBatch().getPoll();
+            if (item.getStatus() == WorkItem.Status.FAILED && poll > 0) {
+                if (failedInPoll.size() >= FAILED_KEPT) {
+                    failedInPoll.values().removeIf(f -> f.poll() < poll);
+                }
+                failedInPoll.merge(item.getRequestKey(), new FailedRequest(poll, item.toString(), item.getReasonClass(),
+                        item.getMessage()), (earlier, now) -> now.poll() >= earlier.poll() ? now : earlier);
+            } else if (item.getStatus() == WorkItem.Status.OK) {
+                failedInPoll.remove(item.getRequestKey());
+            }
             inFlightKeys.remove(item.getRequestKey(), claim);
             claim.complete(item);
         }
