@@ -86,8 +86,9 @@ public final class Dispatcher {
                 settle(item, WorkItem.Status.FAILED, closed.cause().reasonClass(), closed.reason());
                 return;
             }
-            // An open circuit is a matter of seconds, not a quota reset: even --once waits for it;
-            // a service also waits for a per-day quota or the daily budget to renew.
+            // An open circuit is a matter of seconds, not a quota reset: even --once waits for it, unless
+            // it opened again after its half-open calls failed (DOWN): then --once leaves the work
+            // pending for the next run; a service also waits for that, a per-day quota or the budget.
             if (closed.forever() || (once && closed.cause() != Reservation.Cause.CIRCUIT)) {
                 leavePending(item, closed.cause().reasonClass(), closed.reason(), closed.cause() == Reservation.Cause.AUTH);
                 return;

@@ -107,6 +107,7 @@ public final class ProviderGateway {
         List<String> modelRefusals = new ArrayList<>();
         boolean authOnly = true;
         boolean breakerOnly = true;
+        boolean allDown = true;
         for (ProviderRuntime p : inPreferenceOrder(tryLast)) {
             // a provider that refused the credentials gets one request (a probe) when one is due
             boolean probe = !p.usable();
@@ -155,7 +156,9 @@ public final class ProviderGateway {
                 budget.release(price);
                 p.slots().release();
                 p.endCall(false);
-                closed.add(p.name() + ": circuit open after repeated server errors");
+                closed.add(p.name() + (p.staysDown() ? ": circuit open again, its calls let through failed too"
+                        : ": circuit open after repeated server errors"));
+                allDown &= p.staysDown();
                 authOnly = false;
                 reopens = earlier(reopens, now.plus(BREAKER_RECHECK));
                 continue;
@@ -189,7 +192,7 @@ public final class ProviderGateway {
                     + request.model() + " (" + String.join("; ", modelRefusals) + ")");
         }
         Reservation.Cause cause = authOnly ? Reservation.Cause.AUTH
-                : breakerOnly ? Reservation.Cause.CIRCUIT : Reservation.Cause.QUOTA;
+                : breakerOnly ? (allDown ? Reservation.Cause.DOWN : Reservation.Cause.CIRCUIT) : Reservation.Cause.QUOTA;
         return new Reservation.Closed(reopens == null ? Instant.MAX : reopens, cause,
                 "no provider can serve now (" + String.join("; ", closed) + ")");
     }

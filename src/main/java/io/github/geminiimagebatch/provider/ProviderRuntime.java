@@ -45,6 +45,8 @@ public final class ProviderRuntime {
     private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger serverErrorsInARow = new AtomicInteger();
+    /** Times the circuit opened since the provider last answered properly. */
+    private final AtomicInteger circuitOpenings = new AtomicInteger();
     private final Map<String, String> refusedModels = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean answeredOnce;
@@ -96,6 +98,7 @@ public final class ProviderRuntime {
                 .build());
         breaker.getEventPublisher().onStateTransition(event -> {
             if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                circuitOpenings.incrementAndGet();
                 circuitHalfOpensAt = clock.instant().plus(CIRCUIT_OPEN_WAIT);
                 // the other instances on the shared quota hold off too while this circuit is open (as a pause)
                 sharedQuota.paused(circuitHalfOpensAt, "circuit open on " + settings.name() + " after repeated server errors");
@@ -194,6 +197,15 @@ public final class ProviderRuntime {
     /** A call was answered properly (an image, or a block the model decided on): the provider is healthy again. */
     public void answeredProperly() {
         serverErrorsInARow.set(0);
+        circuitOpenings.set(0);
+    }
+
+    /**
+     * True when the circuit opened again after the calls let through half-open failed too: the provider
+     * has answered nothing but server errors for a minute or more, which is not a blip to sit out.
+     */
+    public boolean staysDown() {
+        return circuitOpenings.get() >= 2;
     }
 
     /**

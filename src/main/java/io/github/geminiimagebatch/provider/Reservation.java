@@ -30,6 +30,8 @@ public sealed interface Reservation permits Reservation.Granted, Reservation.Wai
         QUOTA("quota"),
         /** Only open circuits stand in the way: a matter of seconds. */
         CIRCUIT("quota"),
+        /** Only open circuits stand in the way, each opened again after its half-open calls failed too. */
+        DOWN("server_error"),
         /** Every provider is unusable (credentials refused, no quota for the model). */
         AUTH("auth"),
         /** The run or daily spending limit is reached. */

@@ -36,7 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CrashResumeIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int ITEMS = 200;
+    /** Prompts of the batch, killed at 10%, 50% and 90% of it. */
+    private static final int ITEMS = 100;
     private static final int CONCURRENCY = 8;
     /**
      * Items in progress at once: the item threads (CamelSettings: concurrency and half as many again). An
@@ -44,6 +45,7 @@ class CrashResumeIT {
      * up to this many can have been paid for and not yet recorded when the process is killed.
      */
     private static final int ITEMS_IN_PROGRESS = CONCURRENCY + CONCURRENCY / 2;
+    private static final int SIGTERM_AT = 30;
     private static final String BATCH = "lighthouses";
     private static final Duration PROCESS_LIMIT = Duration.ofSeconds(60);
 
@@ -65,8 +67,8 @@ class CrashResumeIT {
         runs.close();
     }
 
-    @ParameterizedTest(name = "kill -9 when {0} of 200 images exist")
-    @ValueSource(ints = {20, 100, 180})
+    @ParameterizedTest(name = "kill -9 when {0} of 100 images exist")
+    @ValueSource(ints = {10, 50, 90})
     void killNineThenRestartFinishesEverythingOnceAndRepeatsOnlyWhatWasInFlight(int imagesBeforeKill) throws Exception {
         dropPrompts();
         Instant began = Instant.now();
@@ -128,7 +130,7 @@ class CrashResumeIT {
         Duration shutdownTimeout = Duration.ofSeconds(5);
 
         Process first = launch("--set", "imagegen.shutdown.timeout=5s");
-        waitForImages(first, 60);
+        waitForImages(first, SIGTERM_AT);
         Instant signalled = Instant.now();
         first.destroy();
         assertThat(first.waitFor(shutdownTimeout.toSeconds() + 5, TimeUnit.SECONDS))
@@ -160,7 +162,7 @@ class CrashResumeIT {
 
         System.out.printf(Locale.ROOT, "SIGTERM at %d images: stopped in %d ms (shutdown timeout %d s),"
                         + " %d ok and %d pending in the report, billed %d at the stop, %d in total for %d items%n",
-                60, stopMillis, shutdownTimeout.toSeconds(), ok, pending, billedAtStop, billed(), ITEMS);
+                SIGTERM_AT, stopMillis, shutdownTimeout.toSeconds(), ok, pending, billedAtStop, billed(), ITEMS);
     }
 
     private void dropPrompts() throws IOException {

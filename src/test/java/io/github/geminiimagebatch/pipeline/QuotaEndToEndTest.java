@@ -1,6 +1,7 @@
 package io.github.geminiimagebatch.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.geminiimagebatch.simulator.GenerateCall;
 import io.github.geminiimagebatch.simulator.QuotaStyle;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,9 +61,11 @@ class QuotaEndToEndTest {
             assertThat(report.path("totals").path("ok").asInt()).isEqualTo(60);
             assertThat(stats.path("http429").asLong()).isLessThanOrEqualTo(1);
             assertCountersMatch(report, stats);
-            // 6 windows of 10: the last 50 images can come no faster than 5 windows of 2 s.
+            // 6 windows of 10: the last 50 requests can arrive no faster than 5 windows of 2 s. Above 1.0 by
+            // up to 1%: a call's arrival is stamped a moment before the quota reads the clock (some ms under
+            // load, 1% of the 10 s span is 100 ms); a request really over the limit is the 429 counted above.
             double ratio = steadyRatePerSecond(h, "paced", 60, 10) / (10 / 2.0);
-            assertThat(ratio).as("steady throughput as a share of 10/2s").isBetween(0.85, 1.0);
+            assertThat(ratio).as("steady throughput as a share of 10/2s").isBetween(0.85, 1.01);
         }
     }
 
@@ -98,16 +101,19 @@ class QuotaEndToEndTest {
             }
             assertThat(h.json(kept).at("/windows/0/permits").asLong()).isEqualTo(10);
 
-            h.drop("second.txt", prompts("second", 20));
+            // a window's worth, sent right after the first run's last window: told nothing, the run would send them
+            // at once into that full window; remembering the limit but not the admissions counted, too
+            h.drop("second.txt", prompts("second", 10));
             assertThat(h.runOnce()).isZero();
-            assertThat(report(h, "second").path("totals").path("ok").asInt()).isEqualTo(20);
+            assertThat(report(h, "second").path("totals").path("ok").asInt()).isEqualTo(10);
             assertThat(h.simulator.stats().path("http429").asLong()).as("429s of both runs").isEqualTo(first429s);
         }
     }
 
     @Test
     void usedUpDayEndsTheRunWithExitThreeAtOnceAndTheNextDaysFinishTheRest() throws Exception {
-        Duration day = Duration.ofSeconds(8);
+        // a run reaches its per-day 429 within some 1.5 s of the day's start (load 3-5): the rest of the day is waited out
+        Duration day = Duration.ofSeconds(5);
         try (Harness h = new Harness(tmp, SimulatorOptions.builder().port(0).rpd(5).day(day).build())) {
             h.drop("daily.txt", prompts("daily", 12));
             List<Integer> exits = new ArrayList<>();
@@ -138,7 +144,7 @@ class QuotaEndToEndTest {
                     assertThat(h.requests()).as("nothing is sent to relearn it").isEqualTo(requests);
                     Instant reset = Instant.parse(stats.path("windows").path(MODEL).path("perDay").path("resetsAt").asText());
                     await().atMost(day.plusSeconds(2)).until(() -> Instant.now().isAfter(reset.plusMillis(100)));
-                    // the simulator's day lasts 8 s, the client's until midnight in Los Angeles: the next run
+                    // the simulator's day lasts 5 s, the client's until midnight in Los Angeles: the next run
                     // starts a client day later, when the remembered close has passed
                     h.clock = Clock.offset(Clock.systemUTC(), Duration.ofDays(run));
                 }
@@ -158,13 +164,13 @@ class QuotaEndToEndTest {
     void bare429sWithoutDetailsBackOffAndTheRunFinishes() throws Exception {
         try (Harness h = new Harness(tmp, SimulatorOptions.builder().port(0).rpm(10).minute(Duration.ofSeconds(2))
                 .quotaStyle(QuotaStyle.BARE).build())) {
-            h.drop("bare.txt", prompts("bare", 30));
+            h.drop("bare.txt", prompts("bare", 20));
 
             assertThat(h.runOnce()).isZero();
 
             JsonNode stats = h.simulator.stats();
             JsonNode report = report(h, "bare");
-            assertThat(report.path("totals").path("ok").asInt()).isEqualTo(30);
+            assertThat(report.path("totals").path("ok").asInt()).isEqualTo(20);
             assertThat(stats.path("http429").asLong()).isPositive();
             assertThat(report.path("http429").path("unknown").asLong()).isEqualTo(stats.path("http429").asLong());
             assertThat(report.path("retries").asLong()).isEqualTo(stats.path("http429").asLong());
@@ -208,15 +214,19 @@ class QuotaEndToEndTest {
         assertThat(report.path("providers").path("simulator").path("requests").asLong()).isEqualTo(stats.path("requests").asLong());
     }
 
-    /** Images per second from the end of the first window to the last image, by the sidecars' times. */
-    private static double steadyRatePerSecond(Harness h, String batch, int items, int firstWindow) throws IOException {
-        List<Instant> times = new ArrayList<>();
-        for (int i = 1; i <= items; i++) {
-            times.add(Instant.parse(h.json(h.outbox.resolve(batch).resolve(String.format("%04d.json", i))).path("time").asText()));
-        }
-        times.sort(null);
-        Duration span = Duration.between(times.get(firstWindow - 1), times.get(items - 1));
-        return (items - firstWindow) / (span.toNanos() / 1e9);
+    /**
+     * Requests per second the simulator admitted, from the last of the first window to the last of all, by
+     * when they arrived: the pace the quota governs, without the time each image then took to be decoded
+     * and written on a loaded machine (the sidecars' times add that at both ends of the span).
+     */
+    private static double steadyRatePerSecond(Harness h, String batch, int items, int firstWindow) {
+        List<Instant> arrived = h.simulator.calls().stream().filter(c -> !c.throttled()).map(GenerateCall::arrived)
+                .sorted().toList();
+        assertThat(arrived).as("requests the simulator admitted for " + batch).hasSize(items);
+        Duration span = Duration.between(arrived.get(firstWindow - 1), arrived.get(items - 1));
+        double rate = (items - firstWindow) / (span.toNanos() / 1e9);
+        System.out.printf(java.util.Locale.ROOT, "%s: %.2f requests/s admitted after the first window%n", batch, rate);
+        return rate;
     }
 
     private static JsonNode report(Harness h, String batch) throws IOException {

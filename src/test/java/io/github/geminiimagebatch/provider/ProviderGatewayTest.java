@@ -347,4 +347,39 @@ class ProviderGatewayTest {
         clock.advance(Duration.ofMillis(1500));
         granted(gateway.reserve(REQUEST)).close();
     }
+
+    @Test
+    void aCircuitThatOpensAgainAfterItsHalfOpenCallsFailedIsDownUntilAProperAnswer() {
+        ProviderRuntime a = provider("a", List.of(), 16);
+        ProviderGateway gateway = gateway(Budget.unlimited(clock), a);
+        warmUp(gateway);
+        ProviderFailure overloaded = new ProviderFailure(FailureKind.TRANSIENT, null, "server_error", "HTTP 503");
+        for (int i = 0; i < 29; i++) {
+            clock.advance(Duration.ofMillis(1500));
+            try (Permit permit = granted(gateway.reserve(REQUEST))) {
+                gateway.settle(permit, new CallOutcome.Failed(overloaded, true));
+            }
+        }
+        assertThat(((Reservation.Closed) gateway.reserve(REQUEST)).cause()).as("opened once: sit it out")
+                .isEqualTo(Reservation.Cause.CIRCUIT);
+        assertThat(a.staysDown()).isFalse();
+
+        clock.advance(Duration.ofMinutes(1));
+        for (int i = 0; i < 2; i++) {
+            clock.advance(Duration.ofMillis(1500));
+            try (Permit permit = granted(gateway.reserve(REQUEST))) {
+                gateway.settle(permit, new CallOutcome.Failed(overloaded, true));
+            }
+        }
+        Reservation.Closed down = (Reservation.Closed) gateway.reserve(REQUEST);
+        assertThat(down.cause()).as("opened again: its half-open calls failed too").isEqualTo(Reservation.Cause.DOWN);
+        assertThat(down.reason()).contains("a: circuit open again");
+        assertThat(Reservation.Cause.DOWN.reasonClass()).isEqualTo("server_error");
+
+        clock.advance(Duration.ofMinutes(1));
+        try (Permit permit = granted(gateway.reserve(REQUEST))) {
+            gateway.settle(permit, new CallOutcome.Answered(true));
+        }
+        assertThat(a.staysDown()).as("a proper answer ends it").isFalse();
+    }
 }

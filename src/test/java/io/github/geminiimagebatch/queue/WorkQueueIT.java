@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
-import io.github.geminiimagebatch.testing.PackagedJar;
+import io.github.geminiimagebatch.testing.JarInstances;
 import jakarta.jms.Connection;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
@@ -13,13 +13,11 @@ import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,95 +46,90 @@ class WorkQueueIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CONCURRENCY = 4;
-
-    private static Path jar;
+    /**
+     * Deliveries before a worker gives an item up (the default is 5); the broker dead-letters one delivery later.
+     * The broker waits 0.5 s before a redelivery and doubles it: 3 deliveries wait 1.5 s, 5 waited 7.5 s.
+     */
+    private static final int MAX_DELIVERIES = 3;
+    /** Items of the batch the instances share: enough for a kill to fall mid-batch (an instance makes some 20 a second). */
+    private static final int ITEMS = 100;
 
     @TempDir
     Path tmp;
+    JarInstances instances;
     Path outbox;
     Broker broker;
     GeminiSimulator simulator;
     String queue;
-    final List<Process> processes = new ArrayList<>();
-
-    @BeforeAll
-    static void findJar() {
-        jar = PackagedJar.find();
-    }
 
     @BeforeEach
     void start() throws Exception {
+        instances = new JarInstances(tmp);
         outbox = tmp.resolve("outbox");
-        broker = Broker.start("127.0.0.1", freePort(), tmp.resolve("broker"), 6);
-        simulator = GeminiSimulator.start(SimulatorOptions.builder().port(0).latency(150, 50).build());
+        broker = instances.broker(MAX_DELIVERIES + 1);
+        simulator = instances.simulator(SimulatorOptions.builder().port(0).latency(150, 50).build());
         queue = "items-" + System.nanoTime();
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (Process p : processes) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
-        simulator.close();
-        broker.close();
+        instances.close();
     }
 
     @Test
     void twoInstancesShareOneBatchAndItFinishesOnce() throws Exception {
         Instant began = Instant.now();
         Process worker = launch("b", false);
-        awaitLog("b", "Watching");
-        dropPrompts("a", "harbours", 200);
+        awaitLog("b", "Watching", worker);
+        dropPrompts("a", "harbours", ITEMS);
         Process owner = launch("a", true);
         assertThat(owner.waitFor(120, TimeUnit.SECONDS)).as("the owner finishes; logs: " + logs()).isTrue();
         assertThat(owner.exitValue()).as("exit code; log: " + log("a")).isZero();
 
-        Map<String, Long> byInstance = assertEveryItemMadeOnce("harbours", 200, 200);
-        assertThat(byInstance.get("a")).as("items made by a").isGreaterThanOrEqualTo(50);
-        assertThat(byInstance.get("b")).as("items made by b").isGreaterThanOrEqualTo(50);
+        Map<String, Long> byInstance = assertEveryItemMadeOnce("harbours", ITEMS, ITEMS);
+        assertThat(byInstance.get("a")).as("items made by a").isGreaterThanOrEqualTo(ITEMS / 4);
+        assertThat(byInstance.get("b")).as("items made by b").isGreaterThanOrEqualTo(ITEMS / 4);
         assertThat(worker.isAlive()).as("the worker keeps serving").isTrue();
-        System.out.printf(Locale.ROOT, "two instances, 200 items: %s, %d ms%n", byInstance,
+        System.out.printf(Locale.ROOT, "two instances, %d items: %s, %d ms%n", ITEMS, byInstance,
                 Duration.between(began, Instant.now()).toMillis());
     }
 
     @Test
     void aKilledWorkersItemsAreRedeliveredAndNothingIsLost() throws Exception {
         Process worker = launch("b", false);
-        awaitLog("b", "Watching");
-        dropPrompts("a", "harbours", 200);
+        awaitLog("b", "Watching", worker);
+        dropPrompts("a", "harbours", ITEMS);
         Process owner = launch("a", true);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (sidecarsBy("harbours", "b") < 30 && System.nanoTime() < deadline) {
+        while (sidecarsBy("harbours", "b") < ITEMS * 15 / 100 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         worker.destroyForcibly();
         assertThat(worker.waitFor(10, TimeUnit.SECONDS)).isTrue();
         long madeByWorker = sidecarsBy("harbours", "b");
-        assertThat(madeByWorker).as("the worker was killed mid-run").isBetween(30L, 150L);
+        assertThat(madeByWorker).as("the worker was killed mid-run").isBetween(ITEMS * 15L / 100, ITEMS * 3L / 4);
 
         assertThat(owner.waitFor(120, TimeUnit.SECONDS)).as("the owner finishes; logs: " + logs()).isTrue();
         assertThat(owner.exitValue()).as("exit code; log: " + log("a")).isZero();
-        Map<String, Long> byInstance = assertEveryItemMadeOnce("harbours", 200, 200 + CONCURRENCY);
+        Map<String, Long> byInstance = assertEveryItemMadeOnce("harbours", ITEMS, ITEMS + CONCURRENCY);
         long billed = simulator.stats().path("imagesBilled").asLong();
-        System.out.printf(Locale.ROOT, "kill -9 of worker b after %d images: manifest %s, billed %d for 200 items%n",
-                madeByWorker, byInstance, billed);
+        System.out.printf(Locale.ROOT, "kill -9 of worker b after %d images: manifest %s, billed %d for %d items%n",
+                madeByWorker, byInstance, billed, ITEMS);
     }
 
     @Test
     void aKilledOwnerRestartsAndFinishesItsBatchOnceWithTheResultsItHadCollected() throws Exception {
-        launch("b", false);
-        awaitLog("b", "Watching");
-        dropPrompts("a", "harbours", 200);
+        awaitLog("b", "Watching", launch("b", false));
+        dropPrompts("a", "harbours", ITEMS);
         Process owner = launch("a", true, "--set", "imagegen.work.consume=false");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (resultsRecorded() < 40 && System.nanoTime() < deadline) {
+        while (resultsRecorded() < ITEMS / 5 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         owner.destroyForcibly();
         assertThat(owner.waitFor(10, TimeUnit.SECONDS)).isTrue();
         long recordedBeforeKill = resultsRecorded();
-        assertThat(recordedBeforeKill).as("the owner was killed mid-batch; log: " + log("a")).isBetween(40L, 199L);
+        assertThat(recordedBeforeKill).as("the owner was killed mid-batch; log: " + log("a")).isBetween(ITEMS / 5L, ITEMS - 1L);
         assertThat(tmp.resolve("inbox-a/harbours.txt")).as("the prompt file waits in the inbox").exists();
         Files.move(tmp.resolve("a.log"), tmp.resolve("a-killed.log"));
 
@@ -145,7 +138,7 @@ class WorkQueueIT {
         assertThat(restarted.exitValue()).as("exit code; log: " + log("a")).isZero();
 
         // b makes every image; the owner restarted while b kept working, and re-sent only items it had no result for
-        Map<String, Long> byInstance = assertEveryItemMadeOnce("harbours", 200, 200 + CONCURRENCY);
+        Map<String, Long> byInstance = assertEveryItemMadeOnce("harbours", ITEMS, ITEMS + CONCURRENCY);
         assertThat(log("a")).contains("continuing its run from before this instance stopped");
         assertThat(Files.readString(tmp.resolve("a-killed.log"))).doesNotContain("Batch harbours finished");
         assertThat(log("a").split("Batch harbours finished", -1)).as("the batch closed once").hasSize(2);
@@ -153,7 +146,7 @@ class WorkQueueIT {
         JsonNode report = JSON.readTree(outbox.resolve("harbours/report.json").toFile());
         assertThat(report.path("totals").path("skipped").asLong()).as("results asked for again after the restart")
                 .isLessThanOrEqualTo(CONCURRENCY);
-        assertThat(byInstance.get("b")).isGreaterThanOrEqualTo(200L - CONCURRENCY);
+        assertThat(byInstance.get("b")).isGreaterThanOrEqualTo((long) ITEMS - CONCURRENCY);
         try (Stream<Path> runs = Files.list(outbox.resolve(".state/" + ResultJournal.DIRECTORY))) {
             assertThat(runs.toList()).as("the completed run's record is gone").isEmpty();
         }
@@ -191,7 +184,7 @@ class WorkQueueIT {
                 Message letter = dead.receive(10_000);
                 assertThat(letter).as("the poisoned item in the dead-letter queue").isNotNull();
                 assertThat(letter.getStringProperty("GeminiImageItemId")).isEqualTo("0004");
-                assertThat(letter.getStringProperty("GeminiImageFailure")).contains("given up after 5 deliveries")
+                assertThat(letter.getStringProperty("GeminiImageFailure")).contains("given up after " + MAX_DELIVERIES + " deliveries")
                         .contains("not JSON");
                 assertThat(dead.receive(500)).as("only the poisoned item is dead").isNull();
             }
@@ -216,7 +209,7 @@ class WorkQueueIT {
         String intake = "prompts-" + System.nanoTime();
         Process service = launch("a", false, "--set", "imagegen.work.uri=", "--set", "imagegen.intake.uri=jms:queue:" + intake,
                 "--set", "imagegen.intake.batchIdle=1s");
-        awaitLog("a", "Watching");
+        awaitLog("a", "Watching", service);
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker.url());
         try (Connection connection = factory.createConnection()) {
             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
@@ -337,9 +330,7 @@ class WorkQueueIT {
 
     private Process launch(String instance, boolean once, String... extra) throws IOException {
         Path inbox = Files.createDirectories(tmp.resolve("inbox-" + instance));
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
+        List<String> args = new ArrayList<>(List.of(
                 "--inbox", inbox.toString(), "--outbox", outbox.toString(), "--provider", "simulator",
                 "--set", "imagegen.provider.simulator.baseUrl=" + simulator.baseUri(),
                 "--set", "imagegen.instance=" + instance,
@@ -350,47 +341,24 @@ class WorkQueueIT {
                 "--set", "imagegen.inbox.stableMillis=100",
                 "--set", "imagegen.inbox.pollDelayMillis=100",
                 "--set", "imagegen.progress.interval=1h",
+                "--set", "imagegen.work.maxDeliveries=" + MAX_DELIVERIES,
                 "--set", "camel.management.enabled=false"));
         if (once) {
-            command.add("--once");
+            args.add("--once");
         }
-        command.addAll(List.of(extra));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(tmp.toFile()).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(instance + ".log").toFile());
-        builder.environment().remove("GEMINI_API_KEY");
-        builder.environment().remove("GOOGLE_API_KEY");
-        Process process = builder.start();
-        processes.add(process);
-        return process;
+        args.addAll(List.of(extra));
+        return instances.launch(instance, args);
     }
 
-    private void awaitLog(String instance, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!log(instance).contains(text)) {
-            assertThat(System.nanoTime()).as("instance " + instance + " logs '" + text + "'; log: " + log(instance))
-                    .isLessThan(deadline);
-            Thread.sleep(100);
-        }
+    private void awaitLog(String instance, String text, Process process) throws Exception {
+        instances.awaitLog(instance, text, process, Duration.ofSeconds(60));
     }
 
-    /** The end of each instance's log, for a failure message. */
     private String logs() throws IOException {
-        StringBuilder text = new StringBuilder();
-        for (String instance : List.of("a", "b")) {
-            String log = log(instance);
-            text.append("\n--- ").append(instance).append(":\n").append(log.substring(Math.max(0, log.length() - 4000)));
-        }
-        return text.toString();
+        return instances.tails("a", "b");
     }
 
     private String log(String instance) throws IOException {
-        Path file = tmp.resolve(instance + ".log");
-        return Files.exists(file) ? Files.readString(file) : "";
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return instances.log(instance);
     }
 }

@@ -5,16 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.geminiimagebatch.queue.Broker;
 import io.github.geminiimagebatch.simulator.GeminiSimulator;
 import io.github.geminiimagebatch.simulator.SimulatorOptions;
-import io.github.geminiimagebatch.testing.PackagedJar;
+import io.github.geminiimagebatch.testing.JarInstances;
 import io.github.geminiimagebatch.testing.RedisServer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,46 +39,33 @@ class QueueAndSharedQuotaIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ITEMS = 48;
 
-    private static Path jar;
-
     @TempDir
     Path tmp;
+    JarInstances instances;
     RedisServer redis;
     Broker broker;
     GeminiSimulator simulator;
-    final List<Process> processes = new ArrayList<>();
 
-    @BeforeAll
-    static void findJar() {
-        jar = PackagedJar.find();
+    @BeforeEach
+    void start() {
+        instances = new JarInstances(tmp);
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (Process p : processes) {
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        if (simulator != null) {
-            simulator.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
+        instances.close();
     }
 
     @Test
     void twoInstancesOnOneWorkQueueShareOneQuotaAndMakeEachImageOnce() throws Exception {
-        redis = RedisServer.start(tmp);
-        broker = Broker.start("127.0.0.1", freePort(), tmp.resolve("broker"), 6);
-        simulator = GeminiSimulator.start(SimulatorOptions.builder().port(0).rpm(12).minute(Duration.ofSeconds(2))
+        redis = instances.redis();
+        broker = instances.broker(6);
+        simulator = instances.simulator(SimulatorOptions.builder().port(0).rpm(12).minute(Duration.ofSeconds(2))
                 .latency(300, 100).build());
         String queue = "items-" + System.nanoTime();
 
         Process worker = launch("b", queue, false);
-        awaitLog("b", "Watching", worker);
+        instances.awaitLog("b", "Watching", worker, Duration.ofSeconds(120));
         List<String> prompts = IntStream.rangeClosed(1, ITEMS).mapToObj(i -> "lighthouse number " + i).toList();
         Path inbox = Files.createDirectories(tmp.resolve("inbox-a"));
         Path staged = Files.write(tmp.resolve("lighthouses.staged"), prompts);
@@ -89,8 +73,7 @@ class QueueAndSharedQuotaIT {
         Files.move(staged, inbox.resolve("lighthouses.txt"), StandardCopyOption.ATOMIC_MOVE);
         Process owner = launch("a", queue, true);
 
-        assertThat(owner.waitFor(180, TimeUnit.SECONDS)).as("the owner finishes; log: %s", log("a")).isTrue();
-        assertThat(owner.exitValue()).as("exit code; log: %s", log("a")).isZero();
+        assertThat(instances.finish("a", owner, Duration.ofSeconds(180))).as("exit code; log: %s", instances.log("a")).isZero();
         Map<String, Integer> byInstance = new TreeMap<>();
         for (String line : Files.readAllLines(tmp.resolve("outbox/lighthouses/manifest.jsonl"))) {
             JsonNode entry = JSON.readTree(line);
@@ -107,13 +90,11 @@ class QueueAndSharedQuotaIT {
         // One 429 is allowed for a loaded machine, where a request may reach the server later than it was counted.
         assertThat(stats.path("http429").asLong()).as("429s; requests %s", stats.path("requests")).isLessThanOrEqualTo(1);
         assertThat(redis.command("EXISTS", "gib:{simulator:gemini-3.1-flash-image}:log:requests")).contains(":1");
-        assertThat(log("a")).contains("Shared quota for simulator (gemini-3.1-flash-image) in instance a:");
+        assertThat(instances.log("a")).contains("Shared quota for simulator (gemini-3.1-flash-image) in instance a:");
     }
 
     private Process launch(String instance, String queue, boolean once) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
+        List<String> args = new ArrayList<>(List.of(
                 "--inbox", Files.createDirectories(tmp.resolve("inbox-" + instance)).toString(),
                 "--outbox", tmp.resolve("outbox").toString(), "--provider", "simulator",
                 "--set", "imagegen.provider.simulator.baseUrl=" + simulator.baseUri(),
@@ -128,35 +109,8 @@ class QueueAndSharedQuotaIT {
                 "--set", "imagegen.progress.interval=1h",
                 "--set", "camel.management.enabled=false"));
         if (once) {
-            command.add("--once");
+            args.add("--once");
         }
-        ProcessBuilder builder = new ProcessBuilder(command).directory(tmp.toFile()).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(instance + ".log").toFile());
-        builder.environment().remove("GEMINI_API_KEY");
-        Process process = builder.start();
-        processes.add(process);
-        return process;
-    }
-
-    private void awaitLog(String instance, String text, Process process) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!log(instance).contains(text)) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError(instance + " never logged '" + text + "'; log: " + log(instance));
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    private String log(String instance) throws IOException {
-        Path log = tmp.resolve(instance + ".log");
-        return Files.exists(log) ? Files.readString(log) : "";
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
-        }
+        return instances.launch(instance, args);
     }
 }
