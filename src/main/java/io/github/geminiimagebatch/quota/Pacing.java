@@ -1,7 +1,6 @@
 package io.github.geminiimagebatch.quota;
 
 import io.github.geminiimagebatch.quota.QuotaWindow.Unit;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,16 +10,14 @@ import java.util.Map;
 /**
  * The windows a provider is paced by, configured and learned from 429s, and the spreading of
  * admissions under them: a request fits when every window has room, and under a sliding limit of N
- * per W (W up to one hour) two admissions are at least {@value #SPREAD_FACTOR} x W/N apart, so a batch
+ * per W (W up to one hour) two admissions are at least {@value Spreading#FACTOR} x W/N apart, so a batch
  * never fires a whole window at once. Once a window has been full, the places it gives back (its
  * oldest admissions ageing out, up to a tenth of it at a time) are taken without spacing: they
- * come back spread as the window before was, so steady throughput stays N per (W + margin). Not thread-safe:
+ * come back spread as the window before was, so steady throughput stays N per (W + margin). The shared
+ * quota in Redis applies the same rule ({@link Spreading}). Not thread-safe:
  * {@link ProviderQuota} guards it.
  */
 final class Pacing {
-
-    static final double SPREAD_FACTOR = 0.5;
-    private static final Duration LONGEST_SPREAD_PERIOD = Duration.ofHours(1);
 
     private final String providerName;
     private final QuotaSettings settings;
@@ -152,14 +149,14 @@ final class Pacing {
 
     private Instant spacedAfterLast(QuotaWindow window) {
         if (lastAdmission == null || window.limit.calendarDay()
-                || window.limit.period().compareTo(LONGEST_SPREAD_PERIOD) > 0) {
+                || window.limit.period().compareTo(Spreading.LONGEST_PERIOD) > 0) {
             return null;
         }
         int weight = weight(window, lastAdmissionImages);
         if (weight == 0) {
             return null;
         }
-        return lastAdmission.plus(Durations.ofSeconds(window.limit.averageSpacing().toNanos() / 1e9 * weight * SPREAD_FACTOR));
+        return lastAdmission.plus(Durations.ofSeconds(window.limit.averageSpacing().toNanos() / 1e9 * weight * Spreading.FACTOR));
     }
 
     private List<QuotaWindow> windows() {

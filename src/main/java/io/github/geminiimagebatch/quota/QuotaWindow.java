@@ -93,7 +93,7 @@ final class QuotaWindow {
      */
     boolean givesPlaceBack(Instant now, int weight) {
         long free = limit.permits() - used(now);
-        return !limit.calendarDay() && weight > 0 && filledSinceEmpty && free - weight < Math.max(1, limit.permits() / 10);
+        return !limit.calendarDay() && weight > 0 && filledSinceEmpty && free - weight < Spreading.givenBackAtOnce(limit.permits());
     }
 
     /**

@@ -5,6 +5,7 @@ import io.github.geminiimagebatch.quota.DailyReset;
 import io.github.geminiimagebatch.quota.Limit;
 import io.github.geminiimagebatch.quota.QuotaSettings;
 import io.github.geminiimagebatch.quota.SharedQuota;
+import io.github.geminiimagebatch.quota.Spreading;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,9 @@ import java.util.List;
  * <ul>
  *   <li>{@code :log:requests}, {@code :log:images} sliding logs (sorted sets, score = Redis time in ms)</li>
  *   <li>{@code :day:<date>:requests}, {@code :day:<date>:images} calendar-day counters (date in the reset zone)</li>
- *   <li>{@code :last} the last admission, for spreading; {@code :paused}, {@code :closed} with the reason as
+ *   <li>{@code :last} the last admission, for spreading; {@code :filled} the sliding windows full since they
+ *       were last empty, whose given-back places are not spread ({@link Spreading}, as in-process pacing);
+ *       {@code :paused}, {@code :closed} with the reason as
  *       value and the end as expiry; {@code :learned} the limits learned from 429s</li>
  * </ul>
  * Times inside Redis are Redis's own ({@code TIME}); an answer's "until" is turned into this
@@ -31,8 +34,10 @@ import java.util.List;
 public final class RedisQuota implements SharedQuota {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisQuota.class);
-    private static final String ADMIT = SharedRedis.script("admit.lua");
-    private static final String SENT = SharedRedis.script("sent.lua");
+    /** The limits' reading and the "full since last empty" marks admit.lua and sent.lua share, in front of each. */
+    private static final String LIMITS = SharedRedis.script("limits.lua");
+    private static final String ADMIT = LIMITS + SharedRedis.script("admit.lua");
+    private static final String SENT = LIMITS + SharedRedis.script("sent.lua");
     private static final String HOLD = SharedRedis.script("hold.lua");
     private static final String NTH = SharedRedis.script("nth.lua");
     /** While Redis is down a request asks again this soon. */
@@ -78,10 +83,12 @@ public final class RedisQuota implements SharedQuota {
         LocalDate day = now.atZone(settings.resetZone()).toLocalDate();
         long toReset = Math.max(1, Duration.between(now, DailyReset.next(now, settings.resetZone())).toMillis());
         List<String> keys = List.of(prefix + "paused", prefix + "closed", prefix + "log:requests", prefix + "log:images",
-                prefix + "last", prefix + "learned", prefix + "day:" + day + ":requests", prefix + "day:" + day + ":images");
+                prefix + "last", prefix + "learned", prefix + "day:" + day + ":requests", prefix + "day:" + day + ":images",
+                prefix + "filled");
         List<String> args = new ArrayList<>(List.of(admissionId(ticket), Integer.toString(images), Long.toString(toReset),
-                Integer.toString(configuredLimits.size() / 6)));
-        args.addAll(configuredLimits);
+                Double.toString(Spreading.FACTOR), Long.toString(Spreading.LONGEST_PERIOD.toMillis()),
+                Integer.toString(Spreading.GIVEN_BACK_SHARE)));
+        args.addAll(limitArgs());
         List<?> answer;
         long asked = System.nanoTime();
         try {
@@ -112,8 +119,18 @@ public final class RedisQuota implements SharedQuota {
 
     @Override
     public void sent(long ticket, int images) {
+        List<String> args = new ArrayList<>(List.of(admissionId(ticket), Integer.toString(images)));
+        args.addAll(limitArgs());
         quietly("count a request from when it left", () -> timings.sent((Long) redis.eval(SENT,
-                List.of(prefix + "log:requests", prefix + "log:images"), List.of(admissionId(ticket), Integer.toString(images)))));
+                List.of(prefix + "log:requests", prefix + "log:images", prefix + "learned", prefix + "filled"), args)));
+    }
+
+    /** The configured limits as the scripts read them: how many, then 6 values each. */
+    private List<String> limitArgs() {
+        List<String> args = new ArrayList<>();
+        args.add(Integer.toString(configuredLimits.size() / 6));
+        args.addAll(configuredLimits);
+        return args;
     }
 
     /**

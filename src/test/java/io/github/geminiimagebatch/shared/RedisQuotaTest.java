@@ -30,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedisQuotaTest {
 
     private static final ZoneId PACIFIC = ZoneId.of("America/Los_Angeles");
+    private static final String REQUESTS_LOG = "gib:{aistudio:gemini-3.1-flash-image}:log:requests";
 
     @TempDir
     Path tmp;
@@ -127,6 +128,80 @@ class RedisQuotaTest {
                 + " (1 admitted, 1 told to wait, 0 closed), 0 not asked while it was unreachable; an admission took a median ")
                 .containsPattern("; sent a median (1[2-9][0-9]|[2-9][0-9][0-9]) ms \\(p90 [0-9]+ ms, max [0-9]+ ms, 1 samples\\) after admission\\.$");
         assertThat(b.timings()).contains("1 admitted").containsPattern("admitted a median [0-9]+ ms .* after the shared windows had room");
+    }
+
+    @Test
+    void placesAFullWindowGivesBackAreTakenAtOnceUpToATenthOfItAndNoWindowEverHoldsMoreThanTheLimit() throws Exception {
+        RedisQuota a = shared("a", "40/4s");
+        RedisQuota b = shared("b", "40/4s");
+        long span = 4_000 + 50 + 40;
+        admitInTurn(List.of(a, b), 40, 1);
+        List<Long> first = scores(REQUESTS_LOG);
+        assertThat(first).hasSize(40);
+        for (int i = 1; i < 40; i++) {
+            assertThat(first.get(i) - first.get(i - 1)).as("the first window is spread").isGreaterThanOrEqualTo(50L);
+        }
+        // woken late: the places of the three oldest admissions (50 ms or more apart) are free together
+        sleepUntil(first.get(2) + span + 10);
+        for (int i = 0; i < 3; i++) {
+            assertThat(List.of(a, b).get(i % 2).admit(100 + i, 0)).as("given-back place %d", i).isInstanceOf(Admission.Granted.class);
+        }
+        // room for more than a tenth of the window is a gap in the work: spread again
+        sleepUntil(first.get(12) + span + 10);
+        assertThat(a.admit(200, 0)).isInstanceOf(Admission.Granted.class);
+        Admission spread = b.admit(201, 0);
+        assertThat(spread).isInstanceOf(Admission.Wait.class);
+        assertThat(((Admission.Wait) spread).reason()).isEqualTo("spreading requests under 40/4s with the other instances");
+
+        List<Long> all = scores(REQUESTS_LOG);
+        assertThat(all).hasSize(44);
+        for (int i = 40; i < all.size(); i++) {
+            assertThat(all.get(i) - all.get(i - 40)).as("admission %d, 40 after another", i).isGreaterThanOrEqualTo(span);
+        }
+    }
+
+    @Test
+    void aWindowThatEmptiedSpreadsItsNextBatchAgainToTheLastPlace() throws Exception {
+        RedisQuota a = shared("a", "10/1s");
+        RedisQuota b = shared("b", "10/1s");
+        admitInTurn(List.of(a, b), 10, 1);
+        sleepUntil(scores(REQUESTS_LOG).get(9) + 1_060 + 10);
+        // full before, but empty since: its last place is not one given back
+        admitInTurn(List.of(a, b), 10, 100);
+        List<Long> second = scores(REQUESTS_LOG).subList(10, 20);
+        for (int i = 1; i < 10; i++) {
+            assertThat(second.get(i) - second.get(i - 1)).as("admission %d of the second batch", i).isGreaterThanOrEqualTo(50L);
+        }
+    }
+
+    /** Asks the instances in turn, sleeping until each Wait ends, until {@code count} are granted (tickets from {@code firstTicket}). */
+    private static void admitInTurn(List<RedisQuota> instances, int count, long firstTicket) throws InterruptedException {
+        long ticket = firstTicket;
+        int granted = 0;
+        for (int turn = 0; granted < count; turn++) {
+            Admission admission = instances.get(turn % instances.size()).admit(ticket, 0);
+            if (admission instanceof Admission.Granted) {
+                granted++;
+                ticket++;
+            } else {
+                sleepUntil(((Admission.Wait) admission).until().toEpochMilli());
+            }
+        }
+    }
+
+    private static void sleepUntil(long epochMillis) throws InterruptedException {
+        Thread.sleep(Math.max(0, epochMillis - System.currentTimeMillis()));
+    }
+
+    /** The scores (Redis time, ms) of a sorted set, lowest first. */
+    private List<Long> scores(String key) throws Exception {
+        List<String> values = server.command("ZRANGE", key, "0", "-1", "WITHSCORES").lines()
+                .filter(line -> !line.startsWith("*") && !line.startsWith("$")).toList();
+        List<Long> scores = new ArrayList<>();
+        for (int i = 1; i < values.size(); i += 2) {
+            scores.add(Long.parseLong(values.get(i).strip()));
+        }
+        return scores;
     }
 
     @Test
