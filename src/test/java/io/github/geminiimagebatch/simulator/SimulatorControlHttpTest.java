@@ -5,11 +5,13 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
 import static io.github.geminiimagebatch.simulator.SimClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The /sim/ control surface over real HTTP: the shapes benches in other processes read. */
 class SimulatorControlHttpTest extends SimulatorHttpTestBase {
@@ -20,6 +22,8 @@ class SimulatorControlHttpTest extends SimulatorHttpTestBase {
         assertThat(client.aiStudio("first").statusCode()).isEqualTo(200);
         assertThat(client.aiStudio("second").statusCode()).isEqualTo(429);
 
+        // a call is kept as it ends, just after its answer went out: the client can see the answer first
+        await().atMost(Duration.ofSeconds(5)).until(() -> simulator.calls().size() == 2);
         HttpResponse<String> response = client.get("/sim/calls");
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode calls = json(response).path("calls");
