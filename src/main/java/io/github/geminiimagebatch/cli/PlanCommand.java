@@ -109,7 +109,7 @@ public final class PlanCommand implements Callable<Integer> {
 
     /**
      * What the run would do with the inbox as it is, decided by the run's own code: batch folders claimed in file
-     * name order ({@link Intake}), items settled up front, and a request done only when {@link StoredImages} says so.
+     * name order ({@link Intake}), items settled up front, and a request done only when {@link StoredImages} says it is paid for (stored, or kept until it can be).
      */
     static Plan plan(RunConfig config, ZonedDateTime now) throws IOException {
         PromptFileReader reader = new PromptFileReader(config.promptLimits());
@@ -143,7 +143,7 @@ public final class PlanCommand implements Callable<Integer> {
                     invalid++;
                 } else if (item.settled()) {
                     failedBefore++;
-                } else if (stored.done(item.requestKey()).isPresent()) {
+                } else if (stored.paidFor(item.requestKey())) {
                     done++;
                 } else if (!seenKeys.add(item.requestKey())) {
                     duplicates++;

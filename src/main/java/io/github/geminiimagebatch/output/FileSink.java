@@ -152,7 +152,7 @@ public final class FileSink implements OutputSink, ReadableSink {
      * is never empty or short (a rename is otherwise free to be persisted before the data). An index
      * entry lost with the cut only costs a regeneration, since a lookup also needs the image and sidecar.
      */
-    private static void moveIntoPlace(Path source, Path target) throws IOException {
+    static void moveIntoPlace(Path source, Path target) throws IOException {
         try (FileChannel data = FileChannel.open(source, StandardOpenOption.WRITE)) {
             data.force(true);
         }

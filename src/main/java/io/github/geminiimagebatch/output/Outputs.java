@@ -2,6 +2,7 @@ package io.github.geminiimagebatch.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.geminiimagebatch.secret.Secrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Fans results out to every enabled sink. The local outbox always holds the working files (temporary
@@ -34,6 +36,7 @@ public final class Outputs {
     private final Path workDir;
     private final FileSink folder;
     private final List<OutputSink> sinks;
+    private final KeptAnswers kept;
 
     public Outputs(Path outbox, FileSink folder, List<OutputSink> otherSinks) {
         this(outbox, outbox.resolve(FileSink.WORK_DIR), folder, otherSinks);
@@ -45,6 +48,7 @@ public final class Outputs {
         this.workDir = workDir;
         this.folder = folder;
         this.sinks = otherSinks;
+        this.kept = new KeptAnswers(outbox);
     }
 
     public Path workDir() {
@@ -88,32 +92,103 @@ public final class Outputs {
         return folder == null ? Optional.empty() : folder.sidecarField(imageName, "providerType");
     }
 
-    /** Stores one finished image and its sidecar everywhere, then records the key. Deletes the temporary file. */
+    /**
+     * Stores one finished image and its sidecar everywhere, then records the key, and deletes the temporary
+     * file. When that fails, the paid answer is kept in {@code outbox/.state/unstored/} (see {@link KeptAnswers})
+     * so the item is stored from there next time instead of being paid for again.
+     *
+     * @throws AnswerKeptException when the store failed and the answer is kept
+     * @throws IOException         when it could not be kept either: it is lost, and generated again next time
+     */
     public void storeItem(String batch, String id, Path image, String extension, String mimeType, String requestKey,
                           byte[] sidecar) throws IOException {
-        String imageName = batch + "/" + id + "." + extension;
-        String sidecarName = batch + "/" + id + ".json";
         try {
-            // only the other sinks label objects with the image's facts: the outbox folder alone needs no reading back
-            OutputImage described = sinks.isEmpty() ? null : describe(batch, id, imageName, image, mimeType, requestKey, sidecar);
-            for (OutputSink sink : sinks) {
-                sink.putImage(described);
-                sink.putDocument(sidecarName, sidecar, "application/json");
-            }
-            if (folder != null) {
-                folder.moveImage(imageName, image);
-                folder.putDocument(sidecarName, sidecar, "application/json");
-            }
-            byte[] entry = KeyIndex.entry(batch, id, imageName);
-            for (OutputSink sink : sinks) {
-                sink.putDocument(KeyIndex.entryName(requestKey), entry, "application/json");
-            }
-            if (folder != null) {
-                folder.putDocument(KeyIndex.entryName(requestKey), entry, "application/json");
-            }
+            storeEverywhere(batch, id, image, extension, mimeType, requestKey, sidecar);
+        } catch (IOException e) {
+            throw keepUnstored(batch, id, image, extension, requestKey, sidecar, e);
         } finally {
             Files.deleteIfExists(image);
         }
+    }
+
+    private void storeEverywhere(String batch, String id, Path image, String extension, String mimeType, String requestKey,
+                                 byte[] sidecar) throws IOException {
+        String imageName = imageName(batch, id, extension);
+        String sidecarName = batch + "/" + id + ".json";
+        // only the other sinks label objects with the image's facts: the outbox folder alone needs no reading back
+        OutputImage described = sinks.isEmpty() ? null : describe(batch, id, imageName, image, mimeType, requestKey, sidecar);
+        for (OutputSink sink : sinks) {
+            sink.putImage(described);
+            sink.putDocument(sidecarName, sidecar, "application/json");
+        }
+        if (folder != null) {
+            folder.moveImage(imageName, image);
+            folder.putDocument(sidecarName, sidecar, "application/json");
+        }
+        byte[] entry = KeyIndex.entry(batch, id, imageName);
+        for (OutputSink sink : sinks) {
+            sink.putDocument(KeyIndex.entryName(requestKey), entry, "application/json");
+        }
+        if (folder != null) {
+            folder.putDocument(KeyIndex.entryName(requestKey), entry, "application/json");
+        }
+    }
+
+    private static String imageName(String batch, String id, String extension) {
+        return batch + "/" + id + "." + extension;
+    }
+
+    /** The image is wherever the failed store left it: still the temporary file, or moved into the outbox folder. */
+    private IOException keepUnstored(String batch, String id, Path image, String extension, String requestKey,
+                                     byte[] sidecar, IOException failure) {
+        Path source = image;
+        if (!Files.isRegularFile(source) && folder != null) {
+            source = folder.root().resolve(imageName(batch, id, extension));
+        }
+        try {
+            return new AnswerKeptException(kept.keep(requestKey, source, extension, sidecar), failure);
+        } catch (IOException notKept) {
+            failure.addSuppressed(notKept);
+            return failure;
+        }
+    }
+
+    /** The paid answer kept for this request key because it could not be stored, if any. */
+    public Optional<KeptAnswers.Kept> keptAnswer(String requestKey) throws IOException {
+        return kept.find(requestKey);
+    }
+
+    /**
+     * Stores a kept answer as {@code batch/id} (its sidecar saying so), then lets go of it. The kept files stay
+     * untouched until everything is stored, so a store that fails again keeps them for the next time.
+     *
+     * @return the stored image's name
+     */
+    public String storeKept(String batch, String id, String requestKey, KeptAnswers.Kept answer) throws IOException {
+        ObjectNode sidecar = answer.sidecar().deepCopy();
+        sidecar.put("batch", batch);
+        sidecar.put("id", id);
+        Path image = Files.createDirectories(workDir).resolve(requestKey + "." + UUID.randomUUID() + ".kept");
+        try {
+            Files.copy(answer.image(), image);
+            storeEverywhere(batch, id, image, answer.extension(), sidecar.path("mimeType").asText(null), requestKey,
+                    sidecar.toPrettyString().getBytes(StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(image);
+        }
+        try {
+            kept.discard(requestKey);
+        } catch (IOException e) {
+            // stored is stored: a kept copy left behind is never used, since the key index answers first
+            LOG.warn("Stored {}, but could not remove its kept copy in {} ({}).", imageName(batch, id, answer.extension()),
+                    KeptAnswers.DIRECTORY, Secrets.redact(String.valueOf(e.getMessage())));
+        }
+        return imageName(batch, id, answer.extension());
+    }
+
+    /** Drops the answer kept for this key (a placeholder of the simulator that a real image replaces). */
+    public void discardKept(String requestKey) throws IOException {
+        kept.discard(requestKey);
     }
 
     /** The sidecar already holds the image's facts (sha256, pixels): sinks that label objects take them from there. */

@@ -1,6 +1,7 @@
 package io.github.geminiimagebatch.pipeline;
 
 import io.github.geminiimagebatch.gemini.Dialect;
+import io.github.geminiimagebatch.output.KeptAnswers;
 import io.github.geminiimagebatch.provider.Permit;
 import org.apache.camel.Exchange;
 
@@ -20,6 +21,8 @@ public final class ItemExchange {
     static final String KEY_CLAIM = "keyClaim";
     /** Set when this instance holds the item's request key among all instances (imagegen.shared.redisUrl). */
     static final String SHARED_CLAIM = "sharedKeyClaim";
+    /** A paid answer kept from an earlier attempt that could not store it: the item route stores it without a call. */
+    public static final String KEPT_ANSWER = "keptAnswer";
     /** The provider {@link Permit} held for the attempt in flight. */
     static final String PERMIT = "providerPermit";
     /** The {@link Dialect} of the request body the provider template built, so the answer is read the same way. */
@@ -59,6 +62,14 @@ public final class ItemExchange {
 
     static void sharedClaimHeld(Exchange exchange) {
         exchange.setProperty(SHARED_CLAIM, true);
+    }
+
+    static KeptAnswers.Kept keptAnswer(Exchange exchange) {
+        return exchange.getProperty(KEPT_ANSWER, KeptAnswers.Kept.class);
+    }
+
+    static void keptAnswer(Exchange exchange, KeptAnswers.Kept kept) {
+        exchange.setProperty(KEPT_ANSWER, kept);
     }
 
     /** The permit of the attempt in flight, or null between attempts. */

@@ -1,11 +1,14 @@
 package io.github.geminiimagebatch.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.geminiimagebatch.config.ProviderType;
 import io.github.geminiimagebatch.gemini.DecodedResponse;
 import io.github.geminiimagebatch.gemini.ImageInfo;
 import io.github.geminiimagebatch.gemini.Usage;
+import io.github.geminiimagebatch.output.AnswerKeptException;
+import io.github.geminiimagebatch.output.KeptAnswers;
 import io.github.geminiimagebatch.output.Outputs;
 import io.github.geminiimagebatch.secret.Secrets;
 import io.github.geminiimagebatch.shared.ItemClaims;
@@ -32,6 +35,8 @@ public final class Ledger {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final long CLAIM_POLL_MILLIS = 250;
+    private static final String KEPT_UNTIL_STORED = "The paid answer is kept in outbox/" + KeptAnswers.DIRECTORY
+            + " and stored next time without a new request";
 
     private final RunState run;
     private final Outputs outputs;
@@ -107,6 +112,9 @@ public final class Ledger {
             if (other == null) {
                 ItemExchange.keyClaim(exchange, mine);
                 claimAcrossInstances(exchange, item);
+                if (item.getStatus() == WorkItem.Status.WORKING) {
+                    lookForKeptAnswer(exchange, item);
+                }
                 return;
             }
             WorkItem first;
@@ -123,6 +131,38 @@ public final class Ledger {
             }
             // stored (skipped on the next look) or left pending (claimed and tried here)
         }
+    }
+
+    /**
+     * Once this item holds its key (here and among instances), an answer paid for earlier and kept because it
+     * could not be stored is stored instead of a new request; a placeholder of the built-in simulator is not,
+     * while the run has no simulator provider.
+     */
+    private void lookForKeptAnswer(Exchange exchange, WorkItem item) {
+        Optional<KeptAnswers.Kept> kept;
+        try {
+            kept = outputs.keptAnswer(item.getRequestKey());
+            if (kept.isPresent() && images.placeholderAnswer(kept.get())) {
+                // free, and never a stand-in for a real image: dropped, so it cannot be stored over the real one later
+                LOG.info("{}: the kept answer was made by the simulator; generating it for real", item);
+                outputs.discardKept(item.getRequestKey());
+                kept = Optional.empty();
+            }
+        } catch (IOException e) {
+            String message = "could not read the answer kept in " + KeptAnswers.DIRECTORY + " ("
+                    + Secrets.redact(String.valueOf(e.getMessage())) + "); the item stays pending and is tried next time";
+            LOG.error("{}: {}", item, message);
+            item.settle(WorkItem.Status.PENDING, "output_error", message, run.clock().instant());
+            run.pending("output_error", "kept answers could not be read: " + Secrets.redact(String.valueOf(e.getMessage())), false);
+            return;
+        }
+        kept.ifPresent(answer -> {
+            JsonNode facts = answer.sidecar();
+            ItemExchange.keptAnswer(exchange, answer);
+            item.answeredEarlier(facts.path("provider").asText(null), facts.path("providerType").asText(null),
+                    facts.path("wireModel").asText(null), facts.path("attempts").asInt(0), facts.path("costUsd").asDouble(0),
+                    facts.path("latencyMs").asLong(0), facts.path("batchJob").asText(null));
+        });
     }
 
     private void settleAsFailedBefore(WorkItem item, String first, String reasonClass, String message) {
@@ -173,16 +213,35 @@ public final class Ledger {
                     result.mimeType(), item.getRequestKey(), sidecar);
             item.stored(item.getBatch().getName() + "/" + item.getId() + "." + extension);
             item.settle(WorkItem.Status.OK, null, null, run.clock().instant());
+        } catch (AnswerKeptException e) {
+            LOG.info("{}: kept the paid answer in {} until it can be stored", item, e.keptAt());
+            notStored(item, describe(e.storeFailure()), KEPT_UNTIL_STORED);
         } catch (IOException e) {
-            String problem = describe(e);
-            String message = "could not store the image: " + problem + ". The item stays pending and is generated"
-                    + " again next time; no further requests are sent in this run. Free disk space or fix the outbox"
-                    + " folder, then run again";
-            LOG.error("{}: {}", item, message);
-            item.settle(WorkItem.Status.PENDING, "output_error", message, run.clock().instant());
-            run.outputsFailed("cannot write to the outbox: " + problem);
+            notStored(item, describe(e), "The answer could not be kept either, so the item is generated again next time");
             deleteQuietly(result);
         }
+    }
+
+    /** Stores the answer kept from an earlier attempt instead of asking again; only then is the item {@code ok}. */
+    public void storeKept(Exchange exchange) {
+        WorkItem item = ItemExchange.item(exchange);
+        KeptAnswers.Kept kept = ItemExchange.keptAnswer(exchange);
+        try {
+            item.stored(outputs.storeKept(item.getBatch().getName(), item.getId(), item.getRequestKey(), kept));
+            item.settle(WorkItem.Status.OK, null, "stored the answer paid for earlier and kept in "
+                    + KeptAnswers.DIRECTORY + "; nothing was sent", run.clock().instant());
+            LOG.info("{}: stored the answer kept since it could not be stored earlier; no request sent", item);
+        } catch (IOException e) {
+            notStored(item, describe(e), KEPT_UNTIL_STORED);
+        }
+    }
+
+    private void notStored(WorkItem item, String problem, String afterwards) {
+        String message = "could not store the image: " + problem + ". The item stays pending. " + afterwards
+                + "; no further requests are sent in this run. Free disk space or fix the outbox folder, then run again";
+        LOG.error("{}: {}", item, message);
+        item.settle(WorkItem.Status.PENDING, "output_error", message, run.clock().instant());
+        run.outputsFailed("cannot write to the outbox: " + problem);
     }
 
     /** A defect or an unexpected error in the item route: the item fails with what happened, the batch goes on. */
@@ -221,7 +280,7 @@ public final class Ledger {
         }
         if (item.getBatch().isOwnedElsewhere()) {
             // the batch's owner counts it in its run when the result arrives; metrics show what this process made
-            run.listener().settled(item.getProvider(), item.getStatus(), item.getCostUsd());
+            run.listener().settled(item.getProvider(), item.getStatus(), item.getSpentNowUsd());
         } else {
             run.settled(item);
         }

@@ -107,9 +107,9 @@ public final class RunState {
     void settled(WorkItem item) {
         settled.get(item.getStatus()).incrementAndGet();
         synchronized (this) {
-            costUsd += item.getCostUsd();
+            costUsd += item.getSpentNowUsd();
         }
-        listener.settled(item.getProvider(), item.getStatus(), item.getCostUsd());
+        listener.settled(item.getProvider(), item.getStatus(), item.getSpentNowUsd());
     }
 
     /** Where the Gemini Batch API jobs of this run are read from (none unless a provider is in batch mode). */

@@ -1,6 +1,7 @@
 package io.github.geminiimagebatch.pipeline;
 
 import io.github.geminiimagebatch.config.ProviderType;
+import io.github.geminiimagebatch.output.KeptAnswers;
 import io.github.geminiimagebatch.output.Outputs;
 
 import java.io.IOException;
@@ -29,6 +30,23 @@ public final class StoredImages {
             return Optional.empty();
         }
         return stored;
+    }
+
+    /**
+     * Whether the request needs no new payment: it is {@link #done}, or its paid answer is kept until it can be
+     * stored (the run stores it without a request).
+     */
+    public boolean paidFor(String requestKey) throws IOException {
+        if (done(requestKey).isPresent()) {
+            return true;
+        }
+        Optional<KeptAnswers.Kept> kept = outputs.keptAnswer(requestKey);
+        return kept.isPresent() && !placeholderAnswer(kept.get());
+    }
+
+    /** An answer kept since it could not be stored, made by the simulator: the same rule as for stored images. */
+    public boolean placeholderAnswer(KeptAnswers.Kept kept) {
+        return !simulatorInRun && ProviderType.SIMULATOR.id().equals(kept.sidecar().path("providerType").asText());
     }
 
     /** A stored image made by the simulator, which a run without a simulator provider makes for real. */

@@ -42,6 +42,7 @@ public final class WorkItem {
     private String instance;
     private Instant retryNotBefore;
     private String lastServerErrorProvider;
+    private boolean paidEarlier;
 
     public WorkItem(BatchRun batch, PromptItem prompt, ImageRequest request, String requestKey) {
         this.batch = batch;
@@ -242,6 +243,27 @@ public final class WorkItem {
 
     void countThrottle() {
         throttles++;
+    }
+
+    /**
+     * The answer of an earlier attempt (this run's or an earlier process's) was kept because it could not be
+     * stored; this item stores it, with what that attempt recorded, and sends nothing.
+     */
+    void answeredEarlier(String providerName, String type, String model, int attemptsMade, double cost, long latency,
+                         String job) {
+        this.provider = providerName;
+        this.providerType = type;
+        this.wireModel = model;
+        this.attempts = attemptsMade;
+        this.costUsd = cost;
+        this.latencyMillis = latency;
+        this.batchJob = job;
+        this.paidEarlier = true;
+    }
+
+    /** What this item spent in this reading of its file: nothing when it stores an answer paid for earlier. */
+    public double getSpentNowUsd() {
+        return paidEarlier ? 0 : costUsd;
     }
 
     void resultArrived(DecodedResponse decoded, double cost) {

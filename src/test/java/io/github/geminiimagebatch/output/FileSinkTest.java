@@ -85,6 +85,65 @@ class FileSinkTest {
     }
 
     @Test
+    void anImageThatCannotBeStoredIsKeptAndLaterStoredFromThereAsTheItemOfThatRun() throws Exception {
+        Outputs outputs = outputs();
+        Path blocker = Files.createDirectories(outbox.resolve("cats/0001.png"));
+        Files.writeString(blocker.resolve("x"), "in the way");
+
+        assertThatThrownBy(() -> store(outputs, "cats", "0001", KEY_A, "png")).isInstanceOf(AnswerKeptException.class)
+                .hasMessageContaining("0001.png");
+
+        KeptAnswers.Kept kept = outputs.keptAnswer(KEY_A).orElseThrow();
+        assertThat(kept.extension()).isEqualTo("png");
+        assertThat(Files.readString(kept.image())).isEqualTo("image bytes for " + KEY_A);
+        assertThat(names(outbox.resolve(KeptAnswers.DIRECTORY))).containsExactly(KEY_A + ".json", KEY_A + ".png");
+        assertThat(outputs.keptAnswer(KEY_B)).isEmpty();
+
+        Files.delete(blocker.resolve("x"));
+        Files.delete(blocker);
+        outputs.prepareBatch("dogs");
+        assertThat(outputs.storeKept("dogs", "0007", KEY_A, kept)).isEqualTo("dogs/0007.png");
+
+        assertThat(outputs.completedImage(KEY_A)).contains("dogs/0007.png");
+        assertThat(Files.readString(outbox.resolve("dogs/0007.png"))).isEqualTo("image bytes for " + KEY_A);
+        assertThat(Files.readString(outbox.resolve("dogs/0007.json"))).contains("\"id\" : \"0007\"", "\"batch\" : \"dogs\"");
+        assertThat(outputs.keptAnswer(KEY_A)).isEmpty();
+        assertThat(names(outbox.resolve(KeptAnswers.DIRECTORY))).isEmpty();
+        assertThat(names(outputs.workDir())).isEmpty();
+    }
+
+    @Test
+    void whenTheAnswerCannotBeKeptEitherTheStoreFailsAsBeforeAndNothingIsKept() throws IOException {
+        Outputs outputs = outputs();
+        Files.writeString(Files.createDirectories(outbox.resolve("cats/0001.png")).resolve("x"), "in the way");
+        Files.writeString(outbox.resolve(".state"), "a file where the state folder should be");
+
+        assertThatThrownBy(() -> store(outputs, "cats", "0001", KEY_A, "png")).isInstanceOf(IOException.class)
+                .isNotInstanceOf(AnswerKeptException.class)
+                .satisfies(e -> assertThat(e.getSuppressed()).isNotEmpty());
+
+        assertThat(outputs.keptAnswer(KEY_A)).isEmpty();
+        assertThat(names(outputs.workDir())).as("the decoded image is deleted, not left in .tmp").isEmpty();
+    }
+
+    @Test
+    void keepingAnotherAnswerForTheSameKeyReplacesTheFirst() throws IOException {
+        KeptAnswers kept = new KeptAnswers(outbox);
+        Path png = Files.writeString(outbox.resolve("a.png"), "first");
+        Path webp = Files.writeString(outbox.resolve("a.webp"), "second");
+        kept.keep(KEY_A, png, "png", "{\"n\":1}".getBytes(StandardCharsets.UTF_8));
+        kept.keep(KEY_A, webp, "webp", "{\"n\":2}".getBytes(StandardCharsets.UTF_8));
+
+        KeptAnswers.Kept found = kept.find(KEY_A).orElseThrow();
+        assertThat(found.extension()).isEqualTo("webp");
+        assertThat(found.sidecar().path("n").asInt()).isEqualTo(2);
+        assertThat(names(outbox.resolve(KeptAnswers.DIRECTORY))).containsExactly(KEY_A + ".json", KEY_A + ".webp");
+        kept.discard(KEY_A);
+        assertThat(kept.find(KEY_A)).isEmpty();
+        assertThat(names(outbox.resolve(KeptAnswers.DIRECTORY))).isEmpty();
+    }
+
+    @Test
     void documentsAreReplacedWholeAndLeaveNoPartFiles() throws IOException {
         FileSink sink = new FileSink(outbox);
         sink.putDocument("cats/report.json", "{\"v\":1}".getBytes(StandardCharsets.UTF_8), "application/json");

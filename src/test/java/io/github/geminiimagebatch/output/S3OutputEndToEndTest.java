@@ -160,8 +160,8 @@ class S3OutputEndToEndTest {
             // items spend most of their time in the 400 ms call, so the outage meets uploads as well as look-ups
             app.dropPrompts("birds.txt", 12);
             Path outbox = dir.resolve("outbox");
-            CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> app.runOnce(outbox,
-                    s3Args("--set", "imagegen.concurrency=2", "--set", "imagegen.provider.simulator.maxConcurrency=2")));
+            CompletableFuture<Integer> run = inBackground(app, outbox,
+                    "--set", "imagegen.concurrency=2", "--set", "imagegen.provider.simulator.maxConcurrency=2");
 
             await().atMost(Duration.ofSeconds(30)).until(() -> store.blobStore().list(BUCKET,
                     org.jclouds.blobstore.options.ListContainerOptions.Builder.prefix("runs/2026/birds/").recursive()).size() >= 2);
@@ -181,6 +181,43 @@ class S3OutputEndToEndTest {
                 JsonNode sidecar = AppRun.JSON.readTree(object("runs/2026/birds/" + id + ".json").asByteArray());
                 assertThat(sha256(object("runs/2026/birds/" + id + ".png").asByteArray())).isEqualTo(sidecar.get("sha256").asText());
             }
+        }
+    }
+
+    @Test
+    void anImagePaidForWhileTheStoreIsDownIsKeptAndStoredWhenItIsBackWithoutPayingAgain() throws Exception {
+        try (AppRun app = new AppRun(dir, SimulatorOptions.builder().port(0).latency(1500, 0).build())) {
+            app.dropPrompts("owls.txt", 1);
+            Path outbox = dir.resolve("outbox");
+            CompletableFuture<Integer> run = inBackground(app, outbox, "--set", "imagegen.output.retryFor=1s");
+            // the look-up before the call found the store up; it goes down while the image is being made
+            await().atMost(Duration.ofSeconds(30)).until(() -> app.simulator.stats().path("inFlight").asInt() > 0);
+            store.stop();
+
+            assertThat(run.get()).isEqualTo(1);
+            JsonNode pending = AppRun.jsonLines(Files.readString(outbox.resolve("owls/manifest.jsonl"))).get(0);
+            assertThat(pending.path("status").asText()).isEqualTo("pending");
+            assertThat(pending.path("reason").asText()).isEqualTo("output_error");
+            assertThat(pending.path("message").asText()).contains("kept in outbox/.state/unstored");
+            String key = pending.path("requestKey").asText();
+            assertThat(outbox.resolve(".state/unstored/" + key + ".png")).isRegularFile();
+
+            store.start();
+            assertThat(app.runOnce(outbox, s3Args())).isZero();
+
+            assertThat(app.requests()).as("the kept answer is stored, not asked for again").isEqualTo(1);
+            assertThat(app.simulator.stats().path("imagesBilled").asLong()).isEqualTo(1);
+            List<JsonNode> manifest = AppRun.jsonLines(object("runs/2026/owls/manifest.jsonl").asUtf8String());
+            assertThat(manifest).singleElement().satisfies(line -> {
+                assertThat(line.path("status").asText()).isEqualTo("ok");
+                assertThat(line.path("provider").asText()).isEqualTo("simulator");
+            });
+            JsonNode sidecar = AppRun.JSON.readTree(object("runs/2026/owls/0001.json").asByteArray());
+            assertThat(sha256(object("runs/2026/owls/0001.png").asByteArray())).isEqualTo(sidecar.get("sha256").asText());
+            assertThat(sha256(Files.readAllBytes(outbox.resolve("owls/0001.png")))).isEqualTo(sidecar.get("sha256").asText());
+            assertThat(sidecar.path("requestKey").asText()).isEqualTo(key);
+            assertThat(keys("runs/2026/.keys/")).containsExactly("runs/2026/" + KeyIndex.entryName(key));
+            assertThat(outbox.resolve(".state/unstored")).isEmptyDirectory();
         }
     }
 
@@ -209,6 +246,10 @@ class S3OutputEndToEndTest {
                 assertThat(temp).isEmpty();
             }
         }
+    }
+
+    private CompletableFuture<Integer> inBackground(AppRun app, Path outbox, String... args) {
+        return CompletableFuture.supplyAsync(() -> app.runOnce(outbox, s3Args(args)));
     }
 
     private List<String> keys(String prefix) {

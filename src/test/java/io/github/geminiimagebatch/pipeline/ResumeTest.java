@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ResumeTest extends HarnessTest {
 
     @Test
-    void anImageThatCannotBeStoredStaysPendingStopsFurtherRequestsAndIsMadeNextRun() throws Exception {
+    void anImageThatCannotBeStoredStaysPendingStopsFurtherRequestsAndIsStoredNextRunWithoutPayingAgain() throws Exception {
         h.drop("shelf.txt", "one\ntwo\nthree\nfour\nfive\nsix\n");
         Path blocked = Files.createDirectories(h.outbox.resolve("shelf/0003.png"));
         Files.writeString(blocked.resolve("keep.txt"), "a folder where the image should go");
@@ -33,7 +34,12 @@ class ResumeTest extends HarnessTest {
         assertThat(failed.path("status").asText()).isEqualTo("pending");
         assertThat(failed.path("reason").asText()).isEqualTo("output_error");
         assertThat(failed.path("message").asText()).contains("could not store the image", "shelf/0003.png",
-                "Is a directory", "generated again next time");
+                "Is a directory", "kept in outbox/.state/unstored", "stored next time without a new request");
+        String key = failed.path("requestKey").asText();
+        Path kept = h.outbox.resolve(".state/unstored");
+        assertThat(kept.resolve(key + ".png")).isRegularFile();
+        assertThat(h.json(kept.resolve(key + ".json")).path("sha256").asText())
+                .isEqualTo(sha256(kept.resolve(key + ".png")));
         for (String id : List.of("0004", "0005", "0006")) {
             assertThat(manifest.get(id).path("status").asText()).as(id).isEqualTo("pending");
             assertThat(manifest.get(id).path("message").asText()).as(id).contains("not sent because outputs cannot be written");
@@ -44,6 +50,9 @@ class ResumeTest extends HarnessTest {
         assertThat(messages()).anySatisfy(m -> assertThat(m).contains("Stopped:", "Fix the outbox and run again")
                 .containsIgnoringCase("cannot write to the outbox"));
 
+        assertThat(h.plan()).as("the kept answer counts as done for plan too")
+                .contains("6 items, 3 already done", "3 to generate");
+
         Files.delete(blocked.resolve("keep.txt"));
         Files.delete(blocked);
         assertThat(h.runOnce()).isEqualTo(0);
@@ -51,8 +60,20 @@ class ResumeTest extends HarnessTest {
         manifest = byId(h.manifest("shelf"));
         assertThat(manifest.values()).extracting(l -> l.path("status").asText())
                 .containsExactly("skipped", "skipped", "ok", "ok", "ok", "ok");
-        assertThat(h.outbox.resolve("shelf/0003.png")).isRegularFile();
-        assertThat(h.requests()).as("3 in the first run (one of them lost), 4 in the second").isEqualTo(7);
+        assertThat(manifest.get("0003").path("message").asText()).contains("paid for earlier", "nothing was sent");
+        assertThat(manifest.get("0003").path("provider").asText()).isEqualTo("simulator");
+        assertThat(h.requests()).as("3 in the first run, 3 in the second: the kept answer of 0003 is not paid again")
+                .isEqualTo(6);
+        assertThat(h.simulator.stats().path("imagesBilled").asLong()).isEqualTo(6);
+        JsonNode sidecar = h.json(h.outbox.resolve("shelf/0003.json"));
+        assertThat(sidecar.path("sha256").asText()).isEqualTo(sha256(h.outbox.resolve("shelf/0003.png")));
+        assertThat(sidecar.path("requestKey").asText()).isEqualTo(key);
+        assertThat(sidecar.path("attempts").asInt()).isEqualTo(1);
+        assertThat(h.json(h.outbox.resolve(".keys/" + key.substring(0, 2) + "/" + key + ".json")).path("image").asText())
+                .isEqualTo("shelf/0003.png");
+        try (Stream<Path> left = Files.list(kept)) {
+            assertThat(left).as("the kept answer is let go once stored").isEmpty();
+        }
         assertThat(h.inbox.resolve(".done/shelf.txt")).exists();
     }
 
@@ -169,13 +190,7 @@ class ResumeTest extends HarnessTest {
         assertThat(h.runOnce()).isEqualTo(0);
         assertThat(h.requests()).isEqualTo(2);
 
-        // the same simulator, but spoken to as a Gemini-compatible gateway: a "real" provider
-        String[] gateway = {"--once", "--inbox", h.inbox.toString(), "--outbox", h.outbox.toString(),
-                "--provider", "gw", "--set", "imagegen.provider.gw.type=gateway",
-                "--set", "imagegen.provider.gw.baseUrl=" + h.simulator.baseUri(),
-                "--set", "imagegen.provider.gw.apiKey=test-key-not-secret",
-                "--set", "imagegen.inbox.stableMillis=100", "--set", "imagegen.inbox.pollDelayMillis=100",
-                "--set", "imagegen.progress.interval=1h"};
+        String[] gateway = gatewayRun();
         h.drop("pets.txt", prompts);
         assertThat(io.github.geminiimagebatch.cli.GeminiImageBatch.execute(gateway)).isEqualTo(0);
         assertThat(h.requests()).as("placeholders are made again for real").isEqualTo(4);
@@ -188,6 +203,39 @@ class ResumeTest extends HarnessTest {
         h.drop("pets.txt", prompts);
         assertThat(h.runOnce()).isEqualTo(0);
         assertThat(h.requests()).as("and count for a simulator run too").isEqualTo(4);
+    }
+
+    @Test
+    void aKeptPlaceholderOfTheBuiltInSimulatorIsMadeForRealByARealProvider() throws Exception {
+        h.drop("yard.txt", "a real fox\n");
+        Path blocked = Files.createDirectories(h.outbox.resolve("yard/0001.png"));
+        Files.writeString(blocked.resolve("keep.txt"), "a folder where the image should go");
+        assertThat(h.runOnce()).isEqualTo(1);
+        assertThat(h.outbox.resolve(".state/unstored")).isNotEmptyDirectory();
+        Files.delete(blocked.resolve("keep.txt"));
+        Files.delete(blocked);
+
+        String[] gateway = gatewayRun();
+        assertThat(io.github.geminiimagebatch.cli.GeminiImageBatch.execute(gateway)).isEqualTo(0);
+
+        assertThat(h.requests()).as("the simulator's kept placeholder does not stand in for a real image").isEqualTo(2);
+        assertThat(h.json(h.outbox.resolve("yard/0001.json")).path("providerType").asText()).isEqualTo("gateway");
+        assertThat(h.outbox.resolve(".state/unstored")).isEmptyDirectory();
+    }
+
+    /** The same simulator, but spoken to as a Gemini-compatible gateway: a "real" provider. */
+    private String[] gatewayRun() {
+        return new String[] {"--once", "--inbox", h.inbox.toString(), "--outbox", h.outbox.toString(),
+                "--provider", "gw", "--set", "imagegen.provider.gw.type=gateway",
+                "--set", "imagegen.provider.gw.baseUrl=" + h.simulator.baseUri(),
+                "--set", "imagegen.provider.gw.apiKey=test-key-not-secret",
+                "--set", "imagegen.inbox.stableMillis=100", "--set", "imagegen.inbox.pollDelayMillis=100",
+                "--set", "imagegen.progress.interval=1h"};
+    }
+
+    static String sha256(Path file) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(file)));
     }
 
     private List<String> messages() {
