@@ -185,7 +185,7 @@ public final class BatchRun {
     }
 
     public synchronized double cost() {
-        return items.stream().mapToDouble(WorkItem::getCostUsd).sum();
+        return items.stream().mapToDouble(WorkItem::getSpentNowUsd).sum();
     }
 
     static ObjectNode manifestLine(WorkItem item) {

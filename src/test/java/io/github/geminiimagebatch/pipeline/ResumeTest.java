@@ -206,6 +206,55 @@ class ResumeTest extends HarnessTest {
     }
 
     @Test
+    void aDuplicateLaterInTheSameRunStoresTheKeptAnswerInsteadOfPayingAgain() throws Exception {
+        h.drop("twins.txt", "the same owl\nthe same owl\n");
+        Path blocked = Files.createDirectories(h.outbox.resolve("twins/0001.png"));
+        Files.writeString(blocked.resolve("keep.txt"), "a folder where the image should go");
+
+        // one item at a time, so 0001 is the one sent (with more, either may take the key first)
+        assertThat(h.runOnce("--set", "imagegen.concurrency=1")).isEqualTo(1);
+
+        Map<String, JsonNode> manifest = byId(h.manifest("twins"));
+        assertThat(manifest.get("0001").path("status").asText()).isEqualTo("pending");
+        assertThat(manifest.get("0002").path("status").asText()).isEqualTo("ok");
+        assertThat(manifest.get("0002").path("message").asText()).contains("nothing was sent");
+        assertThat(h.requests()).as("one request for the two: the second stored the kept answer")
+                .isEqualTo(1);
+        JsonNode sidecar = h.json(h.outbox.resolve("twins/0002.json"));
+        assertThat(sidecar.path("id").asText()).isEqualTo("0002");
+        assertThat(sidecar.path("costUsd").asDouble()).isPositive();
+        assertThat(h.json(h.outbox.resolve("twins/report.json")).path("costUsd").asDouble()).as("paid once, counted once")
+                .isCloseTo(sidecar.path("costUsd").asDouble(), org.assertj.core.api.Assertions.within(0.0001));
+        assertThat(h.outbox.resolve(".state/unstored")).isEmptyDirectory();
+    }
+
+    @Test
+    void aDuplicateWaitingOnTheKeyGetsTheKeptAnswerAndNeverASecondRequest() throws Exception {
+        // the same request twice, sent together: one takes the key and waits 500 ms for its answer, the other waits on it
+        h.drop("pair.txt", "a slow heron [sim:latency=500]\na slow heron [sim:latency=500]\n");
+        List<Path> blocked = new java.util.ArrayList<>();
+        for (String id : List.of("0001", "0002")) {
+            Path dir = Files.createDirectories(h.outbox.resolve("pair/" + id + ".png"));
+            Files.writeString(dir.resolve("keep.txt"), "a folder where the image should go");
+            blocked.add(dir);
+        }
+
+        assertThat(h.runOnce("--set", "imagegen.concurrency=2")).isEqualTo(1);
+        assertThat(h.manifest("pair")).extracting(l -> l.path("status").asText()).containsOnly("pending");
+        assertThat(h.requests()).isEqualTo(1);
+        assertThat(h.outbox.resolve(".state/unstored")).isNotEmptyDirectory();
+
+        for (Path dir : blocked) {
+            Files.delete(dir.resolve("keep.txt"));
+            Files.delete(dir);
+        }
+        assertThat(h.runOnce("--set", "imagegen.concurrency=2")).isEqualTo(0);
+        assertThat(h.manifest("pair")).extracting(l -> l.path("status").asText()).containsExactlyInAnyOrder("ok", "skipped");
+        assertThat(h.requests()).as("one answer, paid once, stored once").isEqualTo(1);
+        assertThat(h.outbox.resolve(".state/unstored")).isEmptyDirectory();
+    }
+
+    @Test
     void aKeptPlaceholderOfTheBuiltInSimulatorIsMadeForRealByARealProvider() throws Exception {
         h.drop("yard.txt", "a real fox\n");
         Path blocked = Files.createDirectories(h.outbox.resolve("yard/0001.png"));
