@@ -21,8 +21,7 @@ class ResumeTest extends HarnessTest {
     @Test
     void anImageThatCannotBeStoredStaysPendingStopsFurtherRequestsAndIsStoredNextRunWithoutPayingAgain() throws Exception {
         h.drop("shelf.txt", "one\ntwo\nthree\nfour\nfive\nsix\n");
-        Path blocked = Files.createDirectories(h.outbox.resolve("shelf/0003.png"));
-        Files.writeString(blocked.resolve("keep.txt"), "a folder where the image should go");
+        Path blocked = blockImage("shelf/0003.png");
 
         // one item at a time, so "after the failure" is well defined: 0001, 0002 stored, 0003 paid and not storable
         assertThat(h.runOnce("--set", "imagegen.concurrency=1")).isEqualTo(1);
@@ -53,8 +52,7 @@ class ResumeTest extends HarnessTest {
         assertThat(h.plan()).as("the kept answer counts as done for plan too")
                 .contains("6 items, 3 already done", "3 to generate");
 
-        Files.delete(blocked.resolve("keep.txt"));
-        Files.delete(blocked);
+        unblock(blocked);
         assertThat(h.runOnce()).isEqualTo(0);
 
         manifest = byId(h.manifest("shelf"));
@@ -208,8 +206,7 @@ class ResumeTest extends HarnessTest {
     @Test
     void aDuplicateLaterInTheSameRunStoresTheKeptAnswerInsteadOfPayingAgain() throws Exception {
         h.drop("twins.txt", "the same owl\nthe same owl\n");
-        Path blocked = Files.createDirectories(h.outbox.resolve("twins/0001.png"));
-        Files.writeString(blocked.resolve("keep.txt"), "a folder where the image should go");
+        Path blocked = blockImage("twins/0001.png");
 
         // one item at a time, so 0001 is the one sent (with more, either may take the key first)
         assertThat(h.runOnce("--set", "imagegen.concurrency=1")).isEqualTo(1);
@@ -234,9 +231,7 @@ class ResumeTest extends HarnessTest {
         h.drop("pair.txt", "a slow heron [sim:latency=500]\na slow heron [sim:latency=500]\n");
         List<Path> blocked = new java.util.ArrayList<>();
         for (String id : List.of("0001", "0002")) {
-            Path dir = Files.createDirectories(h.outbox.resolve("pair/" + id + ".png"));
-            Files.writeString(dir.resolve("keep.txt"), "a folder where the image should go");
-            blocked.add(dir);
+            blocked.add(blockImage("pair/" + id + ".png"));
         }
 
         assertThat(h.runOnce("--set", "imagegen.concurrency=2")).isEqualTo(1);
@@ -245,8 +240,7 @@ class ResumeTest extends HarnessTest {
         assertThat(h.outbox.resolve(".state/unstored")).isNotEmptyDirectory();
 
         for (Path dir : blocked) {
-            Files.delete(dir.resolve("keep.txt"));
-            Files.delete(dir);
+            unblock(dir);
         }
         assertThat(h.runOnce("--set", "imagegen.concurrency=2")).isEqualTo(0);
         assertThat(h.manifest("pair")).extracting(l -> l.path("status").asText()).containsExactlyInAnyOrder("ok", "skipped");
@@ -257,12 +251,10 @@ class ResumeTest extends HarnessTest {
     @Test
     void aKeptPlaceholderOfTheBuiltInSimulatorIsMadeForRealByARealProvider() throws Exception {
         h.drop("yard.txt", "a real fox\n");
-        Path blocked = Files.createDirectories(h.outbox.resolve("yard/0001.png"));
-        Files.writeString(blocked.resolve("keep.txt"), "a folder where the image should go");
+        Path blocked = blockImage("yard/0001.png");
         assertThat(h.runOnce()).isEqualTo(1);
         assertThat(h.outbox.resolve(".state/unstored")).isNotEmptyDirectory();
-        Files.delete(blocked.resolve("keep.txt"));
-        Files.delete(blocked);
+        unblock(blocked);
 
         String[] gateway = gatewayRun();
         assertThat(io.github.geminiimagebatch.cli.GeminiImageBatch.execute(gateway)).isEqualTo(0);
@@ -280,6 +272,18 @@ class ResumeTest extends HarnessTest {
                 "--set", "imagegen.provider.gw.apiKey=test-key-not-secret",
                 "--set", "imagegen.inbox.stableMillis=100", "--set", "imagegen.inbox.pollDelayMillis=100",
                 "--set", "imagegen.progress.interval=1h"};
+    }
+
+    /** A folder, with a file in it, where the image should go: storing the image fails with "Is a directory". */
+    private Path blockImage(String image) throws IOException {
+        Path blocked = Files.createDirectories(h.outbox.resolve(image));
+        Files.writeString(blocked.resolve("keep.txt"), "a folder where the image should go");
+        return blocked;
+    }
+
+    private static void unblock(Path blocked) throws IOException {
+        Files.delete(blocked.resolve("keep.txt"));
+        Files.delete(blocked);
     }
 
     static String sha256(Path file) throws Exception {
