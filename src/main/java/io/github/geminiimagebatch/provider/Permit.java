@@ -37,6 +37,11 @@ public final class Permit implements AutoCloseable {
         provider.inFlightCounter().incrementAndGet();
     }
 
+    /** The quota's ticket of this call's admission. */
+    long ticket() {
+        return ticket;
+    }
+
     /** The provider's name, as in {@code imagegen.providers}. */
     public String provider() {
         return provider.name();

@@ -253,9 +253,9 @@ public final class ProviderGateway {
             default -> p.breaker().releasePermission();
         }
         switch (failure.kind()) {
-            case THROTTLED -> p.quota().onThrottled(failure.throttle());
+            case THROTTLED -> p.quota().onThrottled(failure.throttle(), permit.ticket());
             case ZERO_QUOTA -> {
-                p.quota().onThrottled(failure.throttle());
+                p.quota().onThrottled(failure.throttle(), permit.ticket());
                 String reason = "has no quota for this model (limit 0): " + failure.message()
                         + " Enable billing on the project or choose another model or provider.";
                 if (p.markUnusable(reason)) {

@@ -19,12 +19,27 @@ final class AdmissionLog {
 
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
 
-    /** One admission; {@code at} is when it was admitted, then when it was sent. */
+    /**
+     * One admission; {@code at} is when it was admitted, then when it was sent (for a cold process's first
+     * call, then when it was answered: it may have reached the server any time before).
+     */
     static final class Entry {
         Instant at;
+        /** When it was sent, unmoved by a later answer; null until sent. */
+        Instant sent;
         final int images;
         final long ticket;
         boolean rejected;
+
+        /**
+         * The time to measure a window from: when it was sent. A window learned from a later time (the
+         * first call's answer) would come out short by that call's generation time, and a short window
+         * is a 429 in every later window and in every run that starts from it; one learned from the
+         * sending is at most the first connection's delay too long.
+         */
+        Instant measuredFrom() {
+            return sent != null ? sent : at;
+        }
 
         Entry(Instant at, int images, long ticket) {
             this.at = at;
@@ -52,6 +67,9 @@ final class AdmissionLog {
             if (entry.ticket != ticket) {
                 continue;
             }
+            if (entry.sent == null && !now.isBefore(entry.at)) {
+                entry.sent = now;
+            }
             if (!now.isAfter(entry.at)) {
                 return null;
             }
@@ -74,7 +92,52 @@ final class AdmissionLog {
             }
             counted += images ? entry.images : 1;
             if (counted >= n) {
-                return entry.at;
+                return entry.measuredFrom();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The server did not count the request admitted with {@code ticket}: marks it and returns it, or,
+     * when the ticket is unknown (or long gone from the log), marks the most recent admission instead
+     * and returns null.
+     */
+    Entry markRejected(long ticket) {
+        Iterator<Entry> newestFirst = entries.descendingIterator();
+        while (newestFirst.hasNext()) {
+            Entry entry = newestFirst.next();
+            if (entry.ticket == ticket && !entry.rejected) {
+                entry.rejected = true;
+                return entry;
+            }
+        }
+        markLatestRejected();
+        return null;
+    }
+
+    /**
+     * When the n-th most recent admission the server accepted before {@code refused} left was made: the
+     * server refuses a request when the N it counted before that request's arrival fill the window, so
+     * requests sent after it (still in flight, perhaps refused too) are no part of that count. Null
+     * when fewer, or when {@code refused} is not in the log.
+     */
+    Instant nthAcceptedBefore(Entry refused, boolean images, long n) {
+        long counted = 0;
+        boolean passed = false;
+        Iterator<Entry> newestFirst = entries.descendingIterator();
+        while (newestFirst.hasNext()) {
+            Entry entry = newestFirst.next();
+            if (entry == refused) {
+                passed = true;
+                continue;
+            }
+            if (!passed || entry.rejected) {
+                continue;
+            }
+            counted += images ? entry.images : 1;
+            if (counted >= n) {
+                return entry.measuredFrom();
             }
         }
         return null;

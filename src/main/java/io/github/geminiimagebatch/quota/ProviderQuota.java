@@ -39,6 +39,8 @@ public final class ProviderQuota {
     private static final Duration MAX_PAUSE_JITTER = Duration.ofMillis(250);
     /** A per-day 429 this soon after midnight is taken for clock skew against the server's reset. */
     static final Duration MIDNIGHT_GRACE = Duration.ofMinutes(5);
+    /** No admission's ticket: the throttled request is then guessed as the most recent one. */
+    static final long UNKNOWN_TICKET = -1;
     static final Duration MIDNIGHT_GRACE_PAUSE = Duration.ofMinutes(1);
 
     private final String providerName;
@@ -183,8 +185,16 @@ public final class ProviderQuota {
      * it for good; a 429 without details backs off exponentially and lowers the adaptive rate.
      */
     public synchronized void onThrottled(ThrottleSignal signal) {
+        onThrottled(signal, UNKNOWN_TICKET);
+    }
+
+    /**
+     * A 429 to the request admitted with {@code ticket}: that admission is the one the server did not
+     * count, and a window learned from it is measured against the admissions sent before it.
+     */
+    public synchronized void onThrottled(ThrottleSignal signal, long ticket) {
         Objects.requireNonNull(signal, "signal");
-        throttled(signal, clock.instant());
+        throttled(signal, ticket, clock.instant());
         if (learnedListener != null) {
             learnedListener.accept(learned());
         }
@@ -262,9 +272,9 @@ public final class ProviderQuota {
         this.dayCloseListener = Objects.requireNonNull(listener, "listener");
     }
 
-    private void throttled(ThrottleSignal signal, Instant now) {
+    private void throttled(ThrottleSignal signal, long ticket, Instant now) {
         throttledCount++;
-        log.markLatestRejected();
+        AdmissionLog.Entry refused = log.markRejected(ticket);
         if (signal.zeroLimit()) {
             stops.close(now, Instant.MAX, providerName + " has no quota for this model (" + signal.summary()
                     + "): this is a configuration problem, not a wait; enable billing on the Google Cloud project"
@@ -282,7 +292,7 @@ public final class ProviderQuota {
         }
         boolean learnable = (signal.kind() == ThrottleKind.PER_MINUTE || signal.kind() == ThrottleKind.IMAGES_PER_MINUTE)
                 && signal.limit() != null && signal.limit() > 0;
-        boolean learned = learnable && learning.learnWindow(signal, now);
+        boolean learned = learnable && learning.learnWindow(signal, refused, now);
         if (!learned && newEvent) {
             adaptiveRate.decrease(log.observedRatePerSecond(now, AdaptiveRate.MIN_PER_SECOND));
         }

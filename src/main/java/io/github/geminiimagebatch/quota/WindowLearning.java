@@ -36,7 +36,7 @@ final class WindowLearning {
      * stated wait, the quota id's nominal minute. Returns whether a learned limit now covers this
      * quota (else the caller adapts the rate instead).
      */
-    boolean learnWindow(ThrottleSignal signal, Instant now) {
+    boolean learnWindow(ThrottleSignal signal, AdmissionLog.Entry refused, Instant now) {
         Unit unit = signal.kind() == ThrottleKind.IMAGES_PER_MINUTE ? Unit.IMAGES : Unit.REQUESTS;
         long permits = signal.limit();
         String key = unit + " " + (signal.quotaId() != null ? signal.quotaId() : signal.kind());
@@ -44,7 +44,8 @@ final class WindowLearning {
         // Shared with other instances, the server's window holds their admissions too.
         Instant nth = shared.nthMostRecentAccepted(unit == Unit.IMAGES, permits);
         if (nth == null) {
-            nth = log.nthMostRecentAccepted(unit == Unit.IMAGES, permits);
+            nth = refused != null ? log.nthAcceptedBefore(refused, unit == Unit.IMAGES, permits)
+                    : log.nthMostRecentAccepted(unit == Unit.IMAGES, permits);
         }
         if (nth == null) {
             // Fewer than N of ours in the window: someone else shares the quota, or we restarted.

@@ -544,6 +544,61 @@ class ProviderQuotaTest {
     }
 
     @Test
+    void aThrottledTicketIsMeasuredAgainstTheAdmissionsSentBeforeItNotThoseStillInFlightAfterIt() {
+        ProviderQuota quota = quota("", "");
+        Instant start = clock.instant();
+        for (int i = 0; i < 10; i++) {
+            assertThat(quota.tryAdmit(1)).isInstanceOf(Admission.Granted.class);
+            clock.advance(Duration.ofMillis(100));
+        }
+        // the 11th, 12th and 13th leave 100 ms apart; the server (10 per 6 s) refuses the 11th first
+        long eleventh = ((Admission.Granted) quota.tryAdmit(1)).ticket();
+        clock.advance(Duration.ofMillis(100));
+        quota.tryAdmit(1);
+        clock.advance(Duration.ofMillis(100));
+        quota.tryAdmit(1);
+        clock.advance(Duration.ofMillis(50));
+        Duration retryAfter = Duration.between(clock.instant(), start.plus(Duration.ofSeconds(6)));
+        quota.onThrottled(new ThrottleSignal(ThrottleKind.PER_MINUTE, retryAfter, false, "q", 10L, "s"), eleventh);
+        assertThat(quota.snapshot().learnedLimits()).as("the first admission ages out of the server's window at 6 s")
+                .containsExactly(Limit.sliding(10, Duration.ofSeconds(6)));
+
+        ProviderQuota guessing = quota("", "");
+        clock.set(start.plus(Duration.ofHours(2)));
+        Instant second = clock.instant();
+        for (int i = 0; i < 13; i++) {
+            guessing.tryAdmit(1);
+            clock.advance(Duration.ofMillis(i < 12 ? 100 : 50));
+        }
+        guessing.onThrottled(new ThrottleSignal(ThrottleKind.PER_MINUTE,
+                Duration.between(clock.instant(), second.plus(Duration.ofSeconds(6))), false, "q", 10L, "s"));
+        assertThat(guessing.snapshot().learnedLimits()).as("without the ticket the two sent after it count: 0.2 s short")
+                .containsExactly(Limit.sliding(10, Duration.ofMillis(5800)));
+    }
+
+    @Test
+    void aWindowIsLearnedFromWhenTheFirstCallWasSentNotFromItsAnswer() {
+        ProviderQuota quota = quota("", "");
+        Instant sent = clock.instant();
+        long first = ((Admission.Granted) quota.tryAdmit(1)).ticket();
+        quota.countFromNow(first);
+        clock.advance(Duration.ofMillis(300));
+        // a cold process's first call is counted from its answer (it reached the server some time before)
+        quota.countFromNow(first);
+        long refused = 0;
+        for (int i = 0; i < 10; i++) {
+            clock.advance(Duration.ofMillis(10));
+            refused = ((Admission.Granted) quota.tryAdmit(1)).ticket();
+            quota.countFromNow(refused);
+        }
+        clock.advance(Duration.ofMillis(20));
+        Duration retryAfter = Duration.between(clock.instant(), sent.plus(Duration.ofSeconds(6)));
+        quota.onThrottled(new ThrottleSignal(ThrottleKind.PER_MINUTE, retryAfter, false, "q", 10L, "s"), refused);
+        assertThat(quota.snapshot().learnedLimits()).as("from the answer it would be 5.7 s, a 429 in every window")
+                .containsExactly(Limit.sliding(10, Duration.ofSeconds(6)));
+    }
+
+    @Test
     void learnedWindowOnlyGrowsForTheSameLimit() {
         ProviderQuota quota = quota("", "");
         for (int i = 0; i < 8; i++) {
