@@ -22,7 +22,8 @@ import java.util.UUID;
  * Fans results out to every enabled sink. The local outbox always holds the working files (temporary
  * images, the growing manifest); the folder sink may be switched off when results go to S3 only.
  * Order per item: image, sidecar, then the key-index entry, so a crash never leaves an index entry
- * without its image.
+ * without its image. An image that cannot be stored is kept in {@code outbox/.state/unstored/} until it can
+ * be ({@link KeptAnswers}): it was paid for.
  */
 public final class Outputs {
 

@@ -162,10 +162,13 @@ public final class WorkItem {
         this.instance = instanceName;
     }
 
-    /** How this item settled, for the batch's owner when another instance worked on it. */
+    /**
+     * How this item settled, for the batch's owner when another instance worked on it. Its cost is what was spent
+     * now: the owner counted a kept answer's cost when the attempt that paid for it reported.
+     */
     public ItemResult result() {
-        return new ItemResult(status, reasonClass, message, storedImage, provider, providerType, instance, costUsd,
-                attempts, finishedAt);
+        return new ItemResult(status, reasonClass, message, storedImage, provider, providerType, instance,
+                getSpentNowUsd(), attempts, finishedAt);
     }
 
     /** Takes over what another instance reports: the item is settled as it says. */
