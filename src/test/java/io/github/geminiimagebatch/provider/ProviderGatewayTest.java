@@ -322,15 +322,9 @@ class ProviderGatewayTest {
         ProviderRuntime a = provider("a", List.of(), 16);
         ProviderGateway gateway = gateway(Budget.unlimited(clock), a);
         warmUp(gateway);
-        ProviderFailure overloaded = new ProviderFailure(FailureKind.TRANSIENT, null, "server_error", "HTTP 503");
         // with the warm-up's success, 29 failures within a minute make 30 calls: the breaker's minimum,
         // at 97 % failures; 1.5 s apart, past the one-probe-a-second pace of an overloaded provider
-        for (int i = 0; i < 29; i++) {
-            clock.advance(Duration.ofMillis(1500));
-            try (Permit permit = granted(gateway.reserve(REQUEST))) {
-                gateway.settle(permit, new CallOutcome.Failed(overloaded, true));
-            }
-        }
+        failCalls(gateway, 29);
         assertThat(a.breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
         assertThat(a.failing()).isTrue();
         assertThat(((Reservation.Closed) gateway.reserve(REQUEST)).cause()).isEqualTo(Reservation.Cause.CIRCUIT);
@@ -353,24 +347,13 @@ class ProviderGatewayTest {
         ProviderRuntime a = provider("a", List.of(), 16);
         ProviderGateway gateway = gateway(Budget.unlimited(clock), a);
         warmUp(gateway);
-        ProviderFailure overloaded = new ProviderFailure(FailureKind.TRANSIENT, null, "server_error", "HTTP 503");
-        for (int i = 0; i < 29; i++) {
-            clock.advance(Duration.ofMillis(1500));
-            try (Permit permit = granted(gateway.reserve(REQUEST))) {
-                gateway.settle(permit, new CallOutcome.Failed(overloaded, true));
-            }
-        }
+        failCalls(gateway, 29);
         assertThat(((Reservation.Closed) gateway.reserve(REQUEST)).cause()).as("opened once: sit it out")
                 .isEqualTo(Reservation.Cause.CIRCUIT);
         assertThat(a.staysDown()).isFalse();
 
         clock.advance(Duration.ofMinutes(1));
-        for (int i = 0; i < 2; i++) {
-            clock.advance(Duration.ofMillis(1500));
-            try (Permit permit = granted(gateway.reserve(REQUEST))) {
-                gateway.settle(permit, new CallOutcome.Failed(overloaded, true));
-            }
-        }
+        failCalls(gateway, 2);
         Reservation.Closed down = (Reservation.Closed) gateway.reserve(REQUEST);
         assertThat(down.cause()).as("opened again: its half-open calls failed too").isEqualTo(Reservation.Cause.DOWN);
         assertThat(down.reason()).contains("a: circuit open again");
@@ -381,5 +364,16 @@ class ProviderGatewayTest {
             gateway.settle(permit, new CallOutcome.Answered(true));
         }
         assertThat(a.staysDown()).as("a proper answer ends it").isFalse();
+    }
+
+    /** {@code count} calls answered with a 503, 1.5 s apart: past the one-probe-a-second pace of an overloaded provider. */
+    private void failCalls(ProviderGateway gateway, int count) {
+        ProviderFailure overloaded = new ProviderFailure(FailureKind.TRANSIENT, null, "server_error", "HTTP 503");
+        for (int i = 0; i < count; i++) {
+            clock.advance(Duration.ofMillis(1500));
+            try (Permit permit = granted(gateway.reserve(REQUEST))) {
+                gateway.settle(permit, new CallOutcome.Failed(overloaded, true));
+            }
+        }
     }
 }
